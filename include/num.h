@@ -1,0 +1,36 @@
+/* Strict number parsing and exact 128-bit decimal formatting.
+ *
+ * Accepted: decimal digits only, optionally grouped with single '_' between
+ * digits as in Python literals (1_000_000). Refused, each with its own reason
+ * naming the text: empty, signs, spaces, exponent forms (1e6), hex, fractions,
+ * anything above the caller's limit. */
+#ifndef CONCUR_NUM_H
+#define CONCUR_NUM_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#include "status.h"
+
+typedef unsigned __int128 u128;
+
+/* Longest decimal form of a u128 (39 digits) plus the terminating NUL. */
+#define NUM_U128_BUFSIZE 40
+
+/* Parses text as an unsigned integer no larger than max. what names the
+ * value in messages ("--count", "N"); it may be NULL. */
+enum cc_status num_parse_u128(const char *what, const char *text, u128 max,
+                              u128 *out, struct cc_err *err);
+enum cc_status num_parse_u64(const char *what, const char *text, uint64_t max,
+                             uint64_t *out, struct cc_err *err);
+
+/* Writes v in decimal into buf (at least NUM_U128_BUFSIZE bytes); returns buf. */
+char *num_format_u128(u128 v, char *buf);
+
+/* Parses a duration: a number with an optional unit (ns, us, ms, s, m), as in
+ * 100ms, 0.25s, 2 (seconds). Returns seconds, no larger than max_seconds. */
+enum cc_status num_parse_duration(const char *what, const char *text,
+                                  double max_seconds, double *out,
+                                  struct cc_err *err);
+
+#endif

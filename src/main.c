@@ -1,0 +1,49 @@
+/* concur: what concurrency buys a program. This file only dispatches to the
+ * subcommands; each lives in its own cmd_*.c file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct subcommand {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct subcommand subcommands[] = {
+    {"sumsq", cmd_sumsq, "exact sums of squares, one per line"},
+    {"cpu", cmd_cpu, "the CPU-bound experiment: serial, omp, mpi, hybrid"},
+};
+
+#define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
+
+static void usage(FILE *out)
+{
+    fputs("usage: concur <command> [options]\n\ncommands:\n", out);
+    for (size_t i = 0; i < N_SUBCOMMANDS; i++)
+        fprintf(out, "  %-9s %s\n", subcommands[i].name, subcommands[i].summary);
+    fputs("\n'concur <command> --help' describes each command.\n"
+          "Exit status: 0 success, 1 the work ran but failed, 2 bad usage or input.\n", out);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        puts("concur " CONCUR_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < N_SUBCOMMANDS; i++)
+        if (!strcmp(argv[1], subcommands[i].name))
+            return subcommands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "concur: unknown command '%s' (try 'concur --help')\n", argv[1]);
+    return 2;
+}

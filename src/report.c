@@ -1,0 +1,226 @@
+#include "report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_META 32
+
+struct report {
+    FILE *out;
+    enum report_format format;
+    const struct report_column *columns;
+    size_t ncolumns;
+    const char *meta_key[MAX_META];
+    char *meta_value[MAX_META];
+    size_t nmeta;
+    char **cells;   /* table only: every row's values, row-major */
+    size_t nrows;
+    size_t capacity;
+    bool started;   /* header (CSV) or opening (JSON) written */
+};
+
+enum cc_status report_parse_format(const char *text, enum report_format *out,
+                                   struct cc_err *err)
+{
+    static const char *const names[] = {"csv", "json", "table"};
+    for (int f = 0; f < 3; f++) {
+        if (!strcmp(text, names[f])) {
+            *out = (enum report_format)f;
+            return CC_OK;
+        }
+    }
+    return cc_error(err, CC_EINPUT, "--format: unknown format '%s' (csv, json or table)", text);
+}
+
+struct report *report_open(FILE *out, enum report_format format,
+                           const struct report_column *columns, size_t ncolumns)
+{
+    struct report *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->out = out;
+    r->format = format;
+    r->columns = columns;
+    r->ncolumns = ncolumns;
+    return r;
+}
+
+void report_meta(struct report *r, const char *key, const char *value)
+{
+    if (r->nmeta == MAX_META || r->started)
+        return;
+    r->meta_key[r->nmeta] = key;
+    r->meta_value[r->nmeta] = strdup(value ? value : "");
+    r->nmeta++;
+}
+
+void report_csv_field(FILE *out, const char *text)
+{
+    if (!strpbrk(text, ",\"\r\n")) {
+        fputs(text, out);
+        return;
+    }
+    fputc('"', out);
+    for (const char *p = text; *p; p++) {
+        if (*p == '"')
+            fputc('"', out);
+        fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+void report_json_string(FILE *out, const char *text)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", out); break;
+        case '\\': fputs("\\\\", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\r': fputs("\\r", out); break;
+        case '\t': fputs("\\t", out); break;
+        default:
+            if (*p < 0x20)
+                fprintf(out, "\\u%04x", *p);
+            else
+                fputc(*p, out);
+        }
+    }
+    fputc('"', out);
+}
+
+/* A numeric cell is written bare when it is a finite number, else null. */
+static void json_number(FILE *out, const char *text)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (*text && *end == '\0' && isfinite(v))
+        fputs(text, out);
+    else
+        fputs("null", out);
+}
+
+static void start(struct report *r)
+{
+    if (r->started)
+        return;
+    r->started = true;
+    if (r->format == REPORT_CSV) {
+        for (size_t c = 0; c < r->ncolumns; c++) {
+            if (c) fputc(',', r->out);
+            report_csv_field(r->out, r->columns[c].name);
+        }
+        fputc('\n', r->out);
+    } else if (r->format == REPORT_JSON) {
+        fputs("{\"meta\": {", r->out);
+        for (size_t m = 0; m < r->nmeta; m++) {
+            fputs(m ? ", " : "", r->out);
+            report_json_string(r->out, r->meta_key[m]);
+            fputs(": ", r->out);
+            report_json_string(r->out, r->meta_value[m]);
+        }
+        fputs("},\n \"runs\": [", r->out);
+    }
+}
+
+static enum cc_status keep_for_table(struct report *r, const char *const values[])
+{
+    if (r->nrows == r->capacity) {
+        size_t capacity = r->capacity ? 2 * r->capacity : 16;
+        char **cells = realloc(r->cells, capacity * r->ncolumns * sizeof *cells);
+        if (!cells)
+            return CC_ESYS;
+        r->cells = cells;
+        r->capacity = capacity;
+    }
+    for (size_t c = 0; c < r->ncolumns; c++) {
+        char *copy = strdup(values[c]);
+        if (!copy)
+            return CC_ESYS;
+        r->cells[r->nrows * r->ncolumns + c] = copy;
+    }
+    r->nrows++;
+    return CC_OK;
+}
+
+enum cc_status report_row(struct report *r, const char *const values[])
+{
+    start(r);
+    switch (r->format) {
+    case REPORT_CSV:
+        for (size_t c = 0; c < r->ncolumns; c++) {
+            if (c) fputc(',', r->out);
+            report_csv_field(r->out, values[c]);
+        }
+        fputc('\n', r->out);
+        break;
+    case REPORT_JSON:
+        fputs(r->nrows++ ? ",\n  {" : "\n  {", r->out);
+        for (size_t c = 0; c < r->ncolumns; c++) {
+            fputs(c ? ", " : "", r->out);
+            report_json_string(r->out, r->columns[c].name);
+            fputs(": ", r->out);
+            if (r->columns[c].numeric)
+                json_number(r->out, values[c]);
+            else
+                report_json_string(r->out, values[c]);
+        }
+        fputc('}', r->out);
+        break;
+    case REPORT_TABLE:
+        return keep_for_table(r, values);
+    }
+    fflush(r->out);
+    return CC_OK;
+}
+
+static void write_table(struct report *r)
+{
+    size_t width[64] = {0};
+    size_t ncol = r->ncolumns < 64 ? r->ncolumns : 64;
+
+    for (size_t m = 0; m < r->nmeta; m++)
+        fprintf(r->out, "# %s: %s\n", r->meta_key[m], r->meta_value[m]);
+    for (size_t c = 0; c < ncol; c++) {
+        width[c] = strlen(r->columns[c].name);
+        for (size_t row = 0; row < r->nrows; row++) {
+            size_t w = strlen(r->cells[row * r->ncolumns + c]);
+            if (w > width[c])
+                width[c] = w;
+        }
+    }
+    /* Numbers right-aligned, text left-aligned, two spaces between. */
+    for (size_t c = 0; c < ncol; c++)
+        fprintf(r->out, "%s%*s", c ? "  " : "", r->columns[c].numeric ? (int)width[c] : -(int)width[c],
+                r->columns[c].name);
+    fputc('\n', r->out);
+    for (size_t row = 0; row < r->nrows; row++) {
+        for (size_t c = 0; c < ncol; c++)
+            fprintf(r->out, "%s%*s", c ? "  " : "", r->columns[c].numeric ? (int)width[c] : -(int)width[c],
+                    r->cells[row * r->ncolumns + c]);
+        fputc('\n', r->out);
+    }
+}
+
+enum cc_status report_close(struct report *r)
+{
+    enum cc_status status = CC_OK;
+    if (!r)
+        return CC_OK;
+    start(r);
+    if (r->format == REPORT_JSON)
+        fputs(r->nrows ? "\n ]}\n" : "]}\n", r->out);
+    else if (r->format == REPORT_TABLE)
+        write_table(r);
+    if (fflush(r->out) != 0 || ferror(r->out))
+        status = CC_ESYS;
+    for (size_t m = 0; m < r->nmeta; m++)
+        free(r->meta_value[m]);
+    if (r->cells)
+        for (size_t i = 0; i < r->nrows * r->ncolumns; i++)
+            free(r->cells[i]);
+    free(r->cells);
+    free(r);
+    return status;
+}

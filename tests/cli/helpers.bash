@@ -1,0 +1,32 @@
+# Shared set-up for the command-line tests: load with `load helpers`.
+# CONCUR is the binary under test (the Makefile sets it; the sanitizer build
+# points it at its own binary).
+
+bats_require_minimum_version 1.5.0
+
+CONCUR=${CONCUR:-$BATS_TEST_DIRNAME/../../bin/concur}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# Readable MPI_Abort messages, and no hunting for network interfaces.
+export OMPI_MCA_orte_base_help_aggregate=0
+export OMPI_MCA_btl=self,vader
+# The sanitizer build: MPI and libcurl keep memory until exit by design.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+# Thread binding as in the README's advice; tests only check results.
+export OMP_PROC_BIND=${OMP_PROC_BIND:-false}
+
+# The reference workload of the notes: 20 numbers from 5,000,000.
+REFERENCE_TOTAL=833337833344750010830
+
+setup() {
+    TMP=$(mktemp -d "${BATS_TMPDIR:-/tmp}/concur-test.XXXXXX")
+}
+
+teardown() {
+    rm -rf "$TMP"
+}
+
+# mpirun with as many ranks as asked, oversubscribed on small machines.
+mpirun_np() {
+    local np=$1; shift
+    timeout 120 mpirun --oversubscribe -np "$np" "$@"
+}

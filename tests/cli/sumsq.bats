@@ -1,0 +1,99 @@
+#!/usr/bin/env bats
+# concur sumsq: exact values and every class of bad input.
+
+load helpers
+
+@test "sumsq prints one exact value per line" {
+    run "$CONCUR" sumsq 0 1 2 3 5000000
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = 0 ]
+    [ "${lines[1]}" = 0 ]
+    [ "${lines[2]}" = 1 ]
+    [ "${lines[3]}" = 5 ]
+    [ "${lines[4]}" = 41666654166667500000 ]
+    [ "${#lines[@]}" -eq 5 ]
+}
+
+@test "sumsq is exact above 2^32, where i*i no longer fits 64 bits" {
+    run "$CONCUR" sumsq 4294967297
+    [ "$status" -eq 0 ]
+    [ "$output" = 26409387513978151235418587136 ]
+}
+
+@test "sumsq accepts '_' separators as in Python literals" {
+    run "$CONCUR" sumsq 5_000_000
+    [ "$status" -eq 0 ]
+    [ "$output" = 41666654166667500000 ]
+}
+
+@test "every kernel path this CPU has gives the same values" {
+    for path in generic avx2 avx512; do
+        run "$CONCUR" sumsq --kernel "$path" 1 17 5000000 100000007
+        if [ "$status" -eq 2 ]; then
+            [[ "$output" == *"not supported by this CPU"* ]]
+            continue
+        fi
+        [ "$status" -eq 0 ]
+        [ "${lines[3]}" = 333333398333337550000091 ] # python3: sum(i*i for i in range(100000007))
+    done
+}
+
+# Each bad input: exit 2, one line on stderr naming the value, nothing on stdout.
+bad_input() {
+    local value=$1 reason=$2
+    run --separate-stderr "$CONCUR" sumsq 7 "$value"
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+    [[ "$stderr" == *"$reason"* ]]
+}
+
+@test "negative N is refused" { bad_input -5 "'-5' is negative"; }
+@test "empty N is refused" { bad_input "" "empty value"; }
+@test "non-numeric N is refused" { bad_input abc "'abc' is not a number"; }
+@test "exponent form is refused" { bad_input 1e6 "'1e6' is an exponent form"; }
+@test "fraction is refused" { bad_input 2.5 "'2.5' is not a whole number"; }
+@test "sign is refused" { bad_input +5 "'+5' has a sign"; }
+@test "hexadecimal is refused" { bad_input 0x10 "'0x10' is hexadecimal"; }
+@test "misplaced underscore is refused" { bad_input 1__000 "'1__000' misplaces '_'"; }
+@test "trailing garbage is refused" { bad_input 12ab "'12ab' is not a number"; }
+@test "N above the 128-bit limit is refused with the limit named" {
+    bad_input 10069012961346 "'10069012961346' exceeds the limit 10069012961345"
+}
+@test "N above 64 bits is refused" {
+    bad_input 18446744073709551616 "does not fit in 64 bits"
+}
+@test "N above 128 bits is refused" {
+    bad_input 999999999999999999999999999999999999999999 "too large"
+}
+
+@test "sumsq without N is a usage error" {
+    run "$CONCUR" sumsq
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"no N given"* ]]
+}
+
+@test "unknown kernel path is refused" {
+    run "$CONCUR" sumsq --kernel sse9 4
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"unknown path 'sse9'"* ]]
+}
+
+@test "sumsq --help describes the limit" {
+    run "$CONCUR" sumsq --help
+    [ "$status" -eq 0 ]
+    [[ "$output" == *10069012961345* ]]
+}
+
+@test "unknown command exits 2" {
+    run "$CONCUR" frobnicate
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"unknown command 'frobnicate'"* ]]
+}
+
+@test "the AVX2 kernel really multiplies (no closed form in the binary)" {
+    command -v objdump >/dev/null || skip "objdump not installed"
+    run bash -c "objdump -d --no-show-raw-insn '$CONCUR' | awk '/<kernel_block_avx2>:/,/^\$/' | grep -c vpmuludq"
+    [ "$status" -eq 0 ]
+    [ "$output" -ge 4 ]
+}
