@@ -1,2 +1,337 @@
+/* concur cpu: the CPU-bound experiment. Runs the workload with the chosen
+ * variant, warm-up rounds first, then R timed repetitions, each verified
+ * against the closed form; one row per timed run. */
+#include <getopt.h>
+#include <omp.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "cli.h"
-int cmd_cpu(int argc, char **argv) { (void)argc; (void)argv; return 2; }
+#include "cpu.h"
+#include "kernel.h"
+#include "mpi_env.h"
+#include "report.h"
+
+static const char usage[] =
+    "usage: concur cpu [--mode serial|omp|mpi|hybrid] [options]\n"
+    "       mpirun -np P concur cpu --mode mpi|hybrid [options]\n"
+    "\n"
+    "Sums of squares of --count numbers from --base (the notes' workload is\n"
+    "20 numbers from 5,000,000), exact in 128 bits, each run verified against\n"
+    "the closed form.\n"
+    "\n"
+    "  --mode M          serial (default), omp, mpi, hybrid (MPI ranks x OpenMP threads)\n"
+    "  --count N         how many numbers (default 20)\n"
+    "  --base N          the first number (default 5000000)\n"
+    "  --workers W       OpenMP threads (omp; per rank for hybrid; default: the\n"
+    "                    CPUs this process may use, or OMP_NUM_THREADS); for mpi,\n"
+    "                    the ranks come from mpirun and W must match if given\n"
+    "  --decomp D        numbers (one number per task, like Pool.map; default) or\n"
+    "                    range (each number's range split across all workers)\n"
+    "  --schedule S      omp/hybrid: static (default) or dynamic\n"
+    "  --dist D          mpi/hybrid: block (default), cyclic, or dynamic\n"
+    "                    (manager/worker: rank 0 hands out tasks and works too)\n"
+    "  --repeat R        timed runs (default 5)\n"
+    "  --warmup K        untimed runs first (default 1)\n"
+    "  --format F        table (default), csv (the runs CSV) or json\n"
+    "  --kernel PATH     auto (default), generic, avx2, avx512\n"
+    "  -h, --help        this help\n"
+    "\n"
+    "Exit status: 0 all runs exact, 1 a result was wrong, 2 bad usage.\n";
+
+struct cpu_options {
+    struct cpu_plan plan;
+    enum decomposition decomp;
+    enum report_format format;
+    uint64_t count, base, repeat, warmup, workers;
+    bool workers_given;
+};
+
+static enum cc_status parse_choice(const char *option, const char *text,
+                                   const char *const names[], int n, int *out,
+                                   struct cc_err *err)
+{
+    char list[128] = "";
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(text, names[i])) {
+            *out = i;
+            return CC_OK;
+        }
+        strncat(list, names[i], sizeof list - strlen(list) - 1);
+        strncat(list, i + 1 < n ? ", " : "", sizeof list - strlen(list) - 1);
+    }
+    return cc_error(err, CC_EINPUT, "%s: unknown value '%s' (%s)", option, text, list);
+}
+
+static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o,
+                                    bool *help, struct cc_err *err)
+{
+    static const struct option options[] = {
+        {"mode", required_argument, NULL, 'm'},
+        {"count", required_argument, NULL, 'c'},
+        {"base", required_argument, NULL, 'b'},
+        {"workers", required_argument, NULL, 'w'},
+        {"decomp", required_argument, NULL, 'd'},
+        {"schedule", required_argument, NULL, 's'},
+        {"dist", required_argument, NULL, 'D'},
+        {"repeat", required_argument, NULL, 'r'},
+        {"warmup", required_argument, NULL, 'W'},
+        {"format", required_argument, NULL, 'f'},
+        {"kernel", required_argument, NULL, 'k'},
+        {"help", no_argument, NULL, 'h'},
+        {0},
+    };
+    static const char *const modes[] = {"serial", "omp", "mpi", "hybrid"};
+    static const char *const decomps[] = {"numbers", "range"};
+    static const char *const schedules[] = {"static", "dynamic"};
+    static const char *const dists[] = {"block", "cyclic", "dynamic"};
+    enum cc_status status = CC_OK;
+    int opt, choice;
+
+    *o = (struct cpu_options){.count = 20, .base = 5000000, .repeat = 5, .warmup = 1,
+                              .format = REPORT_TABLE};
+    opterr = 0;
+    while (status == CC_OK && (opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        switch (opt) {
+        case 'm':
+            if ((status = parse_choice("--mode", optarg, modes, 4, &choice, err)) == CC_OK)
+                o->plan.mode = (enum cpu_mode)choice;
+            break;
+        case 'd':
+            if ((status = parse_choice("--decomp", optarg, decomps, 2, &choice, err)) == CC_OK)
+                o->decomp = (enum decomposition)choice;
+            break;
+        case 's':
+            if ((status = parse_choice("--schedule", optarg, schedules, 2, &choice, err)) == CC_OK)
+                o->plan.schedule = (enum cpu_schedule)choice;
+            break;
+        case 'D':
+            if ((status = parse_choice("--dist", optarg, dists, 3, &choice, err)) == CC_OK)
+                o->plan.dist = (enum cpu_distribution)choice;
+            break;
+        case 'c': status = num_parse_u64("--count", optarg, WORKLOAD_MAX_COUNT, &o->count, err); break;
+        case 'b': status = num_parse_u64("--base", optarg, KERNEL_MAX_N, &o->base, err); break;
+        case 'r': status = num_parse_u64("--repeat", optarg, 1000000, &o->repeat, err); break;
+        case 'W': status = num_parse_u64("--warmup", optarg, 1000000, &o->warmup, err); break;
+        case 'w':
+            status = num_parse_u64("--workers", optarg, 4096, &o->workers, err);
+            o->workers_given = true;
+            break;
+        case 'f': status = report_parse_format(optarg, &o->format, err); break;
+        case 'k': status = kernel_select(optarg, err); break;
+        case 'h': *help = true; return CC_OK;
+        case ':': return cc_error(err, CC_EINPUT, "option '%s' needs a value", argv[optind - 1]);
+        default: return cc_error(err, CC_EINPUT, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (status == CC_OK && optind < argc)
+        status = cc_error(err, CC_EINPUT, "unexpected argument '%s'", argv[optind]);
+    if (status == CC_OK && o->count == 0)
+        status = cc_error(err, CC_EINPUT, "--count: '0' must be at least 1");
+    if (status == CC_OK && o->repeat == 0)
+        status = cc_error(err, CC_EINPUT, "--repeat: '0' must be at least 1");
+    if (status == CC_OK && o->workers_given && o->workers == 0)
+        status = cc_error(err, CC_EINPUT, "--workers: '0' must be at least 1");
+    return status;
+}
+
+static int cpus_available(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+        return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+/* Threads per rank: --workers, else OMP_NUM_THREADS, else the CPUs this
+ * process may run on (under mpirun, the ones its rank is bound to). */
+static int default_threads(void)
+{
+    if (getenv("OMP_NUM_THREADS"))
+        return omp_get_max_threads();
+    return cpus_available();
+}
+
+/* Checks the mode against the ranks and fills in the threads. */
+static enum cc_status settle_plan(struct cpu_options *o, int ranks, struct cc_err *err)
+{
+    struct cpu_plan *plan = &o->plan;
+    const char *mode = cpu_mode_name(plan->mode);
+
+    if ((plan->mode == CPU_SERIAL || plan->mode == CPU_OMP) && ranks > 1)
+        return cc_error(err, CC_EINPUT, "--mode %s runs in one process, but mpirun started %d ranks; use --mode mpi or hybrid", mode, ranks);
+    if (plan->mode == CPU_SERIAL && o->workers_given && o->workers != 1)
+        return cc_error(err, CC_EINPUT, "--workers: '%llu' but --mode serial runs one worker", (unsigned long long)o->workers);
+    if (plan->mode == CPU_MPI && o->workers_given && o->workers != (uint64_t)ranks)
+        return cc_error(err, CC_EINPUT, "--workers: '%llu' but %d rank%s running; start %llu with mpirun -np %llu",
+                        (unsigned long long)o->workers, ranks, ranks == 1 ? " is" : "s are",
+                        (unsigned long long)o->workers, (unsigned long long)o->workers);
+    if (plan->mode == CPU_SERIAL || plan->mode == CPU_MPI)
+        plan->threads = 1;
+    else
+        plan->threads = o->workers_given ? (int)o->workers : default_threads();
+    plan->pin_threads = getenv("OMP_PROC_BIND") == NULL;
+    return CC_OK;
+}
+
+static uint64_t range_parts(const struct cpu_options *o, int ranks)
+{
+    uint64_t parts = (uint64_t)ranks * (uint64_t)o->plan.threads;
+    bool dynamic = o->plan.schedule == SCHED_DYNAMIC || o->plan.dist == DIST_DYNAMIC;
+    return dynamic ? 4 * parts : parts;
+}
+
+static const struct report_column columns[] = {
+    {"experiment", false}, {"variant", false}, {"workers", true}, {"run", true},
+    {"seconds", true}, {"result", false}, {"ok", true}, {"ranks", true},
+    {"threads", true}, {"decomposition", false}, {"schedule", false},
+    {"distribution", false}, {"kernel", false}, {"squares", true},
+    {"squares_per_ns", true},
+};
+#define NCOLUMNS (sizeof columns / sizeof columns[0])
+
+static void describe(struct report *r, const struct cpu_options *o,
+                     const struct workload *w, int ranks)
+{
+    char text[64], total[NUM_U128_BUFSIZE];
+    const char *bind = getenv("OMP_PROC_BIND");
+
+    report_meta(r, "kernel", kernel_path_name(kernel_current()));
+    snprintf(text, sizeof text, "%llu numbers from %llu", (unsigned long long)w->count,
+             (unsigned long long)w->base);
+    report_meta(r, "workload", text);
+    snprintf(text, sizeof text, "%llu", (unsigned long long)w->squares);
+    report_meta(r, "squares", text);
+    report_meta(r, "expected", num_format_u128(w->expected, total));
+    snprintf(text, sizeof text, "%d ranks x %d threads", ranks, o->plan.threads);
+    report_meta(r, "workers", text);
+    snprintf(text, sizeof text, "%d", cpus_available());
+    report_meta(r, "cpus_available", text);
+    report_meta(r, "binding", bind ? bind : "concur pins each thread to one CPU (OMP_PROC_BIND unset)");
+}
+
+static enum cc_status record(struct report *r, const struct cpu_options *o,
+                             const struct workload *w, int ranks, uint64_t run,
+                             const struct cpu_outcome *out)
+{
+    char workers[24], runs[24], seconds[32], result[NUM_U128_BUFSIZE], rank_s[16],
+        threads[16], squares[24], rate[32];
+    const struct cpu_plan *p = &o->plan;
+    bool threaded = p->mode == CPU_OMP || p->mode == CPU_HYBRID;
+    bool distributed = p->mode == CPU_MPI || p->mode == CPU_HYBRID;
+
+    snprintf(workers, sizeof workers, "%d", ranks * p->threads);
+    snprintf(runs, sizeof runs, "%llu", (unsigned long long)run);
+    snprintf(seconds, sizeof seconds, "%.9f", out->seconds);
+    snprintf(rank_s, sizeof rank_s, "%d", ranks);
+    snprintf(threads, sizeof threads, "%d", p->threads);
+    snprintf(squares, sizeof squares, "%llu", (unsigned long long)w->squares);
+    snprintf(rate, sizeof rate, "%.3f", out->seconds > 0 ? (double)w->squares / out->seconds / 1e9 : 0.0);
+    const char *values[NCOLUMNS] = {
+        "cpu", cpu_mode_name(p->mode), workers, runs, seconds,
+        num_format_u128(out->total, result), out->total == w->expected ? "1" : "0",
+        rank_s, threads, decomposition_name(o->decomp),
+        threaded ? cpu_schedule_name(p->schedule) : "",
+        distributed ? cpu_distribution_name(p->dist) : "",
+        kernel_path_name(kernel_current()), squares, rate,
+    };
+    return report_row(r, values);
+}
+
+static void warn_about_binding(const struct cpu_plan *plan)
+{
+    int cpus = cpus_available();
+    if (plan->threads > cpus)
+        fprintf(stderr, "concur cpu: warning: %d threads share %d CPU%s (oversubscribed); "
+                        "under mpirun, give each rank its cores with --bind-to none or --map-by ...:PE=%d\n",
+                plan->threads, cpus, cpus == 1 ? "" : "s", plan->threads);
+}
+
+/* Warm-up, then the timed runs; every rank runs, rank 0 records. */
+static enum cc_status run_all(const struct cpu_options *o, const struct workload *w,
+                              int rank, int ranks, bool *all_exact, struct cc_err *err)
+{
+    struct report *r = NULL;
+    struct cpu_outcome out;
+    enum cc_status status = CC_OK;
+    bool show_progress = rank == 0 && isatty(STDERR_FILENO) && o->format != REPORT_TABLE;
+
+    if (rank == 0) {
+        r = report_open(stdout, o->format, columns, NCOLUMNS);
+        if (!r)
+            return cc_error(err, CC_ESYS, "out of memory");
+        describe(r, o, w, ranks);
+        warn_about_binding(&o->plan);
+    }
+    for (uint64_t k = 0; k < o->warmup && status == CC_OK; k++)
+        status = mpi_env_agree(cpu_run(&o->plan, w, &out, err));
+    for (uint64_t run = 1; run <= o->repeat && status == CC_OK; run++) {
+        status = mpi_env_agree(cpu_run(&o->plan, w, &out, err));
+        if (status != CC_OK || rank != 0)
+            continue;
+        if (out.total != w->expected)
+            *all_exact = false;
+        if (show_progress)
+            fprintf(stderr, "\rconcur cpu: run %llu/%llu", (unsigned long long)run,
+                    (unsigned long long)o->repeat);
+        if (record(r, o, w, ranks, run, &out) != CC_OK)
+            status = cc_error(err, CC_ESYS, "out of memory");
+    }
+    if (show_progress)
+        fputs("\n", stderr);
+    if (rank == 0 && report_close(r) != CC_OK && status == CC_OK)
+        status = cc_error(err, CC_ESYS, "cannot write the results: standard output failed");
+    return status;
+}
+
+static bool needs_mpi(const struct cpu_options *o)
+{
+    return o->plan.mode == CPU_MPI || o->plan.mode == CPU_HYBRID || mpi_env_launched();
+}
+
+int cmd_cpu(int argc, char **argv)
+{
+    struct cpu_options o;
+    struct workload w = {0};
+    struct cc_err err = {""};
+    bool help = false, all_exact = true;
+
+    enum cc_status status = parse_options(argc, argv, &o, &help, &err);
+    if (help) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    /* Under a launcher MPI starts even for bad options, so that every rank
+     * reaches the same verdict and they all exit together. */
+    if ((status == CC_OK && needs_mpi(&o)) || mpi_env_launched()) {
+        struct cc_err mpi_err;
+        enum cc_status started = mpi_env_init(o.plan.mode == CPU_HYBRID, &mpi_err);
+        if (started != CC_OK && status == CC_OK) {
+            status = started;
+            err = mpi_err;
+        }
+    }
+    int rank = mpi_env_rank(), ranks = mpi_env_size();
+    if (status == CC_OK)
+        status = settle_plan(&o, ranks, &err);
+    if (status == CC_OK)
+        status = workload_init(&w, o.base, o.count, o.decomp, range_parts(&o, ranks), &err);
+    status = mpi_env_agree(status);
+    if (status == CC_OK)
+        status = run_all(&o, &w, rank, ranks, &all_exact, &err);
+    workload_free(&w);
+    mpi_env_finalize();
+
+    if (rank != 0)
+        return cc_exit_code(status);
+    if (status == CC_OK && !all_exact) {
+        fputs("concur cpu: a result differs from the closed form (ok=0 rows)\n", stderr);
+        return 1;
+    }
+    return cli_report("cpu", status, &err);
+}

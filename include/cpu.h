@@ -1,0 +1,53 @@
+/* The CPU runners: one timed execution of a workload's tasks, per variant.
+ *
+ *   serial  one core, the tasks in order (the notes' synchronous version)
+ *   omp     OpenMP threads over the tasks, static or dynamic schedule
+ *   mpi     MPI ranks: block, cyclic or dynamic (manager/worker) distribution,
+ *           the 128-bit partial sums reduced exactly on rank 0
+ *   hybrid  MPI ranks, each running OpenMP threads over its share
+ *
+ * Each runner returns the total and the kernel time in seconds; only the
+ * command-line layer decides what to print. */
+#ifndef CONCUR_CPU_H
+#define CONCUR_CPU_H
+
+#include <stdbool.h>
+
+#include "workload.h"
+
+enum cpu_mode { CPU_SERIAL, CPU_OMP, CPU_MPI, CPU_HYBRID };
+enum cpu_schedule { SCHED_STATIC, SCHED_DYNAMIC };
+enum cpu_distribution { DIST_BLOCK, DIST_CYCLIC, DIST_DYNAMIC };
+
+struct cpu_plan {
+    enum cpu_mode mode;
+    enum cpu_schedule schedule;     /* omp, hybrid: how threads take tasks */
+    enum cpu_distribution dist;     /* mpi, hybrid: how ranks take tasks */
+    int threads;                    /* OpenMP threads per rank (1 for serial, mpi) */
+    bool pin_threads;               /* concur binds its threads (OMP_PROC_BIND unset) */
+};
+
+struct cpu_outcome {
+    u128 total;      /* on rank 0: the sum over all ranks */
+    double seconds;  /* kernel time: the slowest rank, between barriers */
+};
+
+/* Runs the tasks once in the plan's way. MPI modes need mpi_env_init first;
+ * every rank must call cpu_run with the same plan and workload. */
+enum cc_status cpu_run(const struct cpu_plan *plan, const struct workload *w,
+                       struct cpu_outcome *out, struct cc_err *err);
+
+/* The sum of the given tasks with the plan's threads and schedule: the
+ * shared-memory part of omp and hybrid. */
+u128 cpu_sum_tasks(const struct cpu_plan *plan, const struct task *tasks,
+                   const size_t *indices, size_t n);
+
+/* Internal: the MPI half of cpu_run (mpi_cpu.c). */
+enum cc_status mpi_cpu_run(const struct cpu_plan *plan, const struct workload *w,
+                           struct cpu_outcome *out, struct cc_err *err);
+
+const char *cpu_mode_name(enum cpu_mode m);
+const char *cpu_schedule_name(enum cpu_schedule s);
+const char *cpu_distribution_name(enum cpu_distribution d);
+
+#endif
