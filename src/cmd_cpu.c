@@ -246,10 +246,12 @@ static enum cc_status record(struct report *r, const struct cpu_options *o,
 static void warn_about_binding(const struct cpu_plan *plan)
 {
     int cpus = cpus_available();
-    if (plan->threads > cpus)
-        fprintf(stderr, "concur cpu: warning: %d threads share %d CPU%s (oversubscribed); "
-                        "under mpirun, give each rank its cores with --bind-to none or --map-by ...:PE=%d\n",
-                plan->threads, cpus, cpus == 1 ? "" : "s", plan->threads);
+    if (plan->threads <= cpus)
+        return;
+    fprintf(stderr, "concur cpu: warning: %d threads share %d CPU%s (oversubscribed)%s\n",
+            plan->threads, cpus, cpus == 1 ? "" : "s",
+            mpi_env_launched() ? "; give each rank its cores with mpirun --bind-to none "
+                                 "or --map-by slot:PE=<threads>" : "");
 }
 
 /* Warm-up, then the timed runs; every rank runs, rank 0 records. */
@@ -274,6 +276,8 @@ static enum cc_status run_all(const struct cpu_options *o, const struct workload
         status = mpi_env_agree(cpu_run(&o->plan, w, &out, err));
         if (status != CC_OK || rank != 0)
             continue;
+        if (run == 1 && getenv("CONCUR_TEST_CORRUPT_RESULT"))
+            out.total += 1; /* lets the tests see that verification bites */
         if (out.total != w->expected)
             *all_exact = false;
         if (show_progress)
