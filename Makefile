@@ -72,6 +72,7 @@ endif
 export OMPI_CC := $(CC)
 export MPICH_CC := $(CC)
 
+.SECONDARY:
 .PHONY: all deps run check test unit cli asan tsan bench install uninstall clean flags
 all: $(CONCUR)
 

@@ -139,9 +139,18 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
     return status;
 }
 
+/* The CPUs this process may use. With OMP_PROC_BIND set, libgomp has
+ * already bound the initial thread to its first place, so count the CPUs of
+ * all places instead. */
 static int cpus_available(void)
 {
     cpu_set_t set;
+    if (getenv("OMP_PROC_BIND") && omp_get_num_places() > 0) {
+        int total = 0;
+        for (int p = 0; p < omp_get_num_places(); p++)
+            total += omp_get_place_num_procs(p);
+        return total;
+    }
     if (sched_getaffinity(0, sizeof set, &set) == 0)
         return CPU_COUNT(&set);
     long n = sysconf(_SC_NPROCESSORS_ONLN);
