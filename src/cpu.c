@@ -65,36 +65,46 @@ static inline const struct task *task_at(const struct task *tasks,
     return &tasks[indices ? indices[i] : i];
 }
 
+/* Piece `piece` of `pieces` equal pieces of a task's range. */
+static u128 sum_piece(const struct task *t, uint64_t piece, uint64_t pieces)
+{
+    uint64_t len = t->hi - t->lo;
+    uint64_t lo = t->lo + (uint64_t)((u128)len * piece / pieces);
+    uint64_t hi = t->lo + (uint64_t)((u128)len * (piece + 1) / pieces);
+    return kernel_sumsq_range(lo, hi);
+}
+
 u128 cpu_sum_tasks(const struct cpu_plan *plan, const struct task *tasks,
                    const size_t *indices, size_t n)
 {
     u128 total = 0;
 
     if (plan->threads <= 1) {
-        for (size_t i = 0; i < n; i++) {
-            const struct task *t = task_at(tasks, indices, i);
-            total += kernel_sumsq_range(t->lo, t->hi);
-        }
+        for (size_t i = 0; i < n; i++)
+            total += sum_piece(task_at(tasks, indices, i), 0, 1);
         return total;
     }
-    /* schedule(runtime) takes the kind set here: dynamic hands out one task
-     * at a time, static gives each thread one contiguous block. */
+    /* Fewer tasks than threads (a dynamic manager's single task, say):
+     * split each task so that every thread has work. */
+    uint64_t pieces = n >= (size_t)plan->threads ? 1 : (uint64_t)plan->threads;
+    uint64_t iterations = n * pieces;
+
     if (plan->pin_threads)
         read_process_cpus();
+    /* schedule(runtime) takes the kind set here: dynamic hands out one piece
+     * at a time, static gives each thread one contiguous block. */
     if (plan->schedule == SCHED_DYNAMIC)
         omp_set_schedule(omp_sched_dynamic, 1);
     else
-        omp_set_schedule(omp_sched_static, 0); /* contiguous blocks */
+        omp_set_schedule(omp_sched_static, 0);
 #pragma omp parallel num_threads(plan->threads)
     {
         u128 mine = 0;
         if (plan->pin_threads)
             pin_this_thread();
 #pragma omp for schedule(runtime) nowait
-        for (size_t i = 0; i < n; i++) {
-            const struct task *t = task_at(tasks, indices, i);
-            mine += kernel_sumsq_range(t->lo, t->hi);
-        }
+        for (uint64_t k = 0; k < iterations; k++)
+            mine += sum_piece(task_at(tasks, indices, k / pieces), k % pieces, pieces);
         /* OpenMP has no 128-bit reduction: fold each thread's sum once. */
 #pragma omp critical(concur_cpu_total)
         total += mine;

@@ -152,3 +152,9 @@ usage_error() {
     [[ "$output" == *"--mode M"* ]]
     [[ "$output" == *"hybrid"* ]]
 }
+
+@test "omp with fewer numbers than threads splits each number, exact" {
+    run --separate-stderr "$CONCUR" cpu --mode omp --workers 2 --count 1 --repeat 1 --format csv
+    [ "$status" -eq 0 ]
+    [ "$(results "$output")" = 41666654166667500000 ]
+}

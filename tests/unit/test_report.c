@@ -1,0 +1,92 @@
+/* Runs output: CSV quoting, JSON escaping and nulls, the table's metadata. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "report.h"
+
+static const struct report_column columns[] = {{"name", false}, {"seconds", true}};
+
+/* Runs one report into memory and returns what it wrote (free it). */
+static char *render(enum report_format format, const char *const rows[][2], size_t n)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    struct report *r = report_open(out, format, columns, 2);
+    report_meta(r, "kernel", "avx2");
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(report_row(r, rows[i]), CC_OK);
+    assert_int_equal(report_close(r), CC_OK);
+    fclose(out);
+    return text;
+}
+
+static void csv_quotes_only_where_needed(void **state)
+{
+    (void)state;
+    const char *const rows[][2] = {{"plain", "1.5"}, {"a,b \"c\"", "2"}, {"line\nbreak", "3"}};
+    char *text = render(REPORT_CSV, rows, 3);
+    assert_string_equal(text, "name,seconds\nplain,1.5\n\"a,b \"\"c\"\"\",2\n\"line\nbreak\",3\n");
+    free(text);
+}
+
+static void json_escapes_and_nulls(void **state)
+{
+    (void)state;
+    const char *const rows[][2] = {{"q\"\\\t", "nan"}, {"x", ""}, {"y", "0.25"}};
+    char *text = render(REPORT_JSON, rows, 3);
+    assert_non_null(strstr(text, "\"meta\": {\"kernel\": \"avx2\"}"));
+    assert_non_null(strstr(text, "{\"name\": \"q\\\"\\\\\\t\", \"seconds\": null}"));
+    assert_non_null(strstr(text, "{\"name\": \"x\", \"seconds\": null}"));
+    assert_non_null(strstr(text, "{\"name\": \"y\", \"seconds\": 0.25}"));
+    free(text);
+}
+
+static void json_without_rows_is_valid(void **state)
+{
+    (void)state;
+    char *text = render(REPORT_JSON, NULL, 0);
+    assert_string_equal(text, "{\"meta\": {\"kernel\": \"avx2\"},\n \"runs\": []}\n");
+    free(text);
+}
+
+static void table_aligns_and_describes(void **state)
+{
+    (void)state;
+    const char *const rows[][2] = {{"serial", "1.5"}, {"omp", "10.25"}};
+    char *text = render(REPORT_TABLE, rows, 2);
+    assert_string_equal(text, "# kernel: avx2\n"
+                              "name    seconds\n"
+                              "serial      1.5\n"
+                              "omp       10.25\n");
+    free(text);
+}
+
+static void unknown_format_is_named(void **state)
+{
+    (void)state;
+    enum report_format f;
+    struct cc_err err;
+    assert_int_equal(report_parse_format("xml", &f, &err), CC_EINPUT);
+    assert_non_null(strstr(err.msg, "'xml'"));
+    assert_int_equal(report_parse_format("json", &f, &err), CC_OK);
+    assert_int_equal(f, REPORT_JSON);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(csv_quotes_only_where_needed),
+        cmocka_unit_test(json_escapes_and_nulls),
+        cmocka_unit_test(json_without_rows_is_valid),
+        cmocka_unit_test(table_aligns_and_describes),
+        cmocka_unit_test(unknown_format_is_named),
+    };
+    return cmocka_run_group_tests_name("report", tests, NULL, NULL);
+}
