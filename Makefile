@@ -124,7 +124,7 @@ asan: deps
 	@$(MAKE) --no-print-directory SANITIZER=address test
 
 tsan: deps
-	@$(MAKE) --no-print-directory SANITIZER=thread $(BINOUT)tsan/concur
+	@$(MAKE) --no-print-directory SANITIZER=thread all
 	@CONCUR=$(abspath bin/tsan/concur) bats tests/cli/tsan.bats
 
 run: deps
