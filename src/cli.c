@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <math.h>
 #include <stdio.h>
 
 int cli_report(const char *command, enum cc_status status, const struct cc_err *err)
@@ -13,4 +14,27 @@ int cli_usage_error(const char *command)
 {
     fprintf(stderr, "concur %s: see 'concur %s --help'\n", command, command);
     return 2;
+}
+
+void cli_json_number(FILE *out, double v)
+{
+    if (isfinite(v))
+        fprintf(out, "%.10g", v);
+    else
+        fputs("null", out);
+}
+
+void cli_csv_number(FILE *out, double v)
+{
+    if (isfinite(v))
+        fprintf(out, "%.10g", v);
+}
+
+const char *cli_md_number(char *buf, size_t size, int digits, double v)
+{
+    if (!isfinite(v))
+        snprintf(buf, size, "-");
+    else
+        snprintf(buf, size, "%.*g", digits, v);
+    return buf;
 }
