@@ -155,9 +155,11 @@ static void write_md(FILE *out, const char *by, const struct line *lines, size_t
 {
     char buf[6][32];
     fprintf(out, "A: %s\nB: %s\n\n", fa, fb);
-    fprintf(out, "| experiment | variant |%s%s workers | n A | mean A (s) | n B | mean B (s) | B/A | "
-                 "B/A 95%% CI | change | p (Welch) | verdict |\n",
-            by ? " " : "", by ? by : "");
+    fputs("| experiment | variant |", out);
+    if (by)
+        fprintf(out, " %s |", by);
+    fputs(" workers | n A | mean A (s) | n B | mean B (s) | B/A | B/A 95% CI | change | p (Welch) | verdict |\n",
+          out);
     fprintf(out, "|---|---|%s---:|---:|---:|---:|---:|---:|---|---:|---:|---|\n", by ? "---|" : "");
     for (size_t i = 0; i < n; i++) {
         const struct line *l = &lines[i];

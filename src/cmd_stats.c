@@ -135,6 +135,13 @@ static void md_cell(FILE *out, double v, int digits)
     fprintf(out, " %s |", cli_md_number(buf, sizeof buf, digits, v));
 }
 
+/* The --by column's heading, when there is one. */
+static void md_by_header(FILE *out, const struct runs *r)
+{
+    if (r->by_column)
+        fprintf(out, " %s |", r->by_column);
+}
+
 static void md_baselines(FILE *out, const struct summary *s)
 {
     const char *last = NULL;
@@ -155,10 +162,12 @@ static void md_baselines(FILE *out, const struct summary *s)
 static void md_groups(FILE *out, const struct runs *r, const struct summary *s)
 {
     bool failed = r->failed > 0;
-    fprintf(out, "| experiment | variant |%s%s workers | n |%s mean (s) | sd (s) | median (s) | min (s) "
+    fputs("| experiment | variant |", out);
+    md_by_header(out, r);
+    fprintf(out, " workers | n |%s mean (s) | sd (s) | median (s) | min (s) "
                  "| max (s) | cv | 95%% CI of mean (s) | outliers | speedup | speedup 95%% CI "
                  "| efficiency | Karp-Flatt |\n",
-            r->by_column ? " " : "", r->by_column ? r->by_column : "", failed ? " failed |" : "");
+            failed ? " failed |" : "");
     fprintf(out, "|---|---|%s---:|---:|%s---:|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---:|\n",
             r->by_column ? "---|" : "", failed ? "---:|" : "");
     for (size_t i = 0; i < s->nrows; i++) {
@@ -192,8 +201,9 @@ static void md_fits(FILE *out, const struct runs *r, const struct summary *s)
         return;
     fputs("\nAmdahl's law per sweep, S(p) = 1 / (f + (1 - f) / p), serial fraction f by least squares:\n\n",
           out);
-    fprintf(out, "| experiment | variant |%s%s points | f | s.e. | f 95%% CI |", r->by_column ? " " : "",
-            r->by_column ? r->by_column : "");
+    fputs("| experiment | variant |", out);
+    md_by_header(out, r);
+    fputs(" points | f | s.e. | f 95% CI |", out);
     for (size_t k = 0; k < s->npredict; k++)
         fprintf(out, " S(%" PRIu64 ") [95%% CI] |", s->fits[0].predictions[k].workers);
     fprintf(out, "\n|---|---|%s---:|---:|---:|---|", r->by_column ? "---|" : "");
@@ -212,9 +222,11 @@ static void md_fits(FILE *out, const struct runs *r, const struct summary *s)
         for (size_t k = 0; k < s->npredict; k++) {
             const struct summary_prediction *pr = &fit->predictions[k];
             char a[32], b[32], c[32];
-            fprintf(out, " %s [%s, %s] |", cli_md_number(a, sizeof a, MD_DIGITS, pr->speedup),
-                    cli_md_number(b, sizeof b, MD_DIGITS, pr->low),
-                    cli_md_number(c, sizeof c, MD_DIGITS, pr->high));
+            fprintf(out, " %s", cli_md_number(a, sizeof a, MD_DIGITS, pr->speedup));
+            if (isfinite(pr->low) && isfinite(pr->high))
+                fprintf(out, " [%s, %s]", cli_md_number(b, sizeof b, MD_DIGITS, pr->low),
+                        cli_md_number(c, sizeof c, MD_DIGITS, pr->high));
+            fputs(" |", out);
         }
         fputc('\n', out);
     }
