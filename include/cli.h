@@ -28,4 +28,9 @@ void cli_json_number(FILE *out, double v);
 void cli_csv_number(FILE *out, double v);
 const char *cli_md_number(char *buf, size_t size, int digits, double v);
 
+/* The key of a group as the first cells of a Markdown row, "| a | b |"
+ * (plus the --by value when by is not NULL), with '|' escaped and line
+ * breaks flattened so that a value cannot break the table. */
+void cli_md_key(FILE *out, const char *experiment, const char *variant, const char *by);
+
 #endif

@@ -49,12 +49,18 @@ struct runs {
     size_t failed;                    /* rows with ok=0 */
     char first_failed[RUNS_WHERE_SIZE]; /* "FILE:LINE" of the first of them */
     char *by_column;                  /* NULL: group by the SPEC key only */
+    size_t last;                      /* the group of the previous row: runs
+                                         come in long stretches of one group */
 };
 
 /* An empty set; by_column (may be NULL) names an extra grouping column that
  * every file must then have. NULL when out of memory. */
 struct runs *runs_alloc(const char *by_column);
 void runs_free(struct runs *r);
+
+/* True for the columns every runs CSV must have (experiment, variant,
+ * workers, run, seconds): a --by column must be another one. */
+bool runs_required_column(const char *name);
 
 /* Reads one runs CSV ("-": standard input) into r. On error r keeps the
  * rows of earlier files and of no row of this one is guaranteed. */

@@ -30,6 +30,29 @@ void cli_csv_number(FILE *out, double v)
         fprintf(out, "%.10g", v);
 }
 
+static void md_text(FILE *out, const char *text)
+{
+    fputc(' ', out);
+    for (const char *p = text; *p; p++) {
+        if (*p == '|')
+            fputs("\\|", out);
+        else if (*p == '\n' || *p == '\r')
+            fputc(' ', out);
+        else
+            fputc(*p, out);
+    }
+    fputs(" |", out);
+}
+
+void cli_md_key(FILE *out, const char *experiment, const char *variant, const char *by)
+{
+    fputc('|', out);
+    md_text(out, experiment);
+    md_text(out, variant);
+    if (by)
+        md_text(out, by);
+}
+
 const char *cli_md_number(char *buf, size_t size, int digits, double v)
 {
     if (!isfinite(v))

@@ -164,9 +164,7 @@ static void write_md(FILE *out, const char *by, const struct line *lines, size_t
     for (size_t i = 0; i < n; i++) {
         const struct line *l = &lines[i];
         const struct runs_group *g = line_group(l);
-        fprintf(out, "| %s | %s |", g->experiment, g->variant);
-        if (g->by)
-            fprintf(out, " %s |", g->by);
+        cli_md_key(out, g->experiment, g->variant, g->by);
         fprintf(out, " %" PRIu64 " | %zu | %s | %zu | %s | %s |", g->workers, n_of(l->a),
                 cli_md_number(buf[0], 32, 6, mean_of(l->a)), n_of(l->b),
                 cli_md_number(buf[1], 32, 6, mean_of(l->b)),
@@ -321,7 +319,11 @@ static int parse_options(int argc, char **argv, struct options *o, int *done)
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (opt) {
         case 's': status = parse_percent(optarg, &o->fail_if_slower, &err); break;
-        case 'y': o->by = optarg; break;
+        case 'y':
+            o->by = optarg;
+            if (runs_required_column(optarg))
+                status = cc_error(&err, CC_EINPUT, "--by: '%s' is already part of the grouping key", optarg);
+            break;
         case 'd': o->drop_outliers = true; break;
         case 'f': status = parse_format(optarg, &o->format, &err); break;
         case 'h':

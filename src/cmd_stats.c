@@ -173,9 +173,7 @@ static void md_groups(FILE *out, const struct runs *r, const struct summary *s)
     for (size_t i = 0; i < s->nrows; i++) {
         const struct summary_row *row = &s->rows[i];
         const struct runs_group *g = row->group;
-        fprintf(out, "| %s | %s |", g->experiment, g->variant);
-        if (g->by)
-            fprintf(out, " %s |", g->by);
+        cli_md_key(out, g->experiment, g->variant, g->by);
         fprintf(out, " %" PRIu64 " | %zu |", g->workers, row->s.n);
         if (failed)
             fprintf(out, " %zu |", g->failed);
@@ -212,9 +210,7 @@ static void md_fits(FILE *out, const struct runs *r, const struct summary *s)
     fputc('\n', out);
     for (size_t i = 0; i < s->nfits; i++) {
         const struct summary_fit *fit = &s->fits[i];
-        fprintf(out, "| %s | %s |", fit->sweep->experiment, fit->sweep->variant);
-        if (fit->sweep->by)
-            fprintf(out, " %s |", fit->sweep->by);
+        cli_md_key(out, fit->sweep->experiment, fit->sweep->variant, fit->sweep->by);
         fprintf(out, " %zu |", fit->amdahl.points);
         md_cell(out, fit->amdahl.f, MD_DIGITS);
         md_cell(out, fit->amdahl.se, MD_DIGITS - 1);
@@ -396,7 +392,11 @@ static int parse_options(int argc, char **argv, struct options *o, int *done)
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (opt) {
         case 'b': status = parse_baseline(optarg, o, &err); break;
-        case 'y': o->by = optarg; break;
+        case 'y':
+            o->by = optarg;
+            if (runs_required_column(optarg))
+                status = cc_error(&err, CC_EINPUT, "--by: '%s' is already part of the grouping key", optarg);
+            break;
         case 'd': o->summary.drop_outliers = true; break;
         case 'p': status = parse_predict(optarg, o, &err); break;
         case 'f': status = parse_format(optarg, &o->format, &err); break;

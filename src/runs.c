@@ -325,6 +325,14 @@ const struct runs_group *runs_baseline(const struct runs *r, const char *experim
 /* ------------------------------------------------------------------------
  * Rows. */
 
+bool runs_required_column(const char *name)
+{
+    for (size_t k = 0; k < N_REQUIRED; k++)
+        if (!strcmp(name, required[k]))
+            return true;
+    return false;
+}
+
 /* A time in seconds: a plain decimal number (exponent allowed), finite and
  * not negative. strtod alone would also take "nan", "inf", hex and leading
  * spaces, none of which a runs CSV should hold. */
@@ -439,9 +447,13 @@ static enum cc_status read_row(struct runs *r, const struct csv *c, unsigned lon
     }
     const char *by = lay->by != SIZE_MAX ? field(c, lay->by) : NULL;
 
-    struct runs_group *g = (struct runs_group *)runs_find(r, experiment, variant, by, workers);
-    if (!g && !(g = new_group(r, experiment, variant, by, workers)))
-        return cc_error(err, CC_ESYS, "out of memory");
+    struct runs_group *g = r->last < r->ngroups ? &r->groups[r->last] : NULL;
+    if (!g || g->workers != workers || !same_sweep(g, experiment, variant, by)) {
+        g = (struct runs_group *)runs_find(r, experiment, variant, by, workers);
+        if (!g && !(g = new_group(r, experiment, variant, by, workers)))
+            return cc_error(err, CC_ESYS, "out of memory");
+        r->last = (size_t)(g - r->groups);
+    }
     r->rows++;
     if (!ok) {
         if (!r->failed++)

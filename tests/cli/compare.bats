@@ -117,3 +117,7 @@ bad_compare() {
     bad_compare "--fail-if-slower: 'five' is not a percentage" --fail-if-slower five "$FIX/compare_a.csv" "$FIX/compare_a.csv"
     bad_compare "--fail-if-slower: '-5%' is not a percentage" --fail-if-slower -5% "$FIX/compare_a.csv" "$FIX/compare_a.csv"
 }
+
+@test "compare --by cannot name a column of the key itself" {
+    bad_compare "--by: 'variant' is already part of the grouping key" --by variant "$FIX/compare_a.csv" "$FIX/compare_a.csv"
+}

@@ -216,3 +216,13 @@ HEAD='experiment,variant,workers,run,seconds\n'
 @test "no file given" {
     bad_stats "no runs CSV given"
 }
+@test "--by cannot name a column of the key itself" {
+    bad_stats "--by: 'workers' is already part of the grouping key" --by workers "$FIX/cpu_runs.csv"
+}
+
+@test "a '|' in a variant name cannot break the Markdown table" {
+    printf 'experiment,variant,workers,run,seconds\ncpu,"a|b",1,1,1\n' > "$TMP/pipe.csv"
+    run "$CONCUR" stats --baseline 'a|b' "$TMP/pipe.csv"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *'| cpu | a\|b | 1 | 1 |'* ]]
+}

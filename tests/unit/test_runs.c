@@ -148,6 +148,15 @@ static void grouping_by_an_extra_column(void **state)
     runs_free(r);
 }
 
+static void required_columns(void **state)
+{
+    (void)state;
+    assert_true(runs_required_column("workers"));
+    assert_true(runs_required_column("seconds"));
+    assert_false(runs_required_column("decomposition"));
+    assert_false(runs_required_column("ok"));
+}
+
 static void baselines(void **state)
 {
     (void)state;
@@ -278,6 +287,7 @@ int main(void)
         cmocka_unit_test(several_files_pool_by_group),
         cmocka_unit_test(failed_runs_are_counted_not_used),
         cmocka_unit_test(grouping_by_an_extra_column),
+        cmocka_unit_test(required_columns),
         cmocka_unit_test(baselines),
         cmocka_unit_test(missing_column),
         cmocka_unit_test(empty_and_header_only),
