@@ -21,7 +21,8 @@ int cli_report(const char *command, enum cc_status status, const struct cc_err *
 /* Shared handling of getopt's own complaints: a one-line hint to --help. */
 int cli_usage_error(const char *command);
 
-/* Numbers in the statistics tables: a finite value as %.10g; an undefined
+/* Numbers in the statistics tables: a finite value exactly (the shortest
+ * decimal that reads back as the same double) in JSON and CSV; an undefined
  * one (NAN, infinite) as null in JSON, an empty field in CSV and "-" in
  * Markdown (with digits significant digits), never as "nan" text. */
 void cli_json_number(FILE *out, double v);

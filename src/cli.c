@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 int cli_report(const char *command, enum cc_status status, const struct cc_err *err)
 {
@@ -16,10 +17,26 @@ int cli_usage_error(const char *command)
     return 2;
 }
 
+/* The shortest of %.15g, %.16g, %.17g that reads back as v: exact for
+ * programs that read the output, without the noise digits of a blanket
+ * %.17g (0.55 rather than 0.55000000000000004). */
+static void exact_number(FILE *out, double v)
+{
+    char buf[32];
+    for (int digits = 15; digits < 17; digits++) {
+        snprintf(buf, sizeof buf, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    if (strtod(buf, NULL) != v)
+        snprintf(buf, sizeof buf, "%.17g", v);
+    fputs(buf, out);
+}
+
 void cli_json_number(FILE *out, double v)
 {
     if (isfinite(v))
-        fprintf(out, "%.10g", v);
+        exact_number(out, v);
     else
         fputs("null", out);
 }
@@ -27,7 +44,7 @@ void cli_json_number(FILE *out, double v)
 void cli_csv_number(FILE *out, double v)
 {
     if (isfinite(v))
-        fprintf(out, "%.10g", v);
+        exact_number(out, v);
 }
 
 static void md_text(FILE *out, const char *text)
