@@ -470,7 +470,7 @@ enum cc_status runs_read_stream(struct runs *r, FILE *in, const char *name, stru
 {
     struct csv c = {.in = in, .name = name, .line = 1};
     struct layout lay;
-    unsigned long line;
+    unsigned long line, header_line = 1;
     bool got;
     size_t rows = 0;
     enum cc_status status;
@@ -495,6 +495,7 @@ enum cc_status runs_read_stream(struct runs *r, FILE *in, const char *name, stru
     }
     if ((status = read_header(r, &c, line, &lay, err)) != CC_OK)
         goto out;
+    header_line = line;
     for (;;) {
         if ((status = csv_next(&c, &got, &line, err)) != CC_OK || !got)
             break;
@@ -503,7 +504,7 @@ enum cc_status runs_read_stream(struct runs *r, FILE *in, const char *name, stru
         rows++;
     }
     if (status == CC_OK && rows == 0)
-        status = cc_error(err, CC_EINPUT, "%s:%lu: header only, no runs", name, c.line > 1 ? c.line - 1 : 1);
+        status = cc_error(err, CC_EINPUT, "%s:%lu: header only, no runs", name, header_line);
 out:
     free(c.buf);
     free(c.start);

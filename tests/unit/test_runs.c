@@ -195,6 +195,7 @@ static void empty_and_header_only(void **state)
     assert_refused("\n\n", "bad.csv:1: empty file");
     assert_refused("experiment,variant,workers,run,seconds\n", "bad.csv:1: header only, no runs");
     assert_refused("experiment,variant,workers,run,seconds", "bad.csv:1: header only, no runs");
+    assert_refused("\nexperiment,variant,workers,run,seconds\n\n\n", "bad.csv:2: header only, no runs");
 }
 
 static void ragged_rows(void **state)
