@@ -5,15 +5,33 @@
 #ifndef CONCUR_CLI_H
 #define CONCUR_CLI_H
 
+#include <stddef.h>
+#include <stdio.h>
+
 #include "status.h"
 
 int cmd_sumsq(int argc, char **argv);
 int cmd_cpu(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 /* Prints "concur <command>: <reason>" on stderr and returns the exit code. */
 int cli_report(const char *command, enum cc_status status, const struct cc_err *err);
 
 /* Shared handling of getopt's own complaints: a one-line hint to --help. */
 int cli_usage_error(const char *command);
+
+/* Numbers in the statistics tables: a finite value exactly (the shortest
+ * decimal that reads back as the same double) in JSON and CSV; an undefined
+ * one (NAN, infinite) as null in JSON, an empty field in CSV and "-" in
+ * Markdown (with digits significant digits), never as "nan" text. */
+void cli_json_number(FILE *out, double v);
+void cli_csv_number(FILE *out, double v);
+const char *cli_md_number(char *buf, size_t size, int digits, double v);
+
+/* The key of a group as the first cells of a Markdown row, "| a | b |"
+ * (plus the --by value when by is not NULL), with '|' escaped and line
+ * breaks flattened so that a value cannot break the table. */
+void cli_md_key(FILE *out, const char *experiment, const char *variant, const char *by);
 
 #endif

@@ -14,6 +14,8 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
     {"sumsq", cmd_sumsq, "exact sums of squares, one per line"},
     {"cpu", cmd_cpu, "the CPU-bound experiment: serial, omp, mpi, hybrid"},
+    {"stats", cmd_stats, "statistics of runs CSV: intervals, speedup, Amdahl"},
+    {"compare", cmd_compare, "is B faster than A: ratios, Welch tests, verdicts"},
 };
 
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])

@@ -1,0 +1,93 @@
+/* Runs CSV in: the files that `concur cpu` and `concur io` write, read by
+ * header name and grouped for the statistics.
+ *
+ * A runs CSV is RFC 4180 text (fields separated by ',', quoted with '"' where
+ * they hold ',', '"' or a line break, '""' for a quote inside quotes; LF or
+ * CRLF line ends). The header names the columns; the required ones are
+ * experiment, variant, workers, run and seconds, in any order; any other
+ * column is allowed and ignored, except:
+ *   ok     (optional) 1 or 0. A run with ok=0 failed: its time is not a
+ *          measurement of the work, so it is left out of the statistics and
+ *          counted in its group's `failed` (never silently dropped).
+ *   --by   a column named by the caller extends the grouping key.
+ *
+ * Several files may be read into one set; their runs are pooled by group
+ * (experiment, variant, workers[, by]). Every problem is reported as
+ * "FILE:LINE: reason" naming the offending value, with status CC_EINPUT. */
+#ifndef CONCUR_RUNS_H
+#define CONCUR_RUNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "status.h"
+
+/* "FILE:LINE" of a run, for messages. */
+#define RUNS_WHERE_SIZE 288
+
+struct runs_group {
+    char *experiment;
+    char *variant;
+    char *by;            /* value of the --by column, NULL without --by */
+    uint64_t workers;
+    double *seconds;     /* the successful runs' times, in file order */
+    size_t n;
+    size_t capacity;
+    size_t failed;       /* runs with ok=0, left out of seconds */
+    size_t sweep;        /* index of its (experiment, variant, by) sweep, in
+                            order of first appearance */
+};
+
+struct runs {
+    struct runs_group *groups;
+    size_t ngroups;
+    size_t capacity;
+    size_t nsweeps;
+    size_t rows;                      /* every data row read, failed included */
+    size_t failed;                    /* rows with ok=0 */
+    char first_failed[RUNS_WHERE_SIZE]; /* "FILE:LINE" of the first of them */
+    char *by_column;                  /* NULL: group by the SPEC key only */
+    size_t last;                      /* the group of the previous row: runs
+                                         come in long stretches of one group */
+};
+
+/* An empty set; by_column (may be NULL) names an extra grouping column that
+ * every file must then have. NULL when out of memory. */
+struct runs *runs_alloc(const char *by_column);
+void runs_free(struct runs *r);
+
+/* True for the columns every runs CSV must have (experiment, variant,
+ * workers, run, seconds): a --by column must be another one. */
+bool runs_required_column(const char *name);
+
+/* Reads one runs CSV ("-": standard input) into r. On error r keeps the
+ * rows of earlier files and of no row of this one is guaranteed. */
+enum cc_status runs_read_file(struct runs *r, const char *path, struct cc_err *err);
+
+/* The same from an open stream; name is used in messages. */
+enum cc_status runs_read_stream(struct runs *r, FILE *in, const char *name,
+                                struct cc_err *err);
+
+/* Orders the groups by sweep (first appearance) and then by workers, the
+ * order of the tables. */
+void runs_sort(struct runs *r);
+
+/* The group with exactly this key (by may be NULL), or NULL. */
+const struct runs_group *runs_find(const struct runs *r, const char *experiment,
+                                   const char *variant, const char *by,
+                                   uint64_t workers);
+
+/* True when a and b have the same key (experiment, variant, by, workers). */
+bool runs_same_group(const struct runs_group *a, const struct runs_group *b);
+
+/* The baseline of an experiment: the group of the given variant with the
+ * given workers, or with the fewest workers when workers is 0. Without a
+ * variant (NULL), the SPEC default: a `serial` or `sync` group with the
+ * fewest workers (serial first on a tie). Among equal candidates that differ
+ * only in the --by value, the first in table order. NULL when none. */
+const struct runs_group *runs_baseline(const struct runs *r, const char *experiment,
+                                       const char *variant, uint64_t workers);
+
+#endif

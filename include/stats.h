@@ -1,0 +1,109 @@
+/* Statistics over repeated runs: the only module that uses GSL.
+ *
+ * Pure computation on arrays of doubles; no I/O. A value that is undefined
+ * (the sd of one run, an interval that does not exist) is NAN; the output
+ * layer writes it as null or "-". GSL's own error handler is switched off
+ * by stats_init: every GSL status is checked here and turned into a
+ * cc_status.
+ *
+ * Methods (the README's "concur stats" section explains them to users):
+ *   mean, sd, median, quartiles  gsl_stats_* (running-mean recurrences, not
+ *                                one-pass sums of squares) on sorted data;
+ *   95% CI of the mean           mean -+ t(0.975, n-1) * sd / sqrt(n);
+ *   outliers                     Tukey's fences, Q1 - 1.5 IQR and Q3 + 1.5 IQR,
+ *                                quartiles as gsl_stats_quantile_from_sorted_data
+ *                                (linear interpolation); none below 4 values;
+ *   ratio of two means           Fieller's interval for independent samples,
+ *                                Welch-Satterthwaite degrees of freedom;
+ *   Welch t-test                 two-sided p from gsl_cdf_tdist_Q;
+ *   Amdahl                       least squares of 1/S - 1/p = f (1 - 1/p), a
+ *                                line through the origin (gsl_fit_mul);
+ *   Karp-Flatt                   e = (1/S - 1/p) / (1 - 1/p). */
+#ifndef CONCUR_STATS_H
+#define CONCUR_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "status.h"
+
+/* Tukey's constant: 1.5 interquartile ranges beyond the quartiles. */
+#define STATS_TUKEY_K 1.5
+/* The two-sided confidence level of every interval. */
+#define STATS_LEVEL 0.95
+
+/* Turns GSL's abort-on-error handler off, once, before any GSL call. */
+void stats_init(void);
+
+struct stats_summary {
+    size_t n;
+    double mean, sd, median, min, max;
+    double cv;                   /* sd / mean */
+    double ci_low, ci_high;      /* STATS_LEVEL interval of the mean */
+    double q1, q3;               /* quartiles */
+    double fence_low, fence_high;
+    size_t outliers;             /* values outside the fences */
+};
+
+/* Summarizes n values (any order; n may be 0, which leaves everything
+ * undefined). */
+enum cc_status stats_summarize(const double data[], size_t n,
+                               struct stats_summary *s, struct cc_err *err);
+
+/* Marks outside[i] for each value outside s's fences; returns the count. */
+size_t stats_flag_outliers(const double data[], size_t n,
+                           const struct stats_summary *s, bool outside[]);
+
+/* Copies the values inside the fences to kept[] (room for n); returns how
+ * many. */
+size_t stats_drop_outliers(const double data[], size_t n,
+                           const struct stats_summary *s, double kept[]);
+
+struct stats_ratio {
+    double ratio;      /* num.mean / den.mean */
+    double low, high;  /* Fieller interval; NAN when it is unbounded or a
+                          sample has fewer than 2 values */
+    double df;         /* degrees of freedom used for t */
+};
+
+/* The ratio of the means of two independent samples, num.mean / den.mean,
+ * with Fieller's STATS_LEVEL interval: the set of rho with
+ * (a - rho b)^2 <= t^2 (va + rho^2 vb), where a, b are the means and va, vb
+ * their squared standard errors. */
+enum cc_status stats_ratio_fieller(const struct stats_summary *num,
+                                   const struct stats_summary *den,
+                                   struct stats_ratio *out, struct cc_err *err);
+
+struct stats_welch {
+    double t;    /* (mean_b - mean_a) / standard error of the difference */
+    double df;   /* Welch-Satterthwaite */
+    double p;    /* two-sided */
+};
+
+/* Welch's unequal-variance t-test of a against b; NAN p when either sample
+ * has fewer than 2 values. */
+enum cc_status stats_welch_test(const struct stats_summary *a,
+                                const struct stats_summary *b,
+                                struct stats_welch *out, struct cc_err *err);
+
+struct stats_amdahl {
+    size_t points;     /* worker counts used */
+    double f;          /* serial fraction */
+    double se;         /* its standard error; NAN with one point */
+    double low, high;  /* STATS_LEVEL interval of f; NAN with one point */
+    double rss;        /* residual sum of squares of 1/S */
+};
+
+/* Fits Amdahl's law S(p) = 1 / (f + (1 - f) / p) to speedups at worker
+ * counts p. Needs at least one p > 1; CC_EINPUT otherwise. */
+enum cc_status stats_amdahl_fit(const double workers[], const double speedup[],
+                                size_t n, struct stats_amdahl *fit,
+                                struct cc_err *err);
+
+/* Amdahl's speedup on p workers for serial fraction f. */
+double stats_amdahl_speedup(double f, double p);
+
+/* The Karp-Flatt experimentally determined serial fraction; NAN at p <= 1. */
+double stats_karp_flatt(double speedup, double p);
+
+#endif

@@ -1,0 +1,73 @@
+/* The group table behind `concur stats` and `concur compare`: runs grouped
+ * (runs.h), each group summarized (stats.h), speedups against a baseline
+ * per experiment, and an Amdahl fit per worker sweep. Computation only; the
+ * command-line layer prints it.
+ *
+ * Worker counts enter speedup, efficiency, Karp-Flatt and Amdahl relative to
+ * the baseline's workers, p = workers / baseline workers: with the usual
+ * one-worker baseline that is simply workers. */
+#ifndef CONCUR_SUMMARY_H
+#define CONCUR_SUMMARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "runs.h"
+#include "stats.h"
+#include "status.h"
+
+struct summary_options {
+    const char *baseline;     /* variant, NULL for the SPEC default */
+    uint64_t baseline_workers; /* 0: the baseline variant's fewest workers */
+    bool drop_outliers;       /* leave Tukey outliers out of the statistics */
+    const uint64_t *predict;  /* worker counts for Amdahl's predictions */
+    size_t npredict;
+};
+
+struct summary_row {
+    const struct runs_group *group;
+    struct stats_summary s;        /* of the values used (outliers left out
+                                      when dropping) */
+    size_t outliers;               /* flagged, and dropped when asked */
+    double *outlier_values;        /* the flagged values, in file order */
+    const struct summary_row *baseline; /* NULL: its experiment has none */
+    struct stats_ratio speedup;    /* baseline mean / this mean */
+    double efficiency;             /* speedup / p */
+    double karp_flatt;             /* NAN at p <= 1 */
+};
+
+struct summary_prediction {
+    uint64_t workers;
+    double speedup, low, high;     /* low/high from f's interval, f clamped
+                                      to [0, 1] */
+};
+
+struct summary_fit {
+    const struct runs_group *sweep;    /* its first group: names the sweep */
+    const struct summary_row *baseline;
+    struct stats_amdahl amdahl;
+    struct summary_prediction *predictions; /* npredict of them */
+};
+
+struct summary {
+    struct summary_row *rows;      /* in runs_sort's order */
+    size_t nrows;
+    struct summary_fit *fits;
+    size_t nfits;
+    size_t npredict;
+    const char **no_baseline;      /* experiments without a baseline */
+    size_t nno_baseline;
+};
+
+/* Builds the table from r (already sorted with runs_sort). Fails with
+ * CC_EINPUT when a chosen baseline matches no group in any experiment. */
+enum cc_status summary_build(const struct runs *r, const struct summary_options *o,
+                             struct summary **out, struct cc_err *err);
+
+void summary_free(struct summary *s);
+
+/* The row of the group with the same key as g in s, or NULL. */
+const struct summary_row *summary_find(const struct summary *s, const struct runs_group *g);
+
+#endif

@@ -1,0 +1,429 @@
+/* concur compare A.csv B.csv: is B faster than A? For every group in both
+ * files the ratio of mean times B/A with Fieller's 95% interval, Welch's
+ * t-test and a verdict at alpha = 0.05; groups in only one file are listed.
+ * With --fail-if-slower the exit status flags a regression for scripts. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "report.h"
+#include "runs.h"
+#include "stats.h"
+#include "summary.h"
+
+#define ALPHA 0.05
+
+static const char usage[] =
+    "usage: concur compare [options] A.csv B.csv\n"
+    "\n"
+    "Compares two sets of runs CSV group by group (experiment, variant,\n"
+    "workers): the ratio of mean times B/A with its 95% Fieller interval, the\n"
+    "p-value of Welch's t-test and a verdict at alpha = 0.05: B is faster,\n"
+    "slower, or shows no significant difference. Groups found in only one\n"
+    "file are listed as such. Runs with ok=0 are left out.\n"
+    "\n"
+    "  --fail-if-slower PCT   exit 1 when a group is significantly slower in B\n"
+    "                         and its mean time grew by more than PCT percent\n"
+    "                         (5% or 5)\n"
+    "  --by COLUMN            also group by this column\n"
+    "  --drop-outliers        leave Tukey outliers out of the statistics\n"
+    "  --format md|csv|json   output format (default md)\n"
+    "  -h, --help             this help\n";
+
+enum format { FORMAT_MD, FORMAT_CSV, FORMAT_JSON };
+
+enum verdict { V_FASTER, V_SLOWER, V_SAME, V_INSUFFICIENT, V_ONLY_A, V_ONLY_B };
+
+static const char *const verdict_names[] = {
+    "faster", "slower", "no significant difference", "insufficient data", "only in A", "only in B",
+};
+
+struct options {
+    enum format format;
+    const char *by;
+    bool drop_outliers;
+    double fail_if_slower;   /* a fraction; NAN when not asked */
+};
+
+struct line {
+    const struct summary_row *a, *b;  /* either may be NULL: only in one file */
+    struct stats_ratio ratio;         /* B / A */
+    struct stats_welch welch;
+    enum verdict verdict;
+    bool regression;                  /* slower beyond --fail-if-slower */
+};
+
+static enum cc_status parse_percent(const char *text, double *out, struct cc_err *err)
+{
+    char *end;
+    size_t len = strlen(text);
+    if (len == 0 || strspn(text, "0123456789.") != len - (text[len - 1] == '%'))
+        return cc_error(err, CC_EINPUT, "--fail-if-slower: '%s' is not a percentage (e.g. 5%%)", text);
+    double v = strtod(text, &end);
+    if (end == text || (*end && strcmp(end, "%")) || !isfinite(v))
+        return cc_error(err, CC_EINPUT, "--fail-if-slower: '%s' is not a percentage (e.g. 5%%)", text);
+    *out = v / 100;
+    return CC_OK;
+}
+
+static enum cc_status parse_format(const char *text, enum format *out, struct cc_err *err)
+{
+    static const char *const names[] = {"md", "csv", "json"};
+    for (int f = 0; f < 3; f++) {
+        if (!strcmp(text, names[f])) {
+            *out = (enum format)f;
+            return CC_OK;
+        }
+    }
+    return cc_error(err, CC_EINPUT, "--format: unknown format '%s' (md, csv or json)", text);
+}
+
+static enum cc_status judge(struct line *l, const struct options *o, struct cc_err *err)
+{
+    enum cc_status status;
+    if ((status = stats_ratio_fieller(&l->b->s, &l->a->s, &l->ratio, err)) != CC_OK)
+        return status;
+    if ((status = stats_welch_test(&l->a->s, &l->b->s, &l->welch, err)) != CC_OK)
+        return status;
+    if (isnan(l->welch.p))
+        l->verdict = V_INSUFFICIENT;
+    else if (l->welch.p >= ALPHA)
+        l->verdict = V_SAME;
+    else
+        l->verdict = l->b->s.mean < l->a->s.mean ? V_FASTER : V_SLOWER;
+    l->regression = l->verdict == V_SLOWER && !isnan(o->fail_if_slower)
+        && l->ratio.ratio - 1 > o->fail_if_slower;
+    return CC_OK;
+}
+
+/* Lines in A's table order, then B's groups that A lacks. */
+static enum cc_status match(const struct summary *a, const struct summary *b, const struct options *o,
+                            struct line *lines, size_t *nlines, struct cc_err *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < a->nrows; i++) {
+        struct line *l = &lines[n++];
+        memset(l, 0, sizeof *l);
+        l->a = &a->rows[i];
+        l->b = summary_find(b, l->a->group);
+        l->ratio.ratio = l->ratio.low = l->ratio.high = NAN;
+        l->welch.t = l->welch.df = l->welch.p = NAN;
+        l->verdict = V_ONLY_A;
+        if (l->b) {
+            enum cc_status status = judge(l, o, err);
+            if (status != CC_OK)
+                return status;
+        }
+    }
+    for (size_t i = 0; i < b->nrows; i++) {
+        if (summary_find(a, b->rows[i].group))
+            continue;
+        struct line *l = &lines[n++];
+        memset(l, 0, sizeof *l);
+        l->b = &b->rows[i];
+        l->ratio.ratio = l->ratio.low = l->ratio.high = NAN;
+        l->welch.t = l->welch.df = l->welch.p = NAN;
+        l->verdict = V_ONLY_B;
+    }
+    *nlines = n;
+    return CC_OK;
+}
+
+static const struct runs_group *line_group(const struct line *l)
+{
+    return l->a ? l->a->group : l->b->group;
+}
+
+static double mean_of(const struct summary_row *row)
+{
+    return row ? row->s.mean : NAN;
+}
+
+static size_t n_of(const struct summary_row *row)
+{
+    return row ? row->s.n : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void write_md(FILE *out, const char *by, const struct line *lines, size_t n,
+                     const char *fa, const char *fb)
+{
+    char buf[6][32];
+    fprintf(out, "A: %s\nB: %s\n\n", fa, fb);
+    fputs("| experiment | variant |", out);
+    if (by)
+        fprintf(out, " %s |", by);
+    fputs(" workers | n A | mean A (s) | n B | mean B (s) | B/A | B/A 95% CI | change | p (Welch) | verdict |\n",
+          out);
+    fprintf(out, "|---|---|%s---:|---:|---:|---:|---:|---:|---|---:|---:|---|\n", by ? "---|" : "");
+    for (size_t i = 0; i < n; i++) {
+        const struct line *l = &lines[i];
+        const struct runs_group *g = line_group(l);
+        cli_md_key(out, g->experiment, g->variant, g->by);
+        fprintf(out, " %" PRIu64 " | %zu | %s | %zu | %s | %s |", g->workers, n_of(l->a),
+                cli_md_number(buf[0], 32, 6, mean_of(l->a)), n_of(l->b),
+                cli_md_number(buf[1], 32, 6, mean_of(l->b)),
+                cli_md_number(buf[2], 32, 4, l->ratio.ratio));
+        if (isfinite(l->ratio.low) && isfinite(l->ratio.high))
+            fprintf(out, " [%s, %s] |", cli_md_number(buf[3], 32, 4, l->ratio.low),
+                    cli_md_number(buf[4], 32, 4, l->ratio.high));
+        else
+            fputs(" - |", out);
+        if (isfinite(l->ratio.ratio))
+            fprintf(out, " %+.1f%% |", 100 * (l->ratio.ratio - 1));
+        else
+            fputs(" - |", out);
+        fprintf(out, " %s | %s%s |\n", cli_md_number(buf[5], 32, 3, l->welch.p),
+                verdict_names[l->verdict], l->regression ? " (regression)" : "");
+    }
+    fputs("\nB/A is the ratio of mean times (below 1: B is faster) with Fieller's 95% interval; "
+          "verdicts from Welch's t-test at alpha = 0.05.\n", out);
+}
+
+static void write_csv(FILE *out, const char *by, const struct line *lines, size_t n)
+{
+    fputs("experiment,variant,", out);
+    if (by) {
+        report_csv_field(out, by);
+        fputc(',', out);
+    }
+    fputs("workers,n_a,mean_a,sd_a,n_b,mean_b,sd_b,ratio,ratio_ci95_low,ratio_ci95_high,t,df,p,verdict\n", out);
+    for (size_t i = 0; i < n; i++) {
+        const struct line *l = &lines[i];
+        const struct runs_group *g = line_group(l);
+        const double v[] = {l->ratio.ratio, l->ratio.low, l->ratio.high, l->welch.t, l->welch.df, l->welch.p};
+        report_csv_field(out, g->experiment);
+        fputc(',', out);
+        report_csv_field(out, g->variant);
+        fputc(',', out);
+        if (g->by) {
+            report_csv_field(out, g->by);
+            fputc(',', out);
+        }
+        fprintf(out, "%" PRIu64 ",%zu,", g->workers, n_of(l->a));
+        cli_csv_number(out, mean_of(l->a));
+        fputc(',', out);
+        cli_csv_number(out, l->a ? l->a->s.sd : NAN);
+        fprintf(out, ",%zu,", n_of(l->b));
+        cli_csv_number(out, mean_of(l->b));
+        fputc(',', out);
+        cli_csv_number(out, l->b ? l->b->s.sd : NAN);
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+            fputc(',', out);
+            cli_csv_number(out, v[k]);
+        }
+        fprintf(out, ",%s\n", verdict_names[l->verdict]);
+    }
+}
+
+static void json_key_number(FILE *out, const char *key, double v)
+{
+    fprintf(out, ", \"%s\": ", key);
+    cli_json_number(out, v);
+}
+
+static void json_group_key(FILE *out, const char *by, const struct runs_group *g)
+{
+    fputs("{\"experiment\": ", out);
+    report_json_string(out, g->experiment);
+    fputs(", \"variant\": ", out);
+    report_json_string(out, g->variant);
+    if (by) {
+        fputs(", ", out);
+        report_json_string(out, by);
+        fputs(": ", out);
+        report_json_string(out, g->by);
+    }
+    fprintf(out, ", \"workers\": %" PRIu64, g->workers);
+}
+
+static void json_list(FILE *out, const char *key, const char *by, const struct line *lines, size_t n,
+                      enum verdict which)
+{
+    bool first = true;
+    fprintf(out, " \"%s\": [", key);
+    for (size_t i = 0; i < n; i++) {
+        if (lines[i].verdict != which)
+            continue;
+        fputs(first ? "" : ", ", out);
+        first = false;
+        json_group_key(out, by, line_group(&lines[i]));
+        fputc('}', out);
+    }
+    fputs("]", out);
+}
+
+static void write_json(FILE *out, const struct options *o, const struct line *lines, size_t n,
+                       const char *fa, const char *fb, size_t regressions)
+{
+    fputs("{\"a\": ", out);
+    report_json_string(out, fa);
+    fputs(", \"b\": ", out);
+    report_json_string(out, fb);
+    fprintf(out, ", \"alpha\": %g", ALPHA);
+    json_key_number(out, "fail_if_slower", o->fail_if_slower);
+    fprintf(out, ", \"regressions\": %zu,\n \"groups\": [\n", regressions);
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        const struct line *l = &lines[i];
+        if (!l->a || !l->b)
+            continue;
+        fputs(first ? "  " : ",\n  ", out);
+        first = false;
+        json_group_key(out, o->by, l->a->group);
+        fprintf(out, ", \"n_a\": %zu", l->a->s.n);
+        json_key_number(out, "mean_a", l->a->s.mean);
+        json_key_number(out, "sd_a", l->a->s.sd);
+        fprintf(out, ", \"n_b\": %zu", l->b->s.n);
+        json_key_number(out, "mean_b", l->b->s.mean);
+        json_key_number(out, "sd_b", l->b->s.sd);
+        json_key_number(out, "ratio", l->ratio.ratio);
+        json_key_number(out, "ratio_ci95_low", l->ratio.low);
+        json_key_number(out, "ratio_ci95_high", l->ratio.high);
+        json_key_number(out, "t", l->welch.t);
+        json_key_number(out, "df", l->welch.df);
+        json_key_number(out, "p", l->welch.p);
+        fputs(", \"verdict\": ", out);
+        report_json_string(out, verdict_names[l->verdict]);
+        fprintf(out, ", \"regression\": %s}", l->regression ? "true" : "false");
+    }
+    fputs("\n ],\n", out);
+    json_list(out, "only_in_a", o->by, lines, n, V_ONLY_A);
+    fputs(",\n", out);
+    json_list(out, "only_in_b", o->by, lines, n, V_ONLY_B);
+    fputs("}\n", out);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static int parse_options(int argc, char **argv, struct options *o, int *done)
+{
+    static const struct option options[] = {
+        {"fail-if-slower", required_argument, NULL, 's'},
+        {"by", required_argument, NULL, 'y'},
+        {"drop-outliers", no_argument, NULL, 'd'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {0},
+    };
+    struct cc_err err;
+    enum cc_status status = CC_OK;
+    int opt;
+
+    *done = 1;
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        switch (opt) {
+        case 's': status = parse_percent(optarg, &o->fail_if_slower, &err); break;
+        case 'y':
+            o->by = optarg;
+            if (runs_required_column(optarg))
+                status = cc_error(&err, CC_EINPUT, "--by: '%s' is already part of the grouping key", optarg);
+            break;
+        case 'd': o->drop_outliers = true; break;
+        case 'f': status = parse_format(optarg, &o->format, &err); break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        default:
+            return cli_usage_error("compare");
+        }
+        if (status != CC_OK)
+            return cli_report("compare", status, &err);
+    }
+    if (argc - optind != 2) {
+        fprintf(stderr, "concur compare: expected two runs CSV, got %d (usage: concur compare A.csv B.csv)\n",
+                argc - optind);
+        return 2;
+    }
+    *done = 0;
+    return 0;
+}
+
+/* Reads one side into its runs and summary. */
+static enum cc_status load(const char *path, const struct options *o, struct runs **runs,
+                           struct summary **summary, struct cc_err *err)
+{
+    struct summary_options so = {.drop_outliers = o->drop_outliers};
+    enum cc_status status;
+    if (!(*runs = runs_alloc(o->by)))
+        return cc_error(err, CC_ESYS, "out of memory");
+    if ((status = runs_read_file(*runs, path, err)) != CC_OK)
+        return status;
+    runs_sort(*runs);
+    status = summary_build(*runs, &so, summary, err);
+    if (status == CC_OK && (*runs)->failed)
+        fprintf(stderr, "concur compare: warning: %zu run%s with ok=0 left out of the statistics (first at %s)\n",
+                (*runs)->failed, (*runs)->failed == 1 ? "" : "s", (*runs)->first_failed);
+    return status;
+}
+
+static void report_regressions(const struct line *lines, size_t n, double limit)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!lines[i].regression)
+            continue;
+        const struct runs_group *g = line_group(&lines[i]);
+        fprintf(stderr, "concur compare: %s %s%s%s with %" PRIu64 " workers is %.1f%% slower (p = %.3g), "
+                        "beyond --fail-if-slower %g%%\n",
+                g->experiment, g->variant, g->by ? " " : "", g->by ? g->by : "", g->workers,
+                100 * (lines[i].ratio.ratio - 1), lines[i].welch.p, 100 * limit);
+    }
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    struct options o = {.format = FORMAT_MD, .fail_if_slower = NAN};
+    struct cc_err err;
+    struct runs *ra = NULL, *rb = NULL;
+    struct summary *sa = NULL, *sb = NULL;
+    struct line *lines = NULL;
+    enum cc_status status;
+    int done;
+
+    int rc = parse_options(argc, argv, &o, &done);
+    if (done)
+        return rc;
+    const char *fa = argv[optind], *fb = argv[optind + 1];
+
+    stats_init();
+    if ((status = load(fa, &o, &ra, &sa, &err)) != CC_OK
+        || (status = load(fb, &o, &rb, &sb, &err)) != CC_OK) {
+        rc = cli_report("compare", status, &err);
+        goto out;
+    }
+    size_t nlines = 0;
+    if (!(lines = calloc(sa->nrows + sb->nrows, sizeof *lines))) {
+        rc = cli_report("compare", cc_error(&err, CC_ESYS, "out of memory"), &err);
+        goto out;
+    }
+    if ((status = match(sa, sb, &o, lines, &nlines, &err)) != CC_OK) {
+        rc = cli_report("compare", status, &err);
+        goto out;
+    }
+    size_t regressions = 0;
+    for (size_t i = 0; i < nlines; i++)
+        regressions += lines[i].regression;
+    switch (o.format) {
+    case FORMAT_MD: write_md(stdout, o.by, lines, nlines, fa, fb); break;
+    case FORMAT_CSV: write_csv(stdout, o.by, lines, nlines); break;
+    case FORMAT_JSON: write_json(stdout, &o, lines, nlines, fa, fb, regressions); break;
+    }
+    if (fflush(stdout) || ferror(stdout)) {
+        rc = cli_report("compare", cc_error(&err, CC_ESYS, "cannot write the output"), &err);
+        goto out;
+    }
+    report_regressions(lines, nlines, o.fail_if_slower);
+    rc = regressions ? 1 : 0;
+out:
+    free(lines);
+    summary_free(sa);
+    summary_free(sb);
+    runs_free(ra);
+    runs_free(rb);
+    return rc;
+}

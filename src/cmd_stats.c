@@ -1,0 +1,478 @@
+/* concur stats FILE.csv [FILE.csv...]: the group table of runs CSV, with
+ * intervals, speedups and Amdahl fits, as Markdown, CSV or JSON. All input
+ * is read and checked before anything is printed, so bad input leaves
+ * stdout empty. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "num.h"
+#include "report.h"
+#include "runs.h"
+#include "stats.h"
+#include "summary.h"
+
+static const char usage[] =
+    "usage: concur stats [options] FILE.csv [FILE.csv...]\n"
+    "\n"
+    "Reads runs CSV (columns experiment, variant, workers, run, seconds in any\n"
+    "order, others ignored; '-' reads standard input), pools the runs of all\n"
+    "files by experiment, variant and workers, and prints per group: n, mean,\n"
+    "sd, median, min, max, cv, the 95% CI of the mean (Student t), Tukey\n"
+    "outliers (flagged and kept), the speedup against the baseline with its\n"
+    "95% Fieller interval, efficiency and Karp-Flatt; per worker sweep, the\n"
+    "serial fraction of Amdahl's law (least squares) with its 95% interval.\n"
+    "Runs with ok=0 are left out of the statistics and counted as failed.\n"
+    "\n"
+    "  --baseline VARIANT[:WORKERS]  the baseline of each experiment (default:\n"
+    "                          its serial or sync group with the fewest workers)\n"
+    "  --by COLUMN             also group by this column (e.g. decomposition)\n"
+    "  --drop-outliers         leave Tukey outliers out of the statistics\n"
+    "  --predict P[,P...]      Amdahl's predicted speedup at these worker counts\n"
+    "  --format md|csv|json    output format (default md)\n"
+    "  -h, --help              this help\n";
+
+enum format { FORMAT_MD, FORMAT_CSV, FORMAT_JSON };
+
+struct options {
+    enum format format;
+    struct summary_options summary;
+    const char *by;
+    char *baseline;               /* owned copy of VARIANT */
+    uint64_t predict[64];
+};
+
+#define MAX_WORKERS UINT64_C(1000000000)
+
+static enum cc_status parse_format(const char *text, enum format *out, struct cc_err *err)
+{
+    static const char *const names[] = {"md", "csv", "json"};
+    for (int f = 0; f < 3; f++) {
+        if (!strcmp(text, names[f])) {
+            *out = (enum format)f;
+            return CC_OK;
+        }
+    }
+    return cc_error(err, CC_EINPUT, "--format: unknown format '%s' (md, csv or json)", text);
+}
+
+/* VARIANT or VARIANT:WORKERS; the last ':' separates, so a variant name may
+ * itself hold one when WORKERS is given. */
+static enum cc_status parse_baseline(const char *text, struct options *o, struct cc_err *err)
+{
+    const char *colon = strrchr(text, ':');
+    size_t len = colon ? (size_t)(colon - text) : strlen(text);
+    if (len == 0)
+        return cc_error(err, CC_EINPUT, "--baseline: '%s' names no variant", text);
+    free(o->baseline);
+    if (!(o->baseline = strndup(text, len)))
+        return cc_error(err, CC_ESYS, "out of memory");
+    o->summary.baseline = o->baseline;
+    o->summary.baseline_workers = 0;
+    if (colon) {
+        enum cc_status status = num_parse_u64("--baseline workers", colon + 1, MAX_WORKERS,
+                                              &o->summary.baseline_workers, err);
+        if (status != CC_OK)
+            return status;
+        if (o->summary.baseline_workers == 0)
+            return cc_error(err, CC_EINPUT, "--baseline: workers '%s' must be at least 1", colon + 1);
+    }
+    return CC_OK;
+}
+
+/* P[,P...], each a whole number >= 1. */
+static enum cc_status parse_predict(const char *text, struct options *o, struct cc_err *err)
+{
+    size_t n = 0;
+    const char *p = text;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        char item[32];
+        if (n == sizeof o->predict / sizeof o->predict[0])
+            return cc_error(err, CC_EINPUT, "--predict: more than %zu worker counts", n);
+        if (len >= sizeof item)
+            return cc_error(err, CC_EINPUT, "--predict: '%.*s' is too long", (int)len, p);
+        memcpy(item, p, len);
+        item[len] = '\0';
+        enum cc_status status = num_parse_u64("--predict", item, MAX_WORKERS, &o->predict[n], err);
+        if (status != CC_OK)
+            return status;
+        if (o->predict[n] == 0)
+            return cc_error(err, CC_EINPUT, "--predict: '0' workers; each count must be at least 1");
+        n++;
+        if (!p[len])
+            break;
+        p += len + 1;
+    }
+    o->summary.predict = o->predict;
+    o->summary.npredict = n;
+    return CC_OK;
+}
+
+/* ------------------------------------------------------------------------
+ * Markdown. */
+
+#define MD_DIGITS 4      /* significant digits of ratios in the tables */
+#define MD_TIME_DIGITS 6 /* of times: runs often differ in the 4th digit */
+
+static void md_interval(FILE *out, double low, double high, int digits)
+{
+    char a[32], b[32];
+    if (!isfinite(low) || !isfinite(high))
+        fputs(" - |", out);
+    else
+        fprintf(out, " [%s, %s] |", cli_md_number(a, sizeof a, digits, low),
+                cli_md_number(b, sizeof b, digits, high));
+}
+
+static void md_cell(FILE *out, double v, int digits)
+{
+    char buf[32];
+    fprintf(out, " %s |", cli_md_number(buf, sizeof buf, digits, v));
+}
+
+/* The --by column's heading, when there is one. */
+static void md_by_header(FILE *out, const struct runs *r)
+{
+    if (r->by_column)
+        fprintf(out, " %s |", r->by_column);
+}
+
+static void md_baselines(FILE *out, const struct summary *s)
+{
+    const char *last = NULL;
+    fputs("Baselines:", out);
+    for (size_t i = 0; i < s->nrows; i++) {
+        const struct summary_row *b = s->rows[i].baseline;
+        if (!b || (last && !strcmp(last, s->rows[i].group->experiment)))
+            continue;
+        last = s->rows[i].group->experiment;
+        fprintf(out, " %s: %s with %" PRIu64 " worker%s;", b->group->experiment,
+                b->group->variant, b->group->workers, b->group->workers == 1 ? "" : "s");
+    }
+    for (size_t e = 0; e < s->nno_baseline; e++)
+        fprintf(out, " %s: none;", s->no_baseline[e]);
+    fputs("\n\n", out);
+}
+
+static void md_groups(FILE *out, const struct runs *r, const struct summary *s)
+{
+    bool failed = r->failed > 0;
+    fputs("| experiment | variant |", out);
+    md_by_header(out, r);
+    fprintf(out, " workers | n |%s mean (s) | sd (s) | median (s) | min (s) "
+                 "| max (s) | cv | 95%% CI of mean (s) | outliers | speedup | speedup 95%% CI "
+                 "| efficiency | Karp-Flatt |\n",
+            failed ? " failed |" : "");
+    fprintf(out, "|---|---|%s---:|---:|%s---:|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---:|\n",
+            r->by_column ? "---|" : "", failed ? "---:|" : "");
+    for (size_t i = 0; i < s->nrows; i++) {
+        const struct summary_row *row = &s->rows[i];
+        const struct runs_group *g = row->group;
+        cli_md_key(out, g->experiment, g->variant, g->by);
+        fprintf(out, " %" PRIu64 " | %zu |", g->workers, row->s.n);
+        if (failed)
+            fprintf(out, " %zu |", g->failed);
+        md_cell(out, row->s.mean, MD_TIME_DIGITS);
+        md_cell(out, row->s.sd, MD_DIGITS);
+        md_cell(out, row->s.median, MD_TIME_DIGITS);
+        md_cell(out, row->s.min, MD_TIME_DIGITS);
+        md_cell(out, row->s.max, MD_TIME_DIGITS);
+        md_cell(out, row->s.cv, MD_DIGITS - 1);
+        md_interval(out, row->s.ci_low, row->s.ci_high, MD_TIME_DIGITS);
+        fprintf(out, " %zu |", row->outliers);
+        md_cell(out, row->speedup.ratio, MD_DIGITS);
+        md_interval(out, row->speedup.low, row->speedup.high, MD_DIGITS);
+        md_cell(out, row->efficiency, MD_DIGITS - 1);
+        md_cell(out, row->karp_flatt, MD_DIGITS - 1);
+        fputc('\n', out);
+    }
+}
+
+static void md_fits(FILE *out, const struct runs *r, const struct summary *s)
+{
+    if (s->nfits == 0)
+        return;
+    fputs("\nAmdahl's law per sweep, S(p) = 1 / (f + (1 - f) / p), serial fraction f by least squares:\n\n",
+          out);
+    fputs("| experiment | variant |", out);
+    md_by_header(out, r);
+    fputs(" points | f | s.e. | f 95% CI |", out);
+    for (size_t k = 0; k < s->npredict; k++)
+        fprintf(out, " S(%" PRIu64 ") [95%% CI] |", s->fits[0].predictions[k].workers);
+    fprintf(out, "\n|---|---|%s---:|---:|---:|---|", r->by_column ? "---|" : "");
+    for (size_t k = 0; k < s->npredict; k++)
+        fputs("---|", out);
+    fputc('\n', out);
+    for (size_t i = 0; i < s->nfits; i++) {
+        const struct summary_fit *fit = &s->fits[i];
+        cli_md_key(out, fit->sweep->experiment, fit->sweep->variant, fit->sweep->by);
+        fprintf(out, " %zu |", fit->amdahl.points);
+        md_cell(out, fit->amdahl.f, MD_DIGITS);
+        md_cell(out, fit->amdahl.se, MD_DIGITS - 1);
+        md_interval(out, fit->amdahl.low, fit->amdahl.high, MD_DIGITS);
+        for (size_t k = 0; k < s->npredict; k++) {
+            const struct summary_prediction *pr = &fit->predictions[k];
+            char a[32], b[32], c[32];
+            fprintf(out, " %s", cli_md_number(a, sizeof a, MD_DIGITS, pr->speedup));
+            if (isfinite(pr->low) && isfinite(pr->high))
+                fprintf(out, " [%s, %s]", cli_md_number(b, sizeof b, MD_DIGITS, pr->low),
+                        cli_md_number(c, sizeof c, MD_DIGITS, pr->high));
+            fputs(" |", out);
+        }
+        fputc('\n', out);
+    }
+}
+
+static void write_md(FILE *out, const struct runs *r, const struct summary *s, bool dropped)
+{
+    md_baselines(out, s);
+    md_groups(out, r, s);
+    md_fits(out, r, s);
+    fprintf(out, "\nMeans with 95%% Student-t intervals; outliers outside Tukey's fences "
+                 "(1.5 IQR beyond the quartiles) are %s; speedup = baseline mean / mean with "
+                 "Fieller's 95%% interval; efficiency = speedup / p; '-' = undefined.\n",
+            dropped ? "left out (--drop-outliers)" : "counted and kept");
+}
+
+/* ------------------------------------------------------------------------
+ * CSV: the group table only; the fits need a nested shape (JSON, md). */
+
+static void write_csv(FILE *out, const struct runs *r, const struct summary *s)
+{
+    fputs("experiment,variant,", out);
+    if (r->by_column) {
+        report_csv_field(out, r->by_column);
+        fputc(',', out);
+    }
+    fputs("workers,n,failed,mean,sd,median,min,max,cv,ci95_low,ci95_high,outliers,"
+          "speedup,speedup_ci95_low,speedup_ci95_high,efficiency,karp_flatt,baseline\n", out);
+    for (size_t i = 0; i < s->nrows; i++) {
+        const struct summary_row *row = &s->rows[i];
+        const struct runs_group *g = row->group;
+        const double v[] = {row->s.mean, row->s.sd, row->s.median, row->s.min, row->s.max,
+                            row->s.cv, row->s.ci_low, row->s.ci_high};
+        const double w[] = {row->speedup.ratio, row->speedup.low, row->speedup.high,
+                            row->efficiency, row->karp_flatt};
+        report_csv_field(out, g->experiment);
+        fputc(',', out);
+        report_csv_field(out, g->variant);
+        fputc(',', out);
+        if (g->by) {
+            report_csv_field(out, g->by);
+            fputc(',', out);
+        }
+        fprintf(out, "%" PRIu64 ",%zu,%zu", g->workers, row->s.n, g->failed);
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+            fputc(',', out);
+            cli_csv_number(out, v[k]);
+        }
+        fprintf(out, ",%zu", row->outliers);
+        for (size_t k = 0; k < sizeof w / sizeof w[0]; k++) {
+            fputc(',', out);
+            cli_csv_number(out, w[k]);
+        }
+        fprintf(out, ",%d\n", row->baseline == row);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * JSON. */
+
+static void json_key_number(FILE *out, const char *key, double v)
+{
+    fprintf(out, ", \"%s\": ", key);
+    cli_json_number(out, v);
+}
+
+static void json_group_key(FILE *out, const struct runs *r, const struct runs_group *g)
+{
+    fputs("\"experiment\": ", out);
+    report_json_string(out, g->experiment);
+    fputs(", \"variant\": ", out);
+    report_json_string(out, g->variant);
+    if (r->by_column) {
+        fputs(", ", out);
+        report_json_string(out, r->by_column);
+        fputs(": ", out);
+        report_json_string(out, g->by);
+    }
+}
+
+static void json_row(FILE *out, const struct runs *r, const struct summary_row *row)
+{
+    const struct runs_group *g = row->group;
+    fputs("    {", out);
+    json_group_key(out, r, g);
+    fprintf(out, ", \"workers\": %" PRIu64 ", \"n\": %zu, \"failed\": %zu", g->workers, row->s.n, g->failed);
+    json_key_number(out, "mean", row->s.mean);
+    json_key_number(out, "sd", row->s.sd);
+    json_key_number(out, "median", row->s.median);
+    json_key_number(out, "min", row->s.min);
+    json_key_number(out, "max", row->s.max);
+    json_key_number(out, "cv", row->s.cv);
+    json_key_number(out, "ci95_low", row->s.ci_low);
+    json_key_number(out, "ci95_high", row->s.ci_high);
+    fprintf(out, ", \"outliers\": %zu, \"outlier_values\": [", row->outliers);
+    for (size_t k = 0; k < row->outliers; k++) {
+        fputs(k ? ", " : "", out);
+        cli_json_number(out, row->outlier_values[k]);
+    }
+    fputc(']', out);
+    json_key_number(out, "speedup", row->speedup.ratio);
+    json_key_number(out, "speedup_ci95_low", row->speedup.low);
+    json_key_number(out, "speedup_ci95_high", row->speedup.high);
+    json_key_number(out, "efficiency", row->efficiency);
+    json_key_number(out, "karp_flatt", row->karp_flatt);
+    fprintf(out, ", \"baseline\": %s}", row->baseline == row ? "true" : "false");
+}
+
+static void json_fit(FILE *out, const struct runs *r, const struct summary_fit *fit, size_t npredict)
+{
+    fputs("    {", out);
+    json_group_key(out, r, fit->sweep);
+    fprintf(out, ", \"points\": %zu", fit->amdahl.points);
+    json_key_number(out, "serial_fraction", fit->amdahl.f);
+    json_key_number(out, "serial_fraction_se", fit->amdahl.se);
+    json_key_number(out, "serial_fraction_ci95_low", fit->amdahl.low);
+    json_key_number(out, "serial_fraction_ci95_high", fit->amdahl.high);
+    json_key_number(out, "residual_ss", fit->amdahl.rss);
+    fputs(", \"predictions\": [", out);
+    for (size_t k = 0; k < npredict; k++) {
+        const struct summary_prediction *pr = &fit->predictions[k];
+        fprintf(out, "%s{\"workers\": %" PRIu64, k ? ", " : "", pr->workers);
+        json_key_number(out, "speedup", pr->speedup);
+        json_key_number(out, "speedup_ci95_low", pr->low);
+        json_key_number(out, "speedup_ci95_high", pr->high);
+        fputc('}', out);
+    }
+    fputs("]}", out);
+}
+
+static void write_json(FILE *out, const struct runs *r, const struct summary *s, bool dropped)
+{
+    fprintf(out, "{\"methods\": {\"mean_ci\": \"student-t 95%%\", \"outliers\": \"tukey 1.5 IQR, %s\", "
+                 "\"speedup_ci\": \"fieller 95%%\", \"amdahl\": \"least squares of 1/S - 1/p = f (1 - 1/p)\"},\n",
+            dropped ? "dropped" : "kept");
+    fprintf(out, " \"runs\": %zu, \"failed_runs\": %zu,\n \"groups\": [\n", r->rows, r->failed);
+    for (size_t i = 0; i < s->nrows; i++) {
+        json_row(out, r, &s->rows[i]);
+        fputs(i + 1 < s->nrows ? ",\n" : "\n", out);
+    }
+    fputs(" ],\n \"amdahl\": [\n", out);
+    for (size_t i = 0; i < s->nfits; i++) {
+        json_fit(out, r, &s->fits[i], s->npredict);
+        fputs(i + 1 < s->nfits ? ",\n" : "\n", out);
+    }
+    fputs(" ]}\n", out);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static int parse_options(int argc, char **argv, struct options *o, int *done)
+{
+    static const struct option options[] = {
+        {"baseline", required_argument, NULL, 'b'},
+        {"by", required_argument, NULL, 'y'},
+        {"drop-outliers", no_argument, NULL, 'd'},
+        {"predict", required_argument, NULL, 'p'},
+        {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {0},
+    };
+    struct cc_err err;
+    enum cc_status status = CC_OK;
+    int opt;
+
+    *done = 0;
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        switch (opt) {
+        case 'b': status = parse_baseline(optarg, o, &err); break;
+        case 'y':
+            o->by = optarg;
+            if (runs_required_column(optarg))
+                status = cc_error(&err, CC_EINPUT, "--by: '%s' is already part of the grouping key", optarg);
+            break;
+        case 'd': o->summary.drop_outliers = true; break;
+        case 'p': status = parse_predict(optarg, o, &err); break;
+        case 'f': status = parse_format(optarg, &o->format, &err); break;
+        case 'h':
+            fputs(usage, stdout);
+            *done = 1;
+            return 0;
+        default:
+            *done = 1;
+            return cli_usage_error("stats");
+        }
+        if (status != CC_OK) {
+            *done = 1;
+            return cli_report("stats", status, &err);
+        }
+    }
+    if (optind >= argc) {
+        fputs("concur stats: no runs CSV given (usage: concur stats FILE.csv [FILE.csv...])\n", stderr);
+        *done = 1;
+        return 2;
+    }
+    return 0;
+}
+
+static void warn_about(const struct runs *r, const struct summary *s)
+{
+    if (r->failed)
+        fprintf(stderr, "concur stats: warning: %zu run%s with ok=0 left out of the statistics "
+                        "(first at %s); see the 'failed' column\n",
+                r->failed, r->failed == 1 ? "" : "s", r->first_failed);
+    for (size_t e = 0; e < s->nno_baseline; e++)
+        fprintf(stderr, "concur stats: warning: experiment '%s' has no baseline group; "
+                        "its speedups are undefined (choose one with --baseline)\n",
+                s->no_baseline[e]);
+}
+
+int cmd_stats(int argc, char **argv)
+{
+    struct options o = {.format = FORMAT_MD};
+    struct cc_err err;
+    struct runs *runs = NULL;
+    struct summary *summary = NULL;
+    enum cc_status status;
+    int done;
+
+    int rc = parse_options(argc, argv, &o, &done);
+    if (done)
+        goto out;
+
+    stats_init();
+    if (!(runs = runs_alloc(o.by))) {
+        rc = cli_report("stats", cc_error(&err, CC_ESYS, "out of memory"), &err);
+        goto out;
+    }
+    for (int i = optind; i < argc; i++) {
+        if ((status = runs_read_file(runs, argv[i], &err)) != CC_OK) {
+            rc = cli_report("stats", status, &err);
+            goto out;
+        }
+    }
+    runs_sort(runs);
+    if ((status = summary_build(runs, &o.summary, &summary, &err)) != CC_OK) {
+        rc = cli_report("stats", status, &err);
+        goto out;
+    }
+    warn_about(runs, summary);
+    switch (o.format) {
+    case FORMAT_MD: write_md(stdout, runs, summary, o.summary.drop_outliers); break;
+    case FORMAT_CSV: write_csv(stdout, runs, summary); break;
+    case FORMAT_JSON: write_json(stdout, runs, summary, o.summary.drop_outliers); break;
+    }
+    if (fflush(stdout) || ferror(stdout))
+        rc = cli_report("stats", cc_error(&err, CC_ESYS, "cannot write the output"), &err);
+out:
+    summary_free(summary);
+    runs_free(runs);
+    free(o.baseline);
+    return rc;
+}

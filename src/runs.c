@@ -1,0 +1,524 @@
+#include "runs.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "num.h"
+
+/* Workers above this are surely a typo; it also keeps workers exact in a
+ * double for the statistics. */
+#define RUNS_MAX_WORKERS UINT64_C(1000000000)
+
+static const char *const required[] = {"experiment", "variant", "workers", "run", "seconds"};
+enum { COL_EXPERIMENT, COL_VARIANT, COL_WORKERS, COL_RUN, COL_SECONDS, N_REQUIRED };
+
+/* ------------------------------------------------------------------------
+ * RFC 4180 records. Fields are kept NUL-terminated, one after another, in
+ * one growing buffer; line counts physical lines so that a record with a
+ * quoted line break still reports where it starts. */
+
+struct csv {
+    FILE *in;
+    const char *name;
+    unsigned long line;     /* physical line of the next character */
+    char *buf;
+    size_t len, cap;
+    size_t *start;          /* offset of each field in buf */
+    size_t nfields, fcap;
+};
+
+static int push_byte(struct csv *c, char ch)
+{
+    if (c->len == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 256;
+        char *buf = realloc(c->buf, cap);
+        if (!buf)
+            return -1;
+        c->buf = buf;
+        c->cap = cap;
+    }
+    c->buf[c->len++] = ch;
+    return 0;
+}
+
+static int start_field(struct csv *c)
+{
+    if (c->nfields == c->fcap) {
+        size_t cap = c->fcap ? 2 * c->fcap : 16;
+        size_t *start = realloc(c->start, cap * sizeof *start);
+        if (!start)
+            return -1;
+        c->start = start;
+        c->fcap = cap;
+    }
+    c->start[c->nfields++] = c->len;
+    return 0;
+}
+
+static const char *field(const struct csv *c, size_t i)
+{
+    return c->buf + c->start[i];
+}
+
+/* After '\r': a following '\n' belongs to the same line end. */
+static void eat_lf(struct csv *c)
+{
+    int ch = getc(c->in);
+    if (ch != '\n' && ch != EOF)
+        ungetc(ch, c->in);
+}
+
+/* Reads one quoted field's contents (the opening quote already read); on
+ * return the closing quote has been read. */
+static enum cc_status read_quoted(struct csv *c, unsigned long record_line, struct cc_err *err)
+{
+    for (;;) {
+        int ch = getc(c->in);
+        if (ch == EOF)
+            return cc_error(err, CC_EINPUT, "%s:%lu: unterminated quoted field", c->name, record_line);
+        if (ch == '"') {
+            int next = getc(c->in);
+            if (next != '"') {
+                if (next != EOF)
+                    ungetc(next, c->in);
+                return CC_OK;
+            }
+        } else if (ch == '\n') {
+            c->line++;
+        } else if (ch == '\r') {
+            eat_lf(c);
+            c->line++;
+            ch = '\n';
+        } else if (ch == '\0') {
+            return cc_error(err, CC_EINPUT, "%s:%lu: NUL byte in a field", c->name, c->line);
+        }
+        if (push_byte(c, (char)ch))
+            return cc_error(err, CC_ESYS, "out of memory");
+    }
+}
+
+/* Reads the next record. *got is false at the end of the input. Blank lines
+ * hold no record and are passed over. */
+static enum cc_status csv_next(struct csv *c, bool *got, unsigned long *record_line,
+                               struct cc_err *err)
+{
+    int ch;
+    enum cc_status status;
+
+    for (;;) {
+        c->len = 0;
+        c->nfields = 0;
+        *record_line = c->line;
+        ch = getc(c->in);
+        if (ch == EOF) {
+            *got = false;
+            return ferror(c->in)
+                ? cc_error(err, CC_EINPUT, "%s:%lu: read error: %s", c->name, c->line, strerror(errno))
+                : CC_OK;
+        }
+        if (ch == '\r') {
+            eat_lf(c);
+            ch = '\n';
+        }
+        if (ch != '\n')
+            break;
+        c->line++;
+    }
+
+    for (;;) {  /* one field per pass; ch is its first character */
+        if (start_field(c))
+            return cc_error(err, CC_ESYS, "out of memory");
+        if (ch == '"') {
+            if ((status = read_quoted(c, *record_line, err)) != CC_OK)
+                return status;
+            ch = getc(c->in);
+            if (ch != ',' && ch != '\n' && ch != '\r' && ch != EOF)
+                return cc_error(err, CC_EINPUT, "%s:%lu: text after a closing quote in field %zu",
+                                c->name, c->line, c->nfields);
+        } else {
+            while (ch != ',' && ch != '\n' && ch != '\r' && ch != EOF) {
+                if (ch == '"')
+                    return cc_error(err, CC_EINPUT,
+                                    "%s:%lu: quote inside unquoted field %zu (quote the whole field)",
+                                    c->name, c->line, c->nfields);
+                if (ch == '\0')
+                    return cc_error(err, CC_EINPUT, "%s:%lu: NUL byte in a field", c->name, c->line);
+                if (push_byte(c, (char)ch))
+                    return cc_error(err, CC_ESYS, "out of memory");
+                ch = getc(c->in);
+            }
+        }
+        if (push_byte(c, '\0'))
+            return cc_error(err, CC_ESYS, "out of memory");
+        if (ch == ',') {
+            ch = getc(c->in);
+            continue;
+        }
+        if (ch == '\r')
+            eat_lf(c);
+        if (ch != EOF)
+            c->line++;
+        *got = true;
+        return CC_OK;
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Groups. */
+
+struct runs *runs_alloc(const char *by_column)
+{
+    struct runs *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    if (by_column && !(r->by_column = strdup(by_column))) {
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void runs_free(struct runs *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->ngroups; i++) {
+        free(r->groups[i].experiment);
+        free(r->groups[i].variant);
+        free(r->groups[i].by);
+        free(r->groups[i].seconds);
+    }
+    free(r->groups);
+    free(r->by_column);
+    free(r);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    return !strcmp(a, b);
+}
+
+static bool same_sweep(const struct runs_group *g, const char *experiment,
+                       const char *variant, const char *by)
+{
+    return !strcmp(g->experiment, experiment) && !strcmp(g->variant, variant)
+        && same_text(g->by, by);
+}
+
+bool runs_same_group(const struct runs_group *a, const struct runs_group *b)
+{
+    return a->workers == b->workers && same_sweep(a, b->experiment, b->variant, b->by);
+}
+
+const struct runs_group *runs_find(const struct runs *r, const char *experiment,
+                                   const char *variant, const char *by, uint64_t workers)
+{
+    for (size_t i = 0; i < r->ngroups; i++) {
+        const struct runs_group *g = &r->groups[i];
+        if (g->workers == workers && same_sweep(g, experiment, variant, by))
+            return g;
+    }
+    return NULL;
+}
+
+static struct runs_group *new_group(struct runs *r, const char *experiment,
+                                    const char *variant, const char *by, uint64_t workers)
+{
+    if (r->ngroups == r->capacity) {
+        size_t cap = r->capacity ? 2 * r->capacity : 16;
+        struct runs_group *groups = realloc(r->groups, cap * sizeof *groups);
+        if (!groups)
+            return NULL;
+        r->groups = groups;
+        r->capacity = cap;
+    }
+    struct runs_group *g = &r->groups[r->ngroups];
+    memset(g, 0, sizeof *g);
+    g->workers = workers;
+    g->experiment = strdup(experiment);
+    g->variant = strdup(variant);
+    g->by = by ? strdup(by) : NULL;
+    if (!g->experiment || !g->variant || (by && !g->by)) {
+        free(g->experiment);
+        free(g->variant);
+        free(g->by);
+        return NULL;
+    }
+    g->sweep = r->nsweeps;
+    for (size_t i = 0; i < r->ngroups; i++) {
+        if (same_sweep(&r->groups[i], experiment, variant, by)) {
+            g->sweep = r->groups[i].sweep;
+            break;
+        }
+    }
+    if (g->sweep == r->nsweeps)
+        r->nsweeps++;
+    r->ngroups++;
+    return g;
+}
+
+static int add_time(struct runs_group *g, double seconds)
+{
+    if (g->n == g->capacity) {
+        size_t cap = g->capacity ? 2 * g->capacity : 8;
+        double *s = realloc(g->seconds, cap * sizeof *s);
+        if (!s)
+            return -1;
+        g->seconds = s;
+        g->capacity = cap;
+    }
+    g->seconds[g->n++] = seconds;
+    return 0;
+}
+
+static int by_table_order(const void *pa, const void *pb)
+{
+    const struct runs_group *a = pa, *b = pb;
+    if (a->sweep != b->sweep)
+        return a->sweep < b->sweep ? -1 : 1;
+    return (a->workers > b->workers) - (a->workers < b->workers);
+}
+
+void runs_sort(struct runs *r)
+{
+    if (r->ngroups > 1)
+        qsort(r->groups, r->ngroups, sizeof *r->groups, by_table_order);
+}
+
+static bool better_baseline(const struct runs_group *cand, const struct runs_group *best)
+{
+    if (!best)
+        return true;
+    if (cand->workers != best->workers)
+        return cand->workers < best->workers;
+    /* serial before sync, then the earlier sweep */
+    int c = strcmp(cand->variant, best->variant);
+    if (c)
+        return c < 0;
+    return cand->sweep < best->sweep;
+}
+
+const struct runs_group *runs_baseline(const struct runs *r, const char *experiment,
+                                       const char *variant, uint64_t workers)
+{
+    const struct runs_group *best = NULL;
+    for (size_t i = 0; i < r->ngroups; i++) {
+        const struct runs_group *g = &r->groups[i];
+        if (strcmp(g->experiment, experiment))
+            continue;
+        if (variant) {
+            if (strcmp(g->variant, variant) || (workers && g->workers != workers))
+                continue;
+        } else if (strcmp(g->variant, "serial") && strcmp(g->variant, "sync")) {
+            continue;
+        }
+        if (better_baseline(g, best))
+            best = g;
+    }
+    return best;
+}
+
+/* ------------------------------------------------------------------------
+ * Rows. */
+
+bool runs_required_column(const char *name)
+{
+    for (size_t k = 0; k < N_REQUIRED; k++)
+        if (!strcmp(name, required[k]))
+            return true;
+    return false;
+}
+
+/* A time in seconds: a plain decimal number (exponent allowed), finite and
+ * not negative. strtod alone would also take "nan", "inf", hex and leading
+ * spaces, none of which a runs CSV should hold. */
+static enum cc_status parse_seconds(const char *where, const char *text, double *out,
+                                    struct cc_err *err)
+{
+    if (!*text)
+        return cc_error(err, CC_EINPUT, "%s: seconds: empty value", where);
+    if (strspn(text, "0123456789.eE+-") != strlen(text) || !strpbrk(text, "0123456789"))
+        return cc_error(err, CC_EINPUT, "%s: seconds: '%s' is not a number", where, text);
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (*end || end == text)
+        return cc_error(err, CC_EINPUT, "%s: seconds: '%s' is not a number", where, text);
+    if (errno == ERANGE || !isfinite(v))
+        return cc_error(err, CC_EINPUT, "%s: seconds: '%s' is out of range", where, text);
+    if (v < 0 || text[0] == '-')
+        return cc_error(err, CC_EINPUT, "%s: seconds: '%s' is negative", where, text);
+    *out = v;
+    return CC_OK;
+}
+
+static enum cc_status parse_whole(const char *where, const char *what, const char *text,
+                                  uint64_t max, uint64_t *out, struct cc_err *err)
+{
+    struct cc_err inner;
+    if (num_parse_u64(what, text, max, out, &inner) != CC_OK)
+        return cc_error(err, CC_EINPUT, "%s: %s", where, inner.msg);
+    return CC_OK;
+}
+
+/* Column positions of one file. */
+struct layout {
+    size_t col[N_REQUIRED];
+    size_t ok;      /* SIZE_MAX: no ok column */
+    size_t by;      /* SIZE_MAX: no --by */
+    size_t nfields;
+};
+
+static enum cc_status read_header(const struct runs *r, struct csv *c, unsigned long line,
+                                  struct layout *lay, struct cc_err *err)
+{
+    lay->nfields = c->nfields;
+    lay->ok = SIZE_MAX;
+    lay->by = SIZE_MAX;
+    for (size_t k = 0; k < N_REQUIRED; k++)
+        lay->col[k] = SIZE_MAX;
+
+    for (size_t i = 0; i < c->nfields; i++) {
+        const char *name = field(c, i);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(name, field(c, j)))
+                return cc_error(err, CC_EINPUT, "%s:%lu: column '%s' appears twice in the header",
+                                c->name, line, name);
+        for (size_t k = 0; k < N_REQUIRED; k++)
+            if (!strcmp(name, required[k]))
+                lay->col[k] = i;
+        if (!strcmp(name, "ok"))
+            lay->ok = i;
+        if (r->by_column && !strcmp(name, r->by_column))
+            lay->by = i;
+    }
+    for (size_t k = 0; k < N_REQUIRED; k++)
+        if (lay->col[k] == SIZE_MAX)
+            return cc_error(err, CC_EINPUT,
+                            "%s:%lu: missing required column '%s' (need experiment, variant, workers, run, seconds)",
+                            c->name, line, required[k]);
+    if (r->by_column && lay->by == SIZE_MAX)
+        return cc_error(err, CC_EINPUT, "%s:%lu: missing column '%s' named by --by",
+                        c->name, line, r->by_column);
+    return CC_OK;
+}
+
+static enum cc_status read_row(struct runs *r, const struct csv *c, unsigned long line,
+                               const struct layout *lay, struct cc_err *err)
+{
+    char where[RUNS_WHERE_SIZE];
+    snprintf(where, sizeof where, "%s:%lu", c->name, line);
+
+    if (c->nfields != lay->nfields)
+        return cc_error(err, CC_EINPUT, "%s: %zu fields, but the header has %zu", where,
+                        c->nfields, lay->nfields);
+
+    const char *experiment = field(c, lay->col[COL_EXPERIMENT]);
+    const char *variant = field(c, lay->col[COL_VARIANT]);
+    if (!*experiment)
+        return cc_error(err, CC_EINPUT, "%s: experiment: empty value", where);
+    if (!*variant)
+        return cc_error(err, CC_EINPUT, "%s: variant: empty value", where);
+
+    uint64_t workers, run;
+    double seconds = 0;
+    enum cc_status status;
+    if ((status = parse_whole(where, "workers", field(c, lay->col[COL_WORKERS]),
+                              RUNS_MAX_WORKERS, &workers, err)) != CC_OK)
+        return status;
+    if (workers == 0)
+        return cc_error(err, CC_EINPUT, "%s: workers: '%s' must be at least 1", where,
+                        field(c, lay->col[COL_WORKERS]));
+    if ((status = parse_whole(where, "run", field(c, lay->col[COL_RUN]), UINT64_MAX, &run, err)) != CC_OK)
+        return status;
+    if ((status = parse_seconds(where, field(c, lay->col[COL_SECONDS]), &seconds, err)) != CC_OK)
+        return status;
+
+    bool ok = true;
+    if (lay->ok != SIZE_MAX) {
+        const char *text = field(c, lay->ok);
+        if (strcmp(text, "0") && strcmp(text, "1"))
+            return cc_error(err, CC_EINPUT, "%s: ok: '%s' must be 1 or 0", where, text);
+        ok = text[0] == '1';
+    }
+    const char *by = lay->by != SIZE_MAX ? field(c, lay->by) : NULL;
+
+    struct runs_group *g = r->last < r->ngroups ? &r->groups[r->last] : NULL;
+    if (!g || g->workers != workers || !same_sweep(g, experiment, variant, by)) {
+        g = (struct runs_group *)runs_find(r, experiment, variant, by, workers);
+        if (!g && !(g = new_group(r, experiment, variant, by, workers)))
+            return cc_error(err, CC_ESYS, "out of memory");
+        r->last = (size_t)(g - r->groups);
+    }
+    r->rows++;
+    if (!ok) {
+        if (!r->failed++)
+            snprintf(r->first_failed, sizeof r->first_failed, "%s", where);
+        g->failed++;
+        return CC_OK;
+    }
+    if (add_time(g, seconds))
+        return cc_error(err, CC_ESYS, "out of memory");
+    return CC_OK;
+}
+
+enum cc_status runs_read_stream(struct runs *r, FILE *in, const char *name, struct cc_err *err)
+{
+    struct csv c = {.in = in, .name = name, .line = 1};
+    struct layout lay;
+    unsigned long line, header_line = 1;
+    bool got;
+    size_t rows = 0;
+    enum cc_status status;
+
+    /* A UTF-8 byte order mark, as spreadsheets write, is not part of the
+     * first column's name. */
+    int ch = getc(in);
+    if (ch == 0xEF) {
+        if (getc(in) != 0xBB || getc(in) != 0xBF) {
+            status = cc_error(err, CC_EINPUT, "%s:1: not a text file (bad byte order mark)", name);
+            goto out;
+        }
+    } else if (ch != EOF) {
+        ungetc(ch, in);
+    }
+
+    if ((status = csv_next(&c, &got, &line, err)) != CC_OK)
+        goto out;
+    if (!got) {
+        status = cc_error(err, CC_EINPUT, "%s:1: empty file (expected a header line)", name);
+        goto out;
+    }
+    if ((status = read_header(r, &c, line, &lay, err)) != CC_OK)
+        goto out;
+    header_line = line;
+    for (;;) {
+        if ((status = csv_next(&c, &got, &line, err)) != CC_OK || !got)
+            break;
+        if ((status = read_row(r, &c, line, &lay, err)) != CC_OK)
+            break;
+        rows++;
+    }
+    if (status == CC_OK && rows == 0)
+        status = cc_error(err, CC_EINPUT, "%s:%lu: header only, no runs", name, header_line);
+out:
+    free(c.buf);
+    free(c.start);
+    return status;
+}
+
+enum cc_status runs_read_file(struct runs *r, const char *path, struct cc_err *err)
+{
+    if (!strcmp(path, "-"))
+        return runs_read_stream(r, stdin, "<stdin>", err);
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return cc_error(err, CC_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+    enum cc_status status = runs_read_stream(r, in, path, err);
+    fclose(in);
+    return status;
+}

@@ -1,0 +1,302 @@
+/* runs: reading runs CSV by header name, grouping, baselines, and every
+ * class of bad input with its FILE:LINE. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "runs.h"
+
+static enum cc_status read_text(struct runs *r, const char *text, const char *name,
+                                struct cc_err *err)
+{
+    /* A real file: fmemopen refuses an empty buffer in some C libraries. */
+    FILE *in = tmpfile();
+    assert_non_null(in);
+    fputs(text, in);
+    rewind(in);
+    enum cc_status status = runs_read_stream(r, in, name, err);
+    fclose(in);
+    return status;
+}
+
+static struct runs *read_ok(const char *text)
+{
+    struct runs *r = runs_alloc(NULL);
+    struct cc_err err;
+    assert_non_null(r);
+    enum cc_status status = read_text(r, text, "t.csv", &err);
+    if (status != CC_OK)
+        fail_msg("unexpected error: %s", err.msg);
+    runs_sort(r);
+    return r;
+}
+
+/* The reason, and that it names the file and line. */
+static void assert_refused(const char *text, const char *reason)
+{
+    struct runs *r = runs_alloc(NULL);
+    struct cc_err err;
+    assert_int_equal(read_text(r, text, "bad.csv", &err), CC_EINPUT);
+    if (!strstr(err.msg, reason))
+        fail_msg("message '%s' lacks '%s'", err.msg, reason);
+    runs_free(r);
+}
+
+static void reads_by_header_name(void **state)
+{
+    (void)state;
+    struct runs *r = read_ok("seconds,run,extra,workers,variant,experiment\n"
+                             "1.5,1,x,1,serial,cpu\n"
+                             "2.5,2,y,1,serial,cpu\n"
+                             "0.75,1,z,2,omp,cpu\n");
+    assert_int_equal(r->ngroups, 2);
+    assert_int_equal(r->rows, 3);
+    const struct runs_group *g = runs_find(r, "cpu", "serial", NULL, 1);
+    assert_non_null(g);
+    assert_int_equal(g->n, 2);
+    assert_true(g->seconds[0] == 1.5 && g->seconds[1] == 2.5);
+    g = runs_find(r, "cpu", "omp", NULL, 2);
+    assert_non_null(g);
+    assert_true(g->seconds[0] == 0.75);
+    assert_null(runs_find(r, "cpu", "omp", NULL, 4));
+    runs_free(r);
+}
+
+/* RFC 4180: quoted commas, doubled quotes, a quoted line break (which moves
+ * the line numbers of later records on), CRLF line ends, a byte order mark. */
+static void rfc4180_quoting(void **state)
+{
+    (void)state;
+    struct runs *r = read_ok("\xEF\xBB\xBF" "experiment,variant,workers,run,seconds,note\r\n"
+                             "io,\"sync\",1,1,2.0,\"a, \"\"quoted\"\" note\"\r\n"
+                             "io,sync,1,2,\"3.0\",\"two\r\nlines\"\r\n"
+                             "\r\n"
+                             "io,\"thr,eads\",5,1,0.5,\r\n");
+    assert_int_equal(r->ngroups, 2);
+    assert_int_equal(runs_find(r, "io", "sync", NULL, 1)->n, 2);
+    assert_non_null(runs_find(r, "io", "thr,eads", NULL, 5));
+    runs_free(r);
+
+    /* the bad row after a quoted line break is on physical line 4 */
+    assert_refused("experiment,variant,workers,run,seconds,note\n"
+                   "io,sync,1,1,2.0,\"two\nlines\"\n"
+                   "io,sync,1,2,x,\n",
+                   "bad.csv:4: seconds: 'x' is not a number");
+}
+
+static void several_files_pool_by_group(void **state)
+{
+    (void)state;
+    struct runs *r = runs_alloc(NULL);
+    struct cc_err err;
+    assert_int_equal(read_text(r, "experiment,variant,workers,run,seconds\ncpu,omp,4,1,1\ncpu,serial,1,1,4\n",
+                               "a.csv", &err), CC_OK);
+    assert_int_equal(read_text(r, "run,seconds,experiment,variant,workers\n2,3,cpu,omp,4\n1,2,cpu,omp,2\n",
+                               "b.csv", &err), CC_OK);
+    runs_sort(r);
+    assert_int_equal(r->ngroups, 3);
+    /* table order: sweeps by first appearance (omp, then serial), workers up */
+    assert_string_equal(r->groups[0].variant, "omp");
+    assert_int_equal(r->groups[0].workers, 2);
+    assert_int_equal(r->groups[1].workers, 4);
+    assert_int_equal(r->groups[1].n, 2);
+    assert_string_equal(r->groups[2].variant, "serial");
+    runs_free(r);
+}
+
+static void failed_runs_are_counted_not_used(void **state)
+{
+    (void)state;
+    struct runs *r = read_ok("experiment,variant,workers,run,seconds,ok\n"
+                             "cpu,serial,1,1,1.0,1\n"
+                             "cpu,serial,1,2,9.0,0\n"
+                             "cpu,omp,2,1,9.0,0\n");
+    assert_int_equal(r->rows, 3);
+    assert_int_equal(r->failed, 2);
+    assert_string_equal(r->first_failed, "t.csv:3");
+    const struct runs_group *g = runs_find(r, "cpu", "serial", NULL, 1);
+    assert_int_equal(g->n, 1);
+    assert_int_equal(g->failed, 1);
+    g = runs_find(r, "cpu", "omp", NULL, 2);
+    assert_non_null(g);  /* a group of failed runs only is still listed */
+    assert_int_equal(g->n, 0);
+    assert_int_equal(g->failed, 1);
+    runs_free(r);
+}
+
+static void grouping_by_an_extra_column(void **state)
+{
+    (void)state;
+    struct runs *r = runs_alloc("decomposition");
+    struct cc_err err;
+    assert_int_equal(read_text(r, "experiment,variant,workers,run,seconds,decomposition\n"
+                                  "cpu,omp,2,1,1,split\ncpu,omp,2,1,2,map\ncpu,omp,2,2,3,split\n",
+                               "t.csv", &err), CC_OK);
+    assert_int_equal(r->ngroups, 2);
+    assert_int_equal(runs_find(r, "cpu", "omp", "split", 2)->n, 2);
+    assert_int_equal(runs_find(r, "cpu", "omp", "map", 2)->n, 1);
+    assert_int_equal(r->nsweeps, 2);
+    assert_int_equal(read_text(r, "experiment,variant,workers,run,seconds\ncpu,omp,2,1,1\n", "u.csv", &err),
+                     CC_EINPUT);
+    assert_string_equal(err.msg, "u.csv:1: missing column 'decomposition' named by --by");
+    runs_free(r);
+}
+
+static void required_columns(void **state)
+{
+    (void)state;
+    assert_true(runs_required_column("workers"));
+    assert_true(runs_required_column("seconds"));
+    assert_false(runs_required_column("decomposition"));
+    assert_false(runs_required_column("ok"));
+}
+
+static void baselines(void **state)
+{
+    (void)state;
+    struct runs *r = read_ok("experiment,variant,workers,run,seconds\n"
+                             "cpu,omp,1,1,1\n"
+                             "cpu,serial,2,1,1\n"
+                             "cpu,serial,1,1,1\n"
+                             "io,threads,5,1,1\n"
+                             "io,sync,1,1,1\n"
+                             "gpu,cuda,1,1,1\n");
+    const struct runs_group *b = runs_baseline(r, "cpu", NULL, 0);
+    assert_string_equal(b->variant, "serial");
+    assert_int_equal(b->workers, 1);
+    assert_string_equal(runs_baseline(r, "io", NULL, 0)->variant, "sync");
+    assert_null(runs_baseline(r, "gpu", NULL, 0));
+    assert_string_equal(runs_baseline(r, "cpu", "omp", 0)->variant, "omp");
+    assert_int_equal(runs_baseline(r, "cpu", "serial", 2)->workers, 2);
+    assert_null(runs_baseline(r, "cpu", "serial", 3));
+    assert_null(runs_baseline(r, "io", "omp", 0));
+    runs_free(r);
+}
+
+static void missing_column(void **state)
+{
+    (void)state;
+    assert_refused("experiment,variant,workers,run\ncpu,serial,1,1\n",
+                   "bad.csv:1: missing required column 'seconds'");
+    assert_refused("variant,workers,run,seconds\nserial,1,1,1\n",
+                   "bad.csv:1: missing required column 'experiment'");
+}
+
+static void empty_and_header_only(void **state)
+{
+    (void)state;
+    assert_refused("", "bad.csv:1: empty file");
+    assert_refused("\n\n", "bad.csv:1: empty file");
+    assert_refused("experiment,variant,workers,run,seconds\n", "bad.csv:1: header only, no runs");
+    assert_refused("experiment,variant,workers,run,seconds", "bad.csv:1: header only, no runs");
+    assert_refused("\nexperiment,variant,workers,run,seconds\n\n\n", "bad.csv:2: header only, no runs");
+}
+
+static void ragged_rows(void **state)
+{
+    (void)state;
+    assert_refused("experiment,variant,workers,run,seconds\ncpu,serial,1,1,1\ncpu,serial,1,2\n",
+                   "bad.csv:3: 4 fields, but the header has 5");
+    assert_refused("experiment,variant,workers,run,seconds\ncpu,serial,1,1,1,7\n",
+                   "bad.csv:2: 6 fields, but the header has 5");
+}
+
+static void bad_seconds(void **state)
+{
+    (void)state;
+    const char *head = "experiment,variant,workers,run,seconds\n";
+    char text[256];
+    const struct { const char *value, *reason; } cases[] = {
+        {"abc", "bad.csv:2: seconds: 'abc' is not a number"},
+        {"-1.5", "bad.csv:2: seconds: '-1.5' is negative"},
+        {"", "bad.csv:2: seconds: empty value"},
+        {"nan", "bad.csv:2: seconds: 'nan' is not a number"},
+        {"inf", "bad.csv:2: seconds: 'inf' is not a number"},
+        {"1e999", "bad.csv:2: seconds: '1e999' is out of range"},
+        {"0x10", "bad.csv:2: seconds: '0x10' is not a number"},
+        {" 1", "bad.csv:2: seconds: ' 1' is not a number"},
+        {"1.5s", "bad.csv:2: seconds: '1.5s' is not a number"},
+        {"1..5", "bad.csv:2: seconds: '1..5' is not a number"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(text, sizeof text, "%scpu,serial,1,1,%s\n", head, cases[i].value);
+        assert_refused(text, cases[i].reason);
+    }
+    /* exponent forms and zero are times */
+    struct runs *r = read_ok("experiment,variant,workers,run,seconds\ncpu,serial,1,1,1.5e-3\ncpu,serial,1,2,0\n");
+    assert_true(r->groups[0].seconds[0] == 1.5e-3);
+    runs_free(r);
+}
+
+static void bad_workers_run_and_ok(void **state)
+{
+    (void)state;
+    assert_refused("experiment,variant,workers,run,seconds\ncpu,omp,2.5,1,1\n",
+                   "bad.csv:2: workers: '2.5' is not a whole number");
+    assert_refused("experiment,variant,workers,run,seconds\ncpu,omp,four,1,1\n",
+                   "bad.csv:2: workers: 'four' is not a number");
+    assert_refused("experiment,variant,workers,run,seconds\ncpu,omp,0,1,1\n",
+                   "bad.csv:2: workers: '0' must be at least 1");
+    assert_refused("experiment,variant,workers,run,seconds\ncpu,omp,-2,1,1\n",
+                   "bad.csv:2: workers: '-2' is negative");
+    assert_refused("experiment,variant,workers,run,seconds\ncpu,omp,2,x,1\n",
+                   "bad.csv:2: run: 'x' is not a number");
+    assert_refused("experiment,variant,workers,run,seconds,ok\ncpu,omp,2,1,1,yes\n",
+                   "bad.csv:2: ok: 'yes' must be 1 or 0");
+    assert_refused("experiment,variant,workers,run,seconds\n,omp,2,1,1\n",
+                   "bad.csv:2: experiment: empty value");
+    assert_refused("experiment,variant,workers,run,seconds\ncpu,,2,1,1\n",
+                   "bad.csv:2: variant: empty value");
+}
+
+static void malformed_csv(void **state)
+{
+    (void)state;
+    assert_refused("experiment,variant,workers,run,seconds\ncpu,\"omp,2,1,1\n",
+                   "bad.csv:2: unterminated quoted field");
+    assert_refused("experiment,variant,workers,run,seconds\ncpu,\"omp\"x,2,1,1\n",
+                   "bad.csv:2: text after a closing quote in field 2");
+    assert_refused("experiment,variant,workers,run,seconds\ncpu,om\"p,2,1,1\n",
+                   "bad.csv:2: quote inside unquoted field 2");
+    assert_refused("experiment,variant,workers,run,seconds,run\n",
+                   "bad.csv:1: column 'run' appears twice in the header");
+}
+
+static void unreadable_file(void **state)
+{
+    (void)state;
+    struct runs *r = runs_alloc(NULL);
+    struct cc_err err;
+    assert_int_equal(runs_read_file(r, "/nonexistent/runs.csv", &err), CC_EINPUT);
+    assert_string_equal(err.msg, "/nonexistent/runs.csv: cannot open: No such file or directory");
+    assert_int_equal(runs_read_file(r, "/", &err), CC_EINPUT);
+    assert_non_null(strstr(err.msg, "/:1: read error"));
+    runs_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(reads_by_header_name),
+        cmocka_unit_test(rfc4180_quoting),
+        cmocka_unit_test(several_files_pool_by_group),
+        cmocka_unit_test(failed_runs_are_counted_not_used),
+        cmocka_unit_test(grouping_by_an_extra_column),
+        cmocka_unit_test(required_columns),
+        cmocka_unit_test(baselines),
+        cmocka_unit_test(missing_column),
+        cmocka_unit_test(empty_and_header_only),
+        cmocka_unit_test(ragged_rows),
+        cmocka_unit_test(bad_seconds),
+        cmocka_unit_test(bad_workers_run_and_ok),
+        cmocka_unit_test(malformed_csv),
+        cmocka_unit_test(unreadable_file),
+    };
+    return cmocka_run_group_tests_name("runs", tests, NULL, NULL);
+}
