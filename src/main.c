@@ -14,6 +14,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
     {"sumsq", cmd_sumsq, "exact sums of squares, one per line"},
     {"cpu", cmd_cpu, "the CPU-bound experiment: serial, omp, mpi, hybrid"},
+    {"io", cmd_io, "the I/O-bound experiment: sync, threads, multi, mpi downloads"},
 };
 
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
