@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* A list larger than this is almost surely the wrong file. */
 #define URLLIST_MAX_BYTES ((size_t)1 << 30)
@@ -67,7 +68,9 @@ const char *urllist_check(const char *text)
         p++;
     if (strncmp(p, "://", 3) != 0)
         return "not a URL: no scheme (expected e.g. http://host/path)";
-    if (p[3] == '\0' || p[3] == '/')
+    /* Only file:/// may leave the host out (curl reads it as localhost). */
+    bool file_scheme = p - text == 4 && strncasecmp(text, "file", 4) == 0;
+    if (p[3] == '\0' || (p[3] == '/' && !file_scheme))
         return "not a URL: no host after the scheme";
     for (const unsigned char *c = (const unsigned char *)text; *c; c++)
         if (isspace(*c) || iscntrl(*c))
