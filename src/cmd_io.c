@@ -360,9 +360,9 @@ static enum cc_status run_all(struct io_run *r, struct cc_err *err)
             break;
         struct totals t = count_results(r);
         failed |= t.errors > 0;
-        summary_line(r, seconds, &t);
         if (add_row(r, report, run, seconds, &t) != CC_OK)
             status = cc_error(err, CC_ESYS, "cannot write the runs");
+        summary_line(r, seconds, &t);
     }
     if (report && report_close(report) != CC_OK && status == CC_OK)
         status = cc_error(err, CC_ESYS, "cannot write the runs to standard output");

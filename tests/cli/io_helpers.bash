@@ -7,6 +7,11 @@
 # embedded server is the one SERVER_COMMAND line below (and SERVER_EXTRAS=0
 # if it lacks the stand-in's extra /flaky route).
 
+# Under the sanitizers a finding must not pass for a failed download
+# (exit 1): it exits 99.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=99"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=99:print_stacktrace=1"
+
 SERVER_COMMAND=(python3 "$BATS_TEST_DIRNAME/fake_server.py")
 SERVER_EXTRAS=1
 
