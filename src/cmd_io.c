@@ -447,8 +447,15 @@ int cmd_io(int argc, char **argv)
         fputs(usage, stdout);
         return 0;
     }
-    if (parsed != CC_OK)
-        return cli_report("io", (enum cc_status)parsed, &err);
+    if (parsed != CC_OK) {
+        /* Under mpirun every rank parsed the same arguments: rank 0 alone
+         * says what is wrong, and all exit 2. */
+        if (mpi_env_launched() && mpi_env_init(false, NULL) == CC_OK) {
+            root = mpi_env_rank() == 0;
+            mpi_env_finalize();
+        }
+        return root ? cli_report("io", (enum cc_status)parsed, &err) : 2;
+    }
     /* Once, before any thread exists. */
     enum cc_status status = fetch_global_init(&err);
     if (status == CC_OK)

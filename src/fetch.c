@@ -119,6 +119,8 @@ enum cc_status transfer_init(struct transfer *t, const struct fetch_options *o,
         return cc_error(err, CC_ESYS, "libcurl: cannot create a handle");
 
     CURL *h = t->easy;
+    /* The codes are or-ed: only "all succeeded" matters here, and a failure
+     * means a libcurl too old for one of these options. */
     CURLcode code = CURLE_OK;
     /* Threads: no signals (libcurl's DNS timeouts would use SIGALRM). */
     code |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);

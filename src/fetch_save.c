@@ -117,6 +117,10 @@ bool save_finish(struct transfer *t, bool keep)
 
     if (t->save_fd < 0)
         return true;
+    /* On disk before the rename: after a crash the final name holds the
+     * whole body or does not exist. */
+    if (keep && !t->save_errno && fsync(t->save_fd) != 0)
+        t->save_errno = errno;
     if (close(t->save_fd) != 0 && keep && !t->save_errno)
         t->save_errno = errno;
     t->save_fd = -1;

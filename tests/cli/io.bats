@@ -257,6 +257,13 @@ check_mpi() {
     [ "$(grep -c 'cannot open' <<<"$stderr")" -eq 1 ]
 }
 
+@test "mpi with 2 ranks: bad usage is exit 2 with one message" {
+    run --separate-stderr mpirun_np 2 "$CONCUR" io --mode mpi --urls "$TMP/urls" --workers 0
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [ "$(grep -c "'0' must be at least 1" <<<"$stderr")" -eq 1 ]
+}
+
 @test "warm-up runs are not recorded" {
     start_server
     echo "$SERVER_URL/bytes/3" >"$TMP/urls"
