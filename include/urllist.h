@@ -28,8 +28,8 @@ struct url_list {
 enum cc_status urllist_slurp(const char *path, char **text, size_t *length,
                              struct cc_err *err);
 
-/* Parses text (length bytes, taken over by the list: freed by urllist_free
- * even on failure). name says where it came from, for messages. Fails with
+/* Parses text (length bytes and a NUL after them; taken over by the list,
+ * freed by urllist_free, also on failure), splitting its lines in place. name says where it came from, for messages. Fails with
  * CC_EINPUT when the list holds no URL line at all. */
 enum cc_status urllist_parse(char *text, size_t length, const char *name,
                              struct url_list *out, struct cc_err *err);

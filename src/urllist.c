@@ -127,7 +127,10 @@ enum cc_status urllist_parse(char *text, size_t length, const char *name,
         urllist_free(out);
         return cc_error(err, CC_EINPUT, "--urls %s: contains a NUL byte (not a text file)", name);
     }
-    enum cc_status status = collect(out, text, length, err);
+    /* A UTF-8 byte order mark (some Windows editors write one) is not part
+     * of the first URL. */
+    size_t skip = length >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    enum cc_status status = collect(out, text + skip, length - skip, err);
     if (status == CC_OK && out->count == 0)
         status = cc_error(err, CC_EINPUT, "--urls %s: no URLs (only blank lines and comments)", name);
     if (status != CC_OK)

@@ -92,6 +92,19 @@ static void a_missing_file_names_the_path(void **state)
     assert_non_null(strstr(err.msg, "/nonexistent/list.txt"));
 }
 
+static void a_byte_order_mark_is_skipped(void **state)
+{
+    (void)state;
+    struct url_list list;
+    struct cc_err err;
+    assert_int_equal(parse_text("\xEF\xBB\xBFhttp://a/x\r\nhttp://b/y\r\n", &list, &err), CC_OK);
+    assert_int_equal(list.count, 2);
+    assert_string_equal(list.entries[0].url, "http://a/x");
+    assert_null(list.entries[0].invalid);
+    assert_string_equal(list.entries[1].url, "http://b/y");
+    urllist_free(&list);
+}
+
 static void a_long_list_grows(void **state)
 {
     (void)state;
@@ -117,6 +130,7 @@ int main(void)
         cmocka_unit_test(a_list_without_urls_is_bad_input),
         cmocka_unit_test(a_nul_byte_is_bad_input),
         cmocka_unit_test(a_missing_file_names_the_path),
+        cmocka_unit_test(a_byte_order_mark_is_skipped),
         cmocka_unit_test(a_long_list_grows),
     };
     return cmocka_run_group_tests_name("urllist", tests, NULL, NULL);
