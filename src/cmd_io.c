@@ -356,8 +356,10 @@ static enum cc_status run_all(struct io_run *r, struct cc_err *err)
         status = run_once(r, &seconds, err);
     for (uint64_t run = 1; run <= r->o->repeat && status == CC_OK; run++) {
         status = run_once(r, &seconds, err);
-        if (status != CC_OK || !r->root)
+        if (status != CC_OK)
             break;
+        if (!r->root) /* only rank 0 holds every result */
+            continue;
         struct totals t = count_results(r);
         failed |= t.errors > 0;
         if (add_row(r, report, run, seconds, &t) != CC_OK)
@@ -374,7 +376,8 @@ static enum cc_status run_all(struct io_run *r, struct cc_err *err)
     if (status == CC_OK && failed)
         status = cc_error(err, CC_EFAIL, "some URLs failed (see the errors column%s)",
                           r->log ? " and the log" : "; --log FILE names them");
-    return status;
+    /* Under MPI only rank 0 knows; every rank exits with its verdict. */
+    return mpi_env_agree(status);
 }
 
 /* Everything a run needs, checked before the first transfer; in MPI mode

@@ -242,12 +242,25 @@ check_mpi() {
     [ "$(csv_value /dev/stdin 1 bytes <<<"$output")" -eq "$REFERENCE_BYTES" ]
 }
 
+@test "mpi with 3 ranks: repetitions and warm-ups run on every rank" {
+    start_server
+    reference_list >"$TMP/urls"
+    run --separate-stderr mpirun_np 3 "$CONCUR" io --mode mpi --urls "$TMP/urls" --warmup 1 --repeat 3
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 4 ]
+    [ "$(csv_value /dev/stdin 3 run <<<"$output")" -eq 3 ]
+    [ "$(csv_value /dev/stdin 3 bytes <<<"$output")" -eq "$REFERENCE_BYTES" ]
+}
+
 @test "mpi with 2 ranks: a failed URL gives exit 1 on every rank" {
     start_server
     printf '%s\n' "$SERVER_URL/bytes/1" "$SERVER_URL/status/404" "$SERVER_URL/bytes/2" >"$TMP/urls"
-    run --separate-stderr mpirun_np 2 "$CONCUR" io --mode mpi --split cyclic --urls "$TMP/urls"
+    run --separate-stderr mpirun_np 2 "$CONCUR" io --mode mpi --split cyclic --urls "$TMP/urls" --repeat 2
     [ "$status" -eq 1 ]
     [ "$(csv_value /dev/stdin 1 errors <<<"$output")" -eq 1 ]
+    [ "$(csv_value /dev/stdin 2 errors <<<"$output")" -eq 1 ]
+    # every rank exits 1, so mpirun names no rank with another status
+    [[ "$stderr" != *"Exit code:    0"* ]]
 }
 
 @test "mpi with 2 ranks: a missing list is exit 2 with one message" {
