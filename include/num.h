@@ -33,4 +33,10 @@ enum cc_status num_parse_duration(const char *what, const char *text,
                                   double max_seconds, double *out,
                                   struct cc_err *err);
 
+/* Parses a size in bytes: whole digits with an optional binary unit
+ * (B, K or KiB, M or MiB, G or GiB, T or TiB), as in 100MiB or 1024. No
+ * larger than max. */
+enum cc_status num_parse_bytes(const char *what, const char *text, uint64_t max,
+                               uint64_t *out, struct cc_err *err);
+
 #endif

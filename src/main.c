@@ -14,6 +14,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
     {"sumsq", cmd_sumsq, "exact sums of squares, one per line"},
     {"cpu", cmd_cpu, "the CPU-bound experiment: serial, omp, mpi, hybrid"},
+    {"io", cmd_io, "the I/O-bound experiment: sync, threads, multi, mpi downloads"},
     {"stats", cmd_stats, "statistics of runs CSV: intervals, speedup, Amdahl"},
     {"compare", cmd_compare, "is B faster than A: ratios, Welch tests, verdicts"},
 };

@@ -140,3 +140,42 @@ enum cc_status num_parse_duration(const char *what, const char *text,
     }
     return cc_error(err, CC_EINPUT, "%s: '%s' has an unknown unit '%s' (use ns, us, ms, s or m)", label(what), text, p);
 }
+
+static const struct {
+    const char *suffix;
+    unsigned shift;
+} byte_units[] = {
+    {"", 0}, {"B", 0}, {"K", 10}, {"KiB", 10}, {"M", 20}, {"MiB", 20},
+    {"G", 30}, {"GiB", 30}, {"T", 40}, {"TiB", 40},
+};
+
+enum cc_status num_parse_bytes(const char *what, const char *text, uint64_t max,
+                               uint64_t *out, struct cc_err *err)
+{
+    char digits[32];
+    size_t length = 0;
+    uint64_t value;
+
+    if (!text || !*text)
+        return cc_error(err, CC_EINPUT, "%s: empty size; expected e.g. 100MiB or 4096", label(what));
+    while (isdigit((unsigned char)text[length]) || text[length] == '_')
+        length++;
+    if (length == 0 || length >= sizeof digits)
+        return cc_error(err, CC_EINPUT, "%s: '%s' is not a size (expected e.g. 100MiB, 64KiB, 4096)", label(what), text);
+    memcpy(digits, text, length);
+    digits[length] = '\0';
+    for (size_t u = 0; u < sizeof byte_units / sizeof byte_units[0]; u++) {
+        if (strcmp(text + length, byte_units[u].suffix) != 0)
+            continue;
+        enum cc_status status = num_parse_u64(what, digits, UINT64_MAX, &value, err);
+        if (status != CC_OK)
+            return cc_error(err, status, "%s: '%s' is not a size (expected e.g. 100MiB, 64KiB, 4096)", label(what), text);
+        if (value > (max >> byte_units[u].shift))
+            return cc_error(err, CC_EINPUT, "%s: '%s' exceeds the limit of %llu bytes", label(what), text,
+                            (unsigned long long)max);
+        *out = value << byte_units[u].shift;
+        return CC_OK;
+    }
+    return cc_error(err, CC_EINPUT, "%s: '%s' has an unknown unit '%s' (use B, KiB, MiB, GiB or TiB)",
+                    label(what), text, text + length);
+}

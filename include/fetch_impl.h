@@ -1,0 +1,60 @@
+/* Internal to the download engine: one transfer (an easy handle and the
+ * state of its current attempt), shared by the sync, threads, multi and
+ * MPI drivers. Not for the command-line layer. */
+#ifndef CONCUR_FETCH_IMPL_H
+#define CONCUR_FETCH_IMPL_H
+
+#include <curl/curl.h>
+
+#include "fetch.h"
+
+struct transfer {
+    CURL *easy;
+    const struct fetch_options *opts;
+    size_t index;              /* of the URL in the caller's arrays */
+    const char *url;
+    struct fetch_result *result;
+    uint64_t received;         /* body bytes of this attempt */
+    bool too_big;              /* the write callback stopped the body */
+    int save_fd;               /* temporary file of this attempt, or -1 */
+    int save_errno;            /* why writing the body failed, or 0 */
+    char temp_name[64];
+    char errbuf[CURL_ERROR_SIZE];
+};
+
+/* Creates the easy handle with every option that stays the same between
+ * URLs; share may be NULL. */
+enum cc_status transfer_init(struct transfer *t, const struct fetch_options *o,
+                             CURLSH *share, struct cc_err *err);
+void transfer_cleanup(struct transfer *t);
+
+/* Prepares the next attempt for entry index. Returns false when there is
+ * nothing to perform (a malformed line, no temporary file): the result is
+ * then final. */
+bool transfer_begin(struct transfer *t, const struct url_entry *entry,
+                    struct fetch_result *result, size_t index);
+
+/* Records the attempt that ended with code. Returns the seconds to wait
+ * before retrying, or a negative number when the result is final. */
+double transfer_end(struct transfer *t, CURLcode code);
+
+/* One URL to its final result with this transfer, retries included:
+ * the blocking path of the sync and threads modes. */
+void transfer_fetch_blocking(struct transfer *t, const struct url_entry *entry,
+                             struct fetch_result *result, size_t index);
+
+void fetch_sleep(double seconds);
+
+enum cc_status fetch_run_sync(const struct fetch_options *o, const struct url_entry *entries,
+                              size_t n, struct fetch_result *results, struct cc_err *err);
+enum cc_status fetch_run_threads(const struct fetch_options *o, const struct url_entry *entries,
+                                 size_t n, struct fetch_result *results, struct cc_err *err);
+enum cc_status fetch_run_multi(const struct fetch_options *o, const struct url_entry *entries,
+                               size_t n, struct fetch_result *results, struct cc_err *err);
+
+/* --save (fetch_save.c). */
+bool save_open_temp(struct transfer *t);
+bool save_write(struct transfer *t, const char *data, size_t n);
+bool save_finish(struct transfer *t, bool keep);
+
+#endif

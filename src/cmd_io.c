@@ -1,0 +1,469 @@
+/* concur io: the I/O-bound experiment. Downloads a URL list in one of the
+ * engine's modes, R timed repetitions after K warm-ups, one runs row per
+ * repetition; the per-URL outcome of the last repetition goes to --log.
+ *
+ * Output: the runs (csv, json or table) on stdout; the notes' summary line
+ * "Downloaded 160 in 2.4 seconds" and, on a terminal, progress on stderr,
+ * so stdout stays machine-readable in every format. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "fetch.h"
+#include "mpi_env.h"
+#include "mpi_fetch.h"
+#include "num.h"
+#include "report.h"
+#include "urllist.h"
+
+static const char usage[] =
+    "usage: concur io --mode sync|threads|multi|mpi --urls FILE|- [options]\n"
+    "\n"
+    "Downloads every URL of FILE ('-': standard input; one URL a line, '#'\n"
+    "comments and blank lines ignored) and prints one row per timed run:\n"
+    "experiment,variant,workers,run,seconds,items,bytes,errors,ranks,requests_per_s.\n"
+    "\n"
+    "  --mode MODE            sync: one reused handle; threads: W threads;\n"
+    "                         multi: one thread, curl multi, W in flight;\n"
+    "                         mpi: the list split across MPI ranks\n"
+    "  --urls FILE            the URL list, '-' for standard input\n"
+    "  --workers W            threads / transfers in flight (default 10; sync: 1;\n"
+    "                         mpi: per rank, curl multi; without it one handle a rank)\n"
+    "  --split block|cyclic   mpi: how the list is split (default block)\n"
+    "  --repeat R             timed runs (default 1)\n"
+    "  --warmup K             untimed runs first (default 0)\n"
+    "  --format FMT           csv (default), json or table\n"
+    "  --log FILE             per-URL CSV of the last run:\n"
+    "                         url,status,bytes,seconds,attempts,error\n"
+    "  --retry N              retry transient failures N times (default 0)\n"
+    "  --save DIR             keep each body in DIR (atomic, safe names)\n"
+    "  --connect-timeout DUR  default 10s\n"
+    "  --timeout DUR          whole transfer, default 60s\n"
+    "  --max-size BYTES       largest body, default 100MiB\n"
+    "  --max-redirs N         default 10\n"
+    "  --protocols LIST       default http,https\n"
+    "  --share                threads: one shared DNS + connection cache\n"
+    "  -q, --quiet            no summary line and no progress on stderr\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Exit status: 0 all downloaded, 1 some URL failed, 2 bad usage or input.\n";
+
+#define DEFAULT_WORKERS 10
+#define MAX_WORKERS 10000
+
+struct io_options {
+    enum fetch_mode mode;
+    bool mode_set;
+    const char *urls;
+    bool workers_set;
+    uint64_t repeat;
+    uint64_t warmup;
+    enum report_format format;
+    const char *log_path;
+    const char *save_dir;
+    enum mpi_split split;
+    bool quiet;
+    struct fetch_options fetch;
+};
+
+enum { OPT_MODE = 256, OPT_URLS, OPT_WORKERS, OPT_SPLIT, OPT_REPEAT, OPT_WARMUP,
+       OPT_FORMAT, OPT_LOG, OPT_RETRY, OPT_SAVE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT,
+       OPT_MAX_SIZE, OPT_MAX_REDIRS, OPT_PROTOCOLS, OPT_SHARE };
+
+static const struct option long_options[] = {
+    {"mode", required_argument, NULL, OPT_MODE},
+    {"urls", required_argument, NULL, OPT_URLS},
+    {"workers", required_argument, NULL, OPT_WORKERS},
+    {"split", required_argument, NULL, OPT_SPLIT},
+    {"repeat", required_argument, NULL, OPT_REPEAT},
+    {"warmup", required_argument, NULL, OPT_WARMUP},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"log", required_argument, NULL, OPT_LOG},
+    {"retry", required_argument, NULL, OPT_RETRY},
+    {"save", required_argument, NULL, OPT_SAVE},
+    {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"max-size", required_argument, NULL, OPT_MAX_SIZE},
+    {"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
+    {"protocols", required_argument, NULL, OPT_PROTOCOLS},
+    {"share", no_argument, NULL, OPT_SHARE},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {0},
+};
+
+static enum cc_status parse_positive(const char *what, const char *text, uint64_t max,
+                                     uint64_t *out, struct cc_err *err)
+{
+    enum cc_status status = num_parse_u64(what, text, max, out, err);
+    if (status == CC_OK && *out == 0)
+        return cc_error(err, CC_EINPUT, "%s: '%s' must be at least 1", what, text);
+    return status;
+}
+
+/* A duration that libcurl can use: positive, at most a day. */
+static enum cc_status parse_timeout(const char *what, const char *text, double *out,
+                                    struct cc_err *err)
+{
+    enum cc_status status = num_parse_duration(what, text, 86400.0, out, err);
+    if (status == CC_OK && *out < 0.001)
+        return cc_error(err, CC_EINPUT, "%s: '%s' must be at least 1ms", what, text);
+    return status;
+}
+
+static enum cc_status parse_one(int opt, const char *arg, struct io_options *o, struct cc_err *err)
+{
+    uint64_t value;
+    enum cc_status status = CC_OK;
+
+    switch (opt) {
+    case OPT_MODE:
+        o->mode_set = true;
+        return fetch_parse_mode(arg, &o->mode, err);
+    case OPT_URLS: o->urls = arg; return CC_OK;
+    case OPT_WORKERS:
+        o->workers_set = true;
+        status = parse_positive("--workers", arg, MAX_WORKERS, &value, err);
+        o->fetch.workers = (unsigned)value;
+        return status;
+    case OPT_SPLIT: return mpi_fetch_parse_split(arg, &o->split, err);
+    case OPT_REPEAT: return parse_positive("--repeat", arg, 1000000, &o->repeat, err);
+    case OPT_WARMUP: return num_parse_u64("--warmup", arg, 1000000, &o->warmup, err);
+    case OPT_FORMAT: return report_parse_format(arg, &o->format, err);
+    case OPT_LOG: o->log_path = arg; return CC_OK;
+    case OPT_RETRY:
+        status = num_parse_u64("--retry", arg, 100, &value, err);
+        o->fetch.retries = (unsigned)value;
+        return status;
+    case OPT_SAVE: o->save_dir = arg; return CC_OK;
+    case OPT_CONNECT_TIMEOUT: return parse_timeout("--connect-timeout", arg, &o->fetch.connect_timeout, err);
+    case OPT_TIMEOUT: return parse_timeout("--timeout", arg, &o->fetch.timeout, err);
+    case OPT_MAX_SIZE:
+        status = num_parse_bytes("--max-size", arg, UINT64_C(1) << 50, &o->fetch.max_size, err);
+        if (status == CC_OK && o->fetch.max_size == 0)
+            return cc_error(err, CC_EINPUT, "--max-size: '%s' must be at least 1 byte", arg);
+        return status;
+    case OPT_MAX_REDIRS:
+        status = num_parse_u64("--max-redirs", arg, 1000, &value, err);
+        o->fetch.max_redirs = (long)value;
+        return status;
+    case OPT_PROTOCOLS: o->fetch.protocols = arg; return CC_OK;
+    case OPT_SHARE: o->fetch.share = true; return CC_OK;
+    case 'q': o->quiet = true; return CC_OK;
+    }
+    return CC_EINPUT;
+}
+
+/* The combinations that the options alone cannot express. */
+static enum cc_status check_combination(struct io_options *o, struct cc_err *err)
+{
+    if (!o->mode_set)
+        return cc_error(err, CC_EINPUT, "--mode is required (sync, threads, multi or mpi)");
+    if (!o->urls)
+        return cc_error(err, CC_EINPUT, "--urls is required (a file, or - for standard input)");
+    if (o->mode == FETCH_SYNC && o->workers_set && o->fetch.workers != 1)
+        return cc_error(err, CC_EINPUT, "--workers %u: sync mode has exactly one worker",
+                        o->fetch.workers);
+    if (o->fetch.share && o->mode != FETCH_THREADS)
+        return cc_error(err, CC_EINPUT, "--share: only for --mode threads");
+    if (!o->workers_set)
+        o->fetch.workers = (o->mode == FETCH_THREADS || o->mode == FETCH_MULTI) ? DEFAULT_WORKERS : 1;
+    return CC_OK;
+}
+
+/* Parses argv into o: CC_OK, CC_EINPUT with the reason, or -1 for --help. */
+static int parse_options(int argc, char **argv, struct io_options *o, struct cc_err *err)
+{
+    int opt;
+
+    *o = (struct io_options){.repeat = 1, .format = REPORT_CSV, .split = MPI_SPLIT_BLOCK};
+    fetch_options_default(&o->fetch);
+    while ((opt = getopt_long(argc, argv, "qh", long_options, NULL)) != -1) {
+        if (opt == 'h')
+            return -1;
+        if (opt == '?')
+            return cc_error(err, CC_EINPUT, "see 'concur io --help'");
+        enum cc_status status = parse_one(opt, optarg, o, err);
+        if (status != CC_OK)
+            return status;
+    }
+    if (optind < argc)
+        return cc_error(err, CC_EINPUT, "unexpected argument '%s'", argv[optind]);
+    return check_combination(o, err);
+}
+
+/* One invocation's state; in MPI mode only rank 0 (root) prints. */
+struct io_run {
+    struct io_options *o;
+    struct url_list list;
+    struct fetch_result *results;
+    FILE *log;
+    bool root;
+    int ranks;
+    double progress_shown;  /* when progress was last drawn; 0: never */
+};
+
+struct totals {
+    size_t items, ok, errors;
+    uint64_t bytes;  /* body bytes of the successful transfers */
+};
+
+/* Progress on a terminal: "  120/160 URLs", redrawn at most 10 times a second. */
+static void show_progress(void *ctx, size_t done, size_t total)
+{
+    struct io_run *r = ctx;
+    double now = fetch_now();
+
+    if (done < total && now - r->progress_shown < 0.1)
+        return;
+    r->progress_shown = now;
+    fprintf(stderr, "\r  %zu/%zu URLs", done, total);
+    fflush(stderr);
+}
+
+static void clear_progress(struct io_run *r)
+{
+    if (r->progress_shown > 0) {
+        fputs("\r\033[K", stderr);
+        r->progress_shown = 0;
+    }
+}
+
+static enum cc_status run_once(struct io_run *r, double *seconds, struct cc_err *err)
+{
+    struct io_options *o = r->o;
+    enum cc_status status;
+
+    if (o->mode == FETCH_MPI) {
+        status = mpi_fetch_run(&o->fetch, o->workers_set, o->split, &r->list, r->results,
+                               seconds, err);
+    } else {
+        double start = fetch_now();
+        status = fetch_run(o->mode, &o->fetch, r->list.entries, r->list.count, r->results, err);
+        *seconds = fetch_now() - start;
+    }
+    clear_progress(r);
+    return status;
+}
+
+static struct totals count_results(const struct io_run *r)
+{
+    struct totals t = {.items = r->list.count};
+    for (size_t i = 0; i < r->list.count; i++) {
+        if (r->results[i].ok) {
+            t.ok++;
+            t.bytes += r->results[i].bytes;
+        } else {
+            t.errors++;
+        }
+    }
+    return t;
+}
+
+static const struct report_column columns[] = {
+    {"experiment", false}, {"variant", false}, {"workers", true}, {"run", true},
+    {"seconds", true}, {"items", true}, {"bytes", true}, {"errors", true},
+    {"ranks", true}, {"requests_per_s", true},
+};
+#define N_COLUMNS (sizeof columns / sizeof columns[0])
+
+/* Transfers that can be in flight at once, over all ranks. */
+static unsigned total_workers(const struct io_run *r)
+{
+    if (r->o->mode == FETCH_MPI)
+        return (unsigned)r->ranks * (r->o->workers_set ? r->o->fetch.workers : 1);
+    return r->o->fetch.workers;
+}
+
+static enum cc_status add_row(struct io_run *r, struct report *report, uint64_t run,
+                              double seconds, const struct totals *t)
+{
+    char workers[24], number[24], secs[32], items[24], bytes[24], errors[24], ranks[24], rate[32];
+
+    snprintf(workers, sizeof workers, "%u", total_workers(r));
+    snprintf(number, sizeof number, "%llu", (unsigned long long)run);
+    snprintf(secs, sizeof secs, "%.6f", seconds);
+    snprintf(items, sizeof items, "%zu", t->items);
+    snprintf(bytes, sizeof bytes, "%llu", (unsigned long long)t->bytes);
+    snprintf(errors, sizeof errors, "%zu", t->errors);
+    snprintf(ranks, sizeof ranks, "%d", r->ranks);
+    snprintf(rate, sizeof rate, "%.1f", seconds > 0 ? (double)t->items / seconds : 0.0);
+    const char *const values[N_COLUMNS] = {
+        "io", fetch_mode_name(r->o->mode), workers, number, secs, items, bytes, errors, ranks, rate,
+    };
+    return report_row(report, values);
+}
+
+/* The notes' line, on stderr so that stdout holds only the runs. */
+static void summary_line(const struct io_run *r, double seconds, const struct totals *t)
+{
+    if (r->o->quiet)
+        return;
+    if (t->errors == 0)
+        fprintf(stderr, "Downloaded %zu in %.3f seconds\n", t->ok, seconds);
+    else
+        fprintf(stderr, "Downloaded %zu of %zu in %.3f seconds (%zu failed)\n",
+                t->ok, t->items, seconds, t->errors);
+}
+
+static void write_log(const struct io_run *r)
+{
+    FILE *log = r->log;
+    fputs("url,status,bytes,seconds,attempts,error\n", log);
+    for (size_t i = 0; i < r->list.count; i++) {
+        const struct fetch_result *res = &r->results[i];
+        report_csv_field(log, r->list.entries[i].url);
+        fprintf(log, ",%ld,%llu,%.6f,%u,", res->status, (unsigned long long)res->bytes,
+                res->seconds, res->attempts);
+        report_csv_field(log, res->error);
+        fputc('\n', log);
+    }
+}
+
+static void describe_run(struct io_run *r, struct report *report)
+{
+    char text[64];
+    report_meta(report, "urls", r->o->urls);
+    snprintf(text, sizeof text, "%zu", r->list.count);
+    report_meta(report, "items", text);
+    if (r->o->mode == FETCH_MPI)
+        report_meta(report, "split", mpi_fetch_split_name(r->o->split));
+    snprintf(text, sizeof text, "%u", r->o->fetch.retries);
+    report_meta(report, "retry", text);
+    report_meta(report, "libcurl", fetch_library_version());
+}
+
+/* The repetitions: warm-ups unrecorded, then one row per timed run.
+ * CC_EFAIL when some URL failed in a timed run. */
+static enum cc_status run_all(struct io_run *r, struct cc_err *err)
+{
+    struct report *report = NULL;
+    enum cc_status status = CC_OK;
+    bool failed = false;
+    double seconds;
+
+    if (r->root) {
+        report = report_open(stdout, r->o->format, columns, N_COLUMNS);
+        if (!report)
+            return cc_error(err, CC_ESYS, "out of memory");
+        describe_run(r, report);
+    }
+    for (uint64_t k = 0; k < r->o->warmup && status == CC_OK; k++)
+        status = run_once(r, &seconds, err);
+    for (uint64_t run = 1; run <= r->o->repeat && status == CC_OK; run++) {
+        status = run_once(r, &seconds, err);
+        if (status != CC_OK)
+            break;
+        if (!r->root) /* only rank 0 holds every result */
+            continue;
+        struct totals t = count_results(r);
+        failed |= t.errors > 0;
+        if (add_row(r, report, run, seconds, &t) != CC_OK)
+            status = cc_error(err, CC_ESYS, "cannot write the runs");
+        summary_line(r, seconds, &t);
+    }
+    if (report && report_close(report) != CC_OK && status == CC_OK)
+        status = cc_error(err, CC_ESYS, "cannot write the runs to standard output");
+    if (status == CC_OK && r->log) {
+        write_log(r);
+        if (fflush(r->log) != 0 || ferror(r->log))
+            status = cc_error(err, CC_ESYS, "--log %s: cannot write", r->o->log_path);
+    }
+    if (status == CC_OK && failed)
+        status = cc_error(err, CC_EFAIL, "some URLs failed (see the errors column%s)",
+                          r->log ? " and the log" : "; --log FILE names them");
+    /* Under MPI only rank 0 knows; every rank exits with its verdict. */
+    return mpi_env_agree(status);
+}
+
+/* Everything a run needs, checked before the first transfer; in MPI mode
+ * every rank ends up with the same verdict. */
+static enum cc_status prepare(struct io_run *r, struct cc_err *err)
+{
+    struct io_options *o = r->o;
+    enum cc_status status;
+
+    status = o->mode == FETCH_MPI ? mpi_fetch_load(o->urls, &r->list, err)
+                                  : urllist_load(o->urls, &r->list, err);
+    if (status != CC_OK)
+        return status;
+    status = fetch_check_options(&o->fetch, err);
+    if (status == CC_OK && o->save_dir) {
+        o->fetch.save_dirfd = open(o->save_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (o->fetch.save_dirfd < 0)
+            status = cc_error(err, CC_EINPUT, "--save %s: not a directory that can be opened: %m", o->save_dir);
+    }
+    if (status == CC_OK && r->root && o->log_path && !(r->log = fopen(o->log_path, "w")))
+        status = cc_error(err, CC_EINPUT, "--log %s: cannot create: %m", o->log_path);
+    if (status == CC_OK && !(r->results = calloc(r->list.count, sizeof *r->results)))
+        status = cc_error(err, CC_ESYS, "out of memory for %zu results", r->list.count);
+    enum cc_status agreed = mpi_env_agree(status);
+    if (agreed != status)
+        cc_error(err, agreed, "another MPI rank failed to prepare");
+    return agreed;
+}
+
+static void release(struct io_run *r)
+{
+    if (r->o->fetch.save_dirfd >= 0)
+        close(r->o->fetch.save_dirfd);
+    if (r->log)
+        fclose(r->log);
+    free(r->results);
+    urllist_free(&r->list);
+}
+
+static enum cc_status io_main(struct io_options *o, bool *root, struct cc_err *err)
+{
+    struct io_run r = {.o = o, .root = true, .ranks = 1};
+    enum cc_status status;
+
+    if (o->mode == FETCH_MPI) {
+        if ((status = mpi_fetch_init(err)) != CC_OK)
+            return status;
+        r.ranks = mpi_env_size();
+        r.root = *root = mpi_env_rank() == 0;
+    }
+    if (r.root && !o->quiet && isatty(STDERR_FILENO)) {
+        o->fetch.progress = show_progress;
+        o->fetch.progress_ctx = &r;
+    }
+    status = prepare(&r, err);
+    if (status == CC_OK)
+        status = run_all(&r, err);
+    release(&r);
+    return status;
+}
+
+int cmd_io(int argc, char **argv)
+{
+    struct io_options o;
+    struct cc_err err;
+    bool root = true;
+
+    int parsed = parse_options(argc, argv, &o, &err);
+    if (parsed < 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (parsed != CC_OK) {
+        /* Under mpirun every rank parsed the same arguments: rank 0 alone
+         * says what is wrong, and all exit 2. */
+        if (mpi_env_launched() && mpi_env_init(false, NULL) == CC_OK) {
+            root = mpi_env_rank() == 0;
+            mpi_env_finalize();
+        }
+        return root ? cli_report("io", (enum cc_status)parsed, &err) : 2;
+    }
+    /* Once, before any thread exists. */
+    enum cc_status status = fetch_global_init(&err);
+    if (status == CC_OK)
+        status = io_main(&o, &root, &err);
+    fetch_global_cleanup();
+    mpi_env_finalize();
+    return root ? cli_report("io", status, &err) : cc_exit_code(status);
+}

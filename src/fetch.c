@@ -1,0 +1,299 @@
+/* The download engine's common part: options, one transfer's attempts
+ * (set-up, body accounting, outcome, retry decision) and the dispatch to
+ * the modes in fetch_threads.c and fetch_multi.c. */
+#include "fetch_impl.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+void fetch_options_default(struct fetch_options *o)
+{
+    *o = (struct fetch_options){
+        .workers = 1,
+        .connect_timeout = FETCH_DEFAULT_CONNECT_TIMEOUT,
+        .timeout = FETCH_DEFAULT_TIMEOUT,
+        .max_size = FETCH_DEFAULT_MAX_SIZE,
+        .max_redirs = FETCH_DEFAULT_MAX_REDIRS,
+        .protocols = FETCH_DEFAULT_PROTOCOLS,
+        .save_dirfd = -1,
+    };
+}
+
+enum cc_status fetch_global_init(struct cc_err *err)
+{
+    CURLcode code = curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (code != CURLE_OK)
+        return cc_error(err, CC_ESYS, "libcurl initialisation failed: %s", curl_easy_strerror(code));
+    return CC_OK;
+}
+
+void fetch_global_cleanup(void)
+{
+    curl_global_cleanup();
+}
+
+const char *fetch_library_version(void)
+{
+    return curl_version();
+}
+
+static const char *const mode_names[] = {"sync", "threads", "multi", "mpi"};
+
+enum cc_status fetch_parse_mode(const char *text, enum fetch_mode *out, struct cc_err *err)
+{
+    for (size_t m = 0; m < sizeof mode_names / sizeof mode_names[0]; m++) {
+        if (!strcmp(text, mode_names[m])) {
+            *out = (enum fetch_mode)m;
+            return CC_OK;
+        }
+    }
+    return cc_error(err, CC_EINPUT, "--mode: unknown mode '%s' (sync, threads, multi or mpi)", text);
+}
+
+const char *fetch_mode_name(enum fetch_mode mode)
+{
+    return mode_names[mode];
+}
+
+double fetch_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void fetch_sleep(double seconds)
+{
+    struct timespec ts = {.tv_sec = (time_t)seconds};
+    ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+enum cc_status fetch_check_options(const struct fetch_options *o, struct cc_err *err)
+{
+    CURL *probe = curl_easy_init();
+    if (!probe)
+        return cc_error(err, CC_ESYS, "libcurl: cannot create a handle");
+    CURLcode code = curl_easy_setopt(probe, CURLOPT_PROTOCOLS_STR, o->protocols);
+    curl_easy_cleanup(probe);
+    if (code != CURLE_OK)
+        return cc_error(err, CC_EINPUT, "--protocols: '%s' rejected by libcurl: %s",
+                        o->protocols, curl_easy_strerror(code));
+    return CC_OK;
+}
+
+/* libcurl's write callback: counts the body, enforces --max-size even when
+ * no Content-Length announced it, and feeds --save. Returning less than
+ * asked makes libcurl stop the transfer with CURLE_WRITE_ERROR. */
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
+{
+    struct transfer *t = userdata;
+    size_t n = size * nmemb;
+
+    if (n > t->opts->max_size - t->received) {
+        t->too_big = true;
+        return 0;
+    }
+    t->received += n;
+    if (t->save_fd >= 0 && !save_write(t, data, n))
+        return 0;
+    return n;
+}
+
+static long to_ms(double seconds)
+{
+    return (long)ceil(seconds * 1000.0);
+}
+
+enum cc_status transfer_init(struct transfer *t, const struct fetch_options *o,
+                             CURLSH *share, struct cc_err *err)
+{
+    *t = (struct transfer){.opts = o, .save_fd = -1};
+    t->easy = curl_easy_init();
+    if (!t->easy)
+        return cc_error(err, CC_ESYS, "libcurl: cannot create a handle");
+
+    CURL *h = t->easy;
+    /* The codes are or-ed: only "all succeeded" matters here, and a failure
+     * means a libcurl too old for one of these options. */
+    CURLcode code = CURLE_OK;
+    /* Threads: no signals (libcurl's DNS timeouts would use SIGALRM). */
+    code |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    code |= curl_easy_setopt(h, CURLOPT_PRIVATE, t);
+    code |= curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t->errbuf);
+    code |= curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    code |= curl_easy_setopt(h, CURLOPT_WRITEDATA, t);
+    code |= curl_easy_setopt(h, CURLOPT_USERAGENT, "concur/" CONCUR_VERSION);
+    /* The safe defaults; --protocols, --max-redirs ... change them. */
+    code |= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, o->protocols);
+    code |= curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, o->protocols);
+    code |= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+    code |= curl_easy_setopt(h, CURLOPT_MAXREDIRS, o->max_redirs);
+    code |= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, to_ms(o->connect_timeout));
+    code |= curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, to_ms(o->timeout));
+    code |= curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_size);
+    code |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    code |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (share)
+        code |= curl_easy_setopt(h, CURLOPT_SHARE, share);
+    if (code != CURLE_OK) {
+        transfer_cleanup(t);
+        return cc_error(err, CC_ESYS, "libcurl refused an option (is it older than 7.85?)");
+    }
+    return CC_OK;
+}
+
+void transfer_cleanup(struct transfer *t)
+{
+    if (t->easy)
+        curl_easy_cleanup(t->easy);
+    t->easy = NULL;
+}
+
+static void fail(struct fetch_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void fail(struct fetch_result *r, const char *fmt, ...)
+{
+    va_list ap;
+    r->ok = false;
+    va_start(ap, fmt);
+    vsnprintf(r->error, sizeof r->error, fmt, ap);
+    va_end(ap);
+}
+
+bool transfer_begin(struct transfer *t, const struct url_entry *entry,
+                    struct fetch_result *result, size_t index)
+{
+    t->index = index;
+    t->url = entry->url;
+    t->result = result;
+    t->received = 0;
+    t->too_big = false;
+    t->save_errno = 0;
+    t->errbuf[0] = '\0';
+    if (result->attempts++ == 0)
+        result->started = fetch_now();
+    if (entry->invalid) {
+        result->attempts = 0;
+        fail(result, "line %zu: %s", entry->line, entry->invalid);
+        return false;
+    }
+    if (t->opts->save_dirfd >= 0 && !save_open_temp(t)) {
+        fail(result, "--save: cannot create a temporary file: %s", strerror(t->save_errno));
+        result->seconds = fetch_now() - result->started;
+        return false;
+    }
+    curl_easy_setopt(t->easy, CURLOPT_URL, entry->url);
+    return true;
+}
+
+static bool transient_curl(CURLcode code)
+{
+    switch (code) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool transient_http(long status)
+{
+    return status == 408 || status == 429 || (status >= 500 && status <= 599);
+}
+
+/* Writes why the attempt failed into the result: curl's code in words,
+ * with the details of its error buffer. */
+static void describe_failure(struct transfer *t, CURLcode code, long status)
+{
+    struct fetch_result *r = t->result;
+
+    if (t->too_big || code == CURLE_FILESIZE_EXCEEDED)
+        fail(r, "body larger than the maximum size (%llu bytes)",
+             (unsigned long long)t->opts->max_size);
+    else if (t->save_errno)
+        fail(r, "--save: cannot write the body: %s", strerror(t->save_errno));
+    else if (code != CURLE_OK && t->errbuf[0])
+        fail(r, "%s: %s", curl_easy_strerror(code), t->errbuf);
+    else if (code != CURLE_OK)
+        fail(r, "%s", curl_easy_strerror(code));
+    else
+        fail(r, "HTTP status %ld", status);
+}
+
+/* Exponential backoff, or the server's Retry-After when that is longer. */
+static double retry_wait(struct transfer *t)
+{
+    double wait = FETCH_BACKOFF_FIRST * ldexp(1.0, (int)t->result->attempts - 1);
+    curl_off_t retry_after = 0;
+
+    if (wait > FETCH_BACKOFF_MAX)
+        wait = FETCH_BACKOFF_MAX;
+    if (curl_easy_getinfo(t->easy, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
+        (double)retry_after > wait)
+        wait = (double)retry_after < FETCH_RETRY_AFTER_MAX ? (double)retry_after : FETCH_RETRY_AFTER_MAX;
+    return wait;
+}
+
+double transfer_end(struct transfer *t, CURLcode code)
+{
+    struct fetch_result *r = t->result;
+    long status = 0;
+
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+    r->status = status;
+    r->bytes = t->received;
+    bool success = code == CURLE_OK && status < 400;
+    if (success && save_finish(t, true)) {
+        r->ok = true;
+        r->error[0] = '\0';
+    } else {
+        save_finish(t, false);
+        describe_failure(t, code, status);
+    }
+    r->seconds = fetch_now() - r->started;
+    bool transient = success ? false : (code == CURLE_OK ? transient_http(status) : transient_curl(code));
+    if (transient && !t->too_big && r->attempts <= t->opts->retries)
+        return retry_wait(t);
+    return -1.0;
+}
+
+void transfer_fetch_blocking(struct transfer *t, const struct url_entry *entry,
+                             struct fetch_result *result, size_t index)
+{
+    while (transfer_begin(t, entry, result, index)) {
+        double wait = transfer_end(t, curl_easy_perform(t->easy));
+        if (wait < 0)
+            break;
+        fetch_sleep(wait);
+    }
+}
+
+enum cc_status fetch_run(enum fetch_mode mode, const struct fetch_options *o,
+                         const struct url_entry *entries, size_t n,
+                         struct fetch_result *results, struct cc_err *err)
+{
+    memset(results, 0, n * sizeof *results);
+    switch (mode) {
+    case FETCH_SYNC:
+        return fetch_run_sync(o, entries, n, results, err);
+    case FETCH_THREADS:
+        return fetch_run_threads(o, entries, n, results, err);
+    case FETCH_MULTI:
+        return fetch_run_multi(o, entries, n, results, err);
+    case FETCH_MPI:
+        break;
+    }
+    return cc_error(err, CC_ESYS, "fetch_run: the MPI mode runs through mpi_fetch_run");
+}

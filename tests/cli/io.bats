@@ -1,0 +1,344 @@
+#!/usr/bin/env bats
+# concur io: every mode against the test server, the fault matrix, retries,
+# --save, scale, MPI and bad usage.
+
+load helpers
+load io_helpers
+
+# The reference list in one mode: exact items, bytes and per-URL status.
+check_reference() {
+    start_server
+    reference_list >"$TMP/urls"
+    run --separate-stderr "$@" --urls "$TMP/urls" --log "$TMP/log.csv" --repeat 2
+    [ "$status" -eq 0 ]
+    [ "$(csv_value /dev/stdin 1 items <<<"$output")" -eq "$REFERENCE_ITEMS" ]
+    [ "$(csv_value /dev/stdin 1 bytes <<<"$output")" -eq "$REFERENCE_BYTES" ]
+    [ "$(csv_value /dev/stdin 1 errors <<<"$output")" -eq 0 ]
+    [ "$(csv_value /dev/stdin 2 bytes <<<"$output")" -eq "$REFERENCE_BYTES" ]
+    [ "${#lines[@]}" -eq 3 ] # header and two runs
+    [[ "$stderr" == *"Downloaded 160 in "*" seconds"* ]]
+    # The log: one line per URL in list order, each 200 with its exact size.
+    [ "$(wc -l <"$TMP/log.csv")" -eq 161 ]
+    run awk -F, 'NR > 1 && !($2 == 200 && $3 == (NR % 2 == 0 ? 32768 : 1024) && $5 == 1 && $6 == "")' "$TMP/log.csv"
+    [ -z "$output" ]
+}
+
+@test "sync: the reference list, exact" { check_reference "$CONCUR" io --mode sync; }
+@test "threads: the reference list, exact" { check_reference "$CONCUR" io --mode threads --workers 8; }
+@test "threads --share: the reference list, exact" { check_reference "$CONCUR" io --mode threads --workers 8 --share; }
+@test "multi: the reference list, exact" { check_reference "$CONCUR" io --mode multi --workers 8; }
+@test "mpi as a singleton: the reference list, exact" { check_reference "$CONCUR" io --mode mpi; }
+@test "mpi singleton with a multi per rank: the reference list, exact" { check_reference "$CONCUR" io --mode mpi --workers 8; }
+
+# Every fault is one error for its URL, with its reason; the rest complete.
+check_faults() {
+    start_server
+    cat >"$TMP/urls" <<URLS
+$SERVER_URL/bytes/100
+$SERVER_URL/status/404
+$SERVER_URL/fault/reset
+$SERVER_URL/fault/hang
+$SERVER_URL/fault/redirect-loop
+$SERVER_URL/fault/huge
+http://127.0.0.1:1/refused
+this is not a url
+$SERVER_URL/status/500
+file:///etc/passwd
+$SERVER_URL/bytes/200
+URLS
+    run --separate-stderr io_in_mode "$1" --urls "$TMP/urls" --log "$TMP/log.csv" \
+        --timeout 1s --max-size 64KiB
+    [ "$status" -eq 1 ]
+    [ "$(csv_value /dev/stdin 1 items <<<"$output")" -eq 11 ]
+    [ "$(csv_value /dev/stdin 1 errors <<<"$output")" -eq 9 ]
+    [ "$(csv_value /dev/stdin 1 bytes <<<"$output")" -eq 300 ]
+    [[ "$(log_line "$TMP/log.csv" /bytes/100)" == *",200,100,"*",1," ]]
+    [[ "$(log_line "$TMP/log.csv" /bytes/200)" == *",200,200,"*",1," ]]
+    [[ "$(log_line "$TMP/log.csv" /status/404)" == *",404,"*"HTTP status 404" ]]
+    [[ "$(log_line "$TMP/log.csv" /status/500)" == *",500,"*"HTTP status 500" ]]
+    [[ "$(log_line "$TMP/log.csv" /fault/reset)" == *"Connection reset by peer"* ]]
+    [[ "$(log_line "$TMP/log.csv" /fault/hang)" == *"Timeout was reached"* ]]
+    [[ "$(log_line "$TMP/log.csv" /fault/redirect-loop)" == *"redirects"* ]]
+    [[ "$(log_line "$TMP/log.csv" /fault/huge)" == *"body larger than the maximum size (65536 bytes)"* ]]
+    [[ "$(log_line "$TMP/log.csv" /refused)" == *"Couldn't connect to server"* ]]
+    [[ "$(grep '^this is not a url' "$TMP/log.csv")" == *",0,line 8: not a URL: no scheme"* ]]
+    [[ "$(grep '^file:' "$TMP/log.csv")" == *"Unsupported protocol"* ]]
+    [[ "$stderr" == *"Downloaded 2 of 11 in "* ]]
+}
+
+@test "sync: the fault matrix" { check_faults sync; }
+@test "threads: the fault matrix" { check_faults threads; }
+@test "multi: the fault matrix" { check_faults multi; }
+@test "mpi: the fault matrix" { check_faults mpi; }
+
+@test "a body without Content-Length stops at the default 100 MiB limit" {
+    start_server
+    echo "$SERVER_URL/fault/huge" >"$TMP/urls"
+    run "$CONCUR" io --mode multi --urls "$TMP/urls" --log "$TMP/log.csv" -q
+    [ "$status" -eq 1 ]
+    [[ "$(cat "$TMP/log.csv")" == *"body larger than the maximum size (104857600 bytes)"* ]]
+}
+
+@test "comments, blank lines and whitespace are ignored; - reads standard input" {
+    start_server
+    run --separate-stderr bash -c "printf '# a comment\n\n   \n  %s/bytes/10  \n\t%s/bytes/20\r\n  # indented comment\n' '$SERVER_URL' '$SERVER_URL' |
+        '$CONCUR' io --mode multi --urls - --log '$TMP/log.csv'"
+    [ "$status" -eq 0 ]
+    [ "$(csv_value /dev/stdin 1 items <<<"$output")" -eq 2 ]
+    [ "$(csv_value /dev/stdin 1 bytes <<<"$output")" -eq 30 ]
+    [ "$(sed -n 2p "$TMP/log.csv" | cut -d, -f1)" = "$SERVER_URL/bytes/10" ]
+}
+
+@test "malformed lines are one error each, the rest complete" {
+    start_server
+    printf '%s\n' "$SERVER_URL/bytes/10" "no-scheme.example/x" "http://with space/x" \
+        "http://" "$SERVER_URL/bytes/5" >"$TMP/urls"
+    run --separate-stderr "$CONCUR" io --mode sync --urls "$TMP/urls" --log "$TMP/log.csv"
+    [ "$status" -eq 1 ]
+    [ "$(csv_value /dev/stdin 1 errors <<<"$output")" -eq 3 ]
+    [ "$(csv_value /dev/stdin 1 bytes <<<"$output")" -eq 15 ]
+    grep -q '^no-scheme.example/x,0,0,.*,0,line 2: not a URL: no scheme' "$TMP/log.csv"
+    grep -q '^http://with space/x,.*line 3: not a URL: whitespace' "$TMP/log.csv"
+    grep -q '^http://,.*line 4: not a URL: no host' "$TMP/log.csv"
+}
+
+# /status/503 never recovers: N retries make N+1 attempts, in every mode.
+check_retry_503() {
+    start_server
+    echo "$SERVER_URL/status/503" >"$TMP/urls"
+    echo "$SERVER_URL/bytes/10" >>"$TMP/urls"
+    run --separate-stderr io_in_mode "$1" --urls "$TMP/urls" --log "$TMP/log.csv" --retry 2
+    [ "$status" -eq 1 ]
+    [[ "$(log_line "$TMP/log.csv" /status/503)" == *",503,0,"*",3,HTTP status 503" ]]
+    [[ "$(log_line "$TMP/log.csv" /bytes/10)" == *",200,10,"*",1," ]]
+}
+
+@test "sync: --retry 2 makes 3 attempts at a 503" { check_retry_503 sync; }
+@test "threads: --retry 2 makes 3 attempts at a 503" { check_retry_503 threads; }
+@test "multi: --retry 2 makes 3 attempts at a 503" { check_retry_503 multi; }
+@test "mpi: --retry 2 makes 3 attempts at a 503" { check_retry_503 mpi; }
+
+@test "without --retry a 503 is one attempt" {
+    start_server
+    echo "$SERVER_URL/status/503" >"$TMP/urls"
+    run "$CONCUR" io --mode multi --urls "$TMP/urls" --log "$TMP/log.csv" -q
+    [ "$status" -eq 1 ]
+    [[ "$(log_line "$TMP/log.csv" /status/503)" == *",1,HTTP status 503" ]]
+}
+
+# A URL that fails twice, then succeeds; and one whose server asks for a
+# one-second pause through Retry-After.
+check_recovery() {
+    [ "$SERVER_EXTRAS" = 1 ] || skip "the server has no /flaky route"
+    start_server
+    local key="k$RANDOM$1"
+    printf '%s\n' "$SERVER_URL/flaky/$key/2" "$SERVER_URL/flaky/${key}ra/1?retry-after=1" \
+        "$SERVER_URL/bytes/10" >"$TMP/urls"
+    run --separate-stderr io_in_mode "$1" --urls "$TMP/urls" --log "$TMP/log.csv" --retry 3
+    [ "$status" -eq 0 ]
+    [[ "$(log_line "$TMP/log.csv" "/flaky/$key/2")" == *",200,2,"*",3," ]]
+    local line
+    line=$(log_line "$TMP/log.csv" "retry-after=1")
+    [[ "$line" == *",200,2,"*",2," ]]
+    # Retry-After honoured: the URL's time includes the second's wait.
+    awk -F, '{ exit !($4 >= 1.0) }' <<<"$line"
+}
+
+@test "sync: a transient failure recovers, Retry-After honoured" { check_recovery sync; }
+@test "threads: a transient failure recovers, Retry-After honoured" { check_recovery threads; }
+@test "multi: a transient failure recovers, Retry-After honoured" { check_recovery multi; }
+@test "mpi: a transient failure recovers, Retry-After honoured" { check_recovery mpi; }
+
+@test "multi: a URL waiting for its retry does not hold up the others" {
+    [ "$SERVER_EXTRAS" = 1 ] || skip "the server has no /flaky route"
+    start_server
+    { echo "$SERVER_URL/flaky/w$RANDOM/1?retry-after=2"; for i in $(seq 20); do echo "$SERVER_URL/bytes/$i"; done; } >"$TMP/urls"
+    run "$CONCUR" io --mode multi --workers 1 --urls "$TMP/urls" --log "$TMP/log.csv" --retry 1 -q
+    [ "$status" -eq 0 ]
+    # With one handle, the others ran while the first URL waited: each of
+    # them took far less than the two seconds of the wait.
+    run awk -F, 'NR > 2 && $4 >= 1.0' "$TMP/log.csv"
+    [ -z "$output" ]
+}
+
+@test "--save keeps every body under its own safe name, atomically" {
+    start_server
+    mkdir "$TMP/out" "$TMP/outside"
+    printf '%s\n' "$SERVER_URL/bytes/10" "$SERVER_URL/bytes/10?again" "$SERVER_URL/bytes/10?../../outside/x" \
+        "$SERVER_URL/bytes/.." "$SERVER_URL/a/%2e%2e/%2e%2e/bytes/7" "$SERVER_URL/status/404" \
+        "$SERVER_URL/fault/reset" >"$TMP/urls"
+    run "$CONCUR" io --mode threads --workers 4 --urls "$TMP/urls" --save "$TMP/out" -q
+    [ "$status" -eq 1 ]
+    # Three bodies named "10-<hash>", distinct; nothing else, nothing hidden.
+    [ "$(ls "$TMP/out" | grep -c '^10-[0-9a-f]\{16\}$')" -eq 3 ]
+    [ "$(ls -A "$TMP/out" | wc -l)" -eq 3 ]
+    for f in "$TMP"/out/*; do [ "$(stat -c %s "$f")" -eq 10 ]; done
+    [ -z "$(ls -A "$TMP/outside")" ]
+    [ -z "$(find "$TMP" -newer "$TMP/urls" -type f ! -path "$TMP/out/*" ! -name 'server.*')" ]
+}
+
+@test "--save replaces a planted link instead of following it" {
+    start_server
+    mkdir "$TMP/out"
+    echo "$SERVER_URL/bytes/10" >"$TMP/urls"
+    run "$CONCUR" io --mode sync --urls "$TMP/urls" --save "$TMP/out" -q
+    [ "$status" -eq 0 ]
+    name=$(ls "$TMP/out")
+    echo secret >"$TMP/target"
+    rm "$TMP/out/$name"
+    ln -s "$TMP/target" "$TMP/out/$name"
+    run "$CONCUR" io --mode sync --urls "$TMP/urls" --save "$TMP/out" -q
+    [ "$status" -eq 0 ]
+    [ "$(cat "$TMP/target")" = secret ]
+    [ ! -L "$TMP/out/$name" ]
+    [ "$(stat -c %s "$TMP/out/$name")" -eq 10 ]
+}
+
+@test "multi: 2000 URLs at W=200, no errors and no descriptor leak across runs" {
+    start_server
+    for i in $(seq 2000); do echo "$SERVER_URL/bytes/$((i % 50 + 1))"; done >"$TMP/urls"
+    "$CONCUR" io --mode multi --workers 200 --urls "$TMP/urls" --repeat 4 -q >"$TMP/runs.csv" &
+    local pid=$! max=0 count
+    while kill -0 "$pid" 2>/dev/null; do
+        count=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)
+        [ "$count" -gt "$max" ] && max=$count
+        sleep 0.05
+    done
+    wait "$pid"
+    # 200 connections and a few files; a leak of a descriptor per URL or
+    # per run would show as thousands.
+    [ "$max" -le 260 ]
+    [ "$(wc -l <"$TMP/runs.csv")" -eq 5 ]
+    run awk -F, 'NR > 1 && !($6 == 2000 && $8 == 0)' "$TMP/runs.csv"
+    [ -z "$output" ]
+}
+
+# MPI under mpirun: the list split over ranks, totals and per-URL log exact.
+check_mpi() {
+    local np=$1; shift
+    start_server
+    reference_list >"$TMP/urls"
+    run --separate-stderr mpirun_np "$np" "$CONCUR" io --mode mpi --urls "$TMP/urls" \
+        --log "$TMP/log.csv" "$@"
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 2 ] # only rank 0 prints
+    [ "$(csv_value /dev/stdin 1 items <<<"$output")" -eq "$REFERENCE_ITEMS" ]
+    [ "$(csv_value /dev/stdin 1 bytes <<<"$output")" -eq "$REFERENCE_BYTES" ]
+    [ "$(csv_value /dev/stdin 1 ranks <<<"$output")" -eq "$np" ]
+    run awk -F, 'NR > 1 && !($2 == 200 && $3 == (NR % 2 == 0 ? 32768 : 1024))' "$TMP/log.csv"
+    [ -z "$output" ]
+    [ "$(wc -l <"$TMP/log.csv")" -eq 161 ]
+}
+
+@test "mpi with 1 rank under mpirun" { check_mpi 1; }
+@test "mpi with 2 ranks, block split" { check_mpi 2 --split block; }
+@test "mpi with 2 ranks, cyclic split" { check_mpi 2 --split cyclic; }
+@test "mpi with 4 ranks, a multi handle per rank" { check_mpi 4 --workers 5; }
+@test "mpi with 4 ranks, cyclic, reading standard input" {
+    start_server
+    reference_list >"$TMP/urls"
+    run --separate-stderr mpirun_np 4 "$CONCUR" io --mode mpi --split cyclic --urls - <"$TMP/urls"
+    [ "$status" -eq 0 ]
+    [ "$(csv_value /dev/stdin 1 bytes <<<"$output")" -eq "$REFERENCE_BYTES" ]
+}
+
+@test "mpi with 3 ranks: repetitions and warm-ups run on every rank" {
+    start_server
+    reference_list >"$TMP/urls"
+    run --separate-stderr mpirun_np 3 "$CONCUR" io --mode mpi --urls "$TMP/urls" --warmup 1 --repeat 3
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 4 ]
+    [ "$(csv_value /dev/stdin 3 run <<<"$output")" -eq 3 ]
+    [ "$(csv_value /dev/stdin 3 bytes <<<"$output")" -eq "$REFERENCE_BYTES" ]
+}
+
+@test "mpi with 2 ranks: a failed URL gives exit 1 on every rank" {
+    start_server
+    printf '%s\n' "$SERVER_URL/bytes/1" "$SERVER_URL/status/404" "$SERVER_URL/bytes/2" >"$TMP/urls"
+    run --separate-stderr mpirun_np 2 "$CONCUR" io --mode mpi --split cyclic --urls "$TMP/urls" --repeat 2
+    [ "$status" -eq 1 ]
+    [ "$(csv_value /dev/stdin 1 errors <<<"$output")" -eq 1 ]
+    [ "$(csv_value /dev/stdin 2 errors <<<"$output")" -eq 1 ]
+    # every rank exits 1, so mpirun names no rank with another status
+    [[ "$stderr" != *"Exit code:    0"* ]]
+}
+
+@test "mpi with 2 ranks: a missing list is exit 2 with one message" {
+    run --separate-stderr mpirun_np 2 "$CONCUR" io --mode mpi --urls "$TMP/missing"
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [ "$(grep -c 'cannot open' <<<"$stderr")" -eq 1 ]
+}
+
+@test "mpi with 2 ranks: bad usage is exit 2 with one message" {
+    run --separate-stderr mpirun_np 2 "$CONCUR" io --mode mpi --urls "$TMP/urls" --workers 0
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [ "$(grep -c "'0' must be at least 1" <<<"$stderr")" -eq 1 ]
+}
+
+@test "warm-up runs are not recorded" {
+    start_server
+    echo "$SERVER_URL/bytes/3" >"$TMP/urls"
+    run --separate-stderr "$CONCUR" io --mode sync --urls "$TMP/urls" --warmup 2 --repeat 3
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 4 ]
+    [ "$(csv_value /dev/stdin 3 run <<<"$output")" -eq 3 ]
+    [ "$(grep -c Downloaded <<<"$stderr")" -eq 3 ]
+}
+
+@test "json and table formats" {
+    start_server
+    echo "$SERVER_URL/bytes/3" >"$TMP/urls"
+    run --separate-stderr "$CONCUR" io --mode multi --urls "$TMP/urls" --format json
+    [ "$status" -eq 0 ]
+    python3 -c 'import json,sys; d=json.loads(sys.argv[1]); r=d["runs"][0]; assert r["experiment"]=="io" and r["bytes"]==3 and r["items"]==1, r' "$output"
+    run --separate-stderr "$CONCUR" io --mode multi --urls "$TMP/urls" --format table
+    [ "$status" -eq 0 ]
+    [[ "$output" == *experiment*variant*workers* ]]
+}
+
+@test "--protocols widens what may be read; the default refuses file://" {
+    echo "file:///etc/hostname" >"$TMP/urls"
+    run -1 "$CONCUR" io --mode sync --urls "$TMP/urls" -q
+    run -0 "$CONCUR" io --mode sync --urls "$TMP/urls" --protocols http,https,file -q
+}
+
+# Bad usage: exit 2, one line naming the value, nothing on stdout.
+bad_usage() {
+    local reason=$1; shift
+    run --separate-stderr "$CONCUR" io "$@"
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+    [[ "$stderr" == *"$reason"* ]]
+}
+
+@test "bad options exit 2 with the value named" {
+    echo "http://127.0.0.1:1/" >"$TMP/urls"
+    bad_usage "--workers: '0' must be at least 1" --mode multi --workers 0 --urls "$TMP/urls"
+    bad_usage "unknown mode 'fast'" --mode fast --urls "$TMP/urls"
+    bad_usage "$TMP/missing: cannot open" --mode sync --urls "$TMP/missing"
+    bad_usage "--urls is required" --mode sync
+    bad_usage "--mode is required" --urls "$TMP/urls"
+    bad_usage "unknown format 'xml'" --mode sync --urls "$TMP/urls" --format xml
+    bad_usage "--max-size: '10XB' has an unknown unit" --mode sync --urls "$TMP/urls" --max-size 10XB
+    bad_usage "--timeout: '-1'" --mode sync --urls "$TMP/urls" --timeout -1
+    bad_usage "--retry: 'abc' is not a number" --mode sync --urls "$TMP/urls" --retry abc
+    bad_usage "unknown split 'diagonal'" --mode mpi --urls "$TMP/urls" --split diagonal
+    bad_usage "--share: only for --mode threads" --mode multi --urls "$TMP/urls" --share
+    bad_usage "--workers 5: sync mode has exactly one worker" --mode sync --workers 5 --urls "$TMP/urls"
+    bad_usage "--save $TMP/nodir" --mode sync --urls "$TMP/urls" --save "$TMP/nodir"
+    bad_usage "--protocols: 'gopher2'" --mode sync --urls "$TMP/urls" --protocols gopher2
+    bad_usage "unexpected argument 'extra'" --mode sync --urls "$TMP/urls" extra
+    bad_usage "--repeat: '0' must be at least 1" --mode sync --urls "$TMP/urls" --repeat 0
+    printf '# only a comment\n\n' >"$TMP/empty"
+    bad_usage "no URLs" --mode sync --urls "$TMP/empty"
+}
+
+@test "io --help describes the modes and the defaults" {
+    run "$CONCUR" io --help
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"sync|threads|multi|mpi"* ]]
+    [[ "$output" == *"100MiB"* ]]
+}
