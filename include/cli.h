@@ -9,6 +9,7 @@
 
 int cmd_sumsq(int argc, char **argv);
 int cmd_cpu(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* Prints "concur <command>: <reason>" on stderr and returns the exit code. */
 int cli_report(const char *command, enum cc_status status, const struct cc_err *err);

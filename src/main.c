@@ -14,6 +14,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
     {"sumsq", cmd_sumsq, "exact sums of squares, one per line"},
     {"cpu", cmd_cpu, "the CPU-bound experiment: serial, omp, mpi, hybrid"},
+    {"serve", cmd_serve, "the embedded HTTP latency server for the I/O experiment"},
 };
 
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
