@@ -539,7 +539,11 @@ static struct MHD_Response *status_response(unsigned code)
     if (code == MHD_HTTP_NO_CONTENT || code == MHD_HTTP_NOT_MODIFIED)
         return text_response("");
     char text[128];
-    snprintf(text, sizeof text, "%u %s\n", code, MHD_get_reason_phrase_for(code));
+    const char *phrase = MHD_get_reason_phrase_for(code);
+    /* libmicrohttpd names the registered codes only (not 418, not 599) */
+    if (strcmp(phrase, "Unknown") == 0)
+        phrase = "";
+    snprintf(text, sizeof text, "%u %s\n", code, phrase);
     return text_response(text);
 }
 
