@@ -272,3 +272,35 @@ bad_option() {
     [[ "$output" == *"/fault/redirect-loop"* ]]
     [[ "$output" == *"--latency"* ]]
 }
+
+@test "data/make-url-list gives the reference list for a server, all of it served" {
+    start_server
+    run "$BATS_TEST_DIRNAME/../../data/make-url-list" "$URL/"
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 160 ]
+    [ "${lines[0]}" = "$URL/bytes/32768" ]
+    [ "${lines[1]}" = "$URL/bytes/1024" ]
+    [ "$(printf '%s\n' "${lines[@]}" | sort | uniq -c | awk '{print $1}' | sort -u)" = 80 ]
+    local args=() url
+    for url in "${lines[@]}"; do args+=(-o /dev/null -w '%{http_code} %{size_download}\n' "$url"); done
+    run curl -s --max-time 30 --parallel --parallel-max 20 "${args[@]}"
+    [ "$status" -eq 0 ]
+    [ "$(printf '%s\n' "$output" | awk '$1 == 200 { n++; b += $2 } END { print n, b }')" = "160 2703360" ]
+}
+
+@test "data/make-url-list --unique makes every URL distinct; bad arguments exit 2" {
+    run "$BATS_TEST_DIRNAME/../../data/make-url-list" --unique http://127.0.0.1:1 4
+    [ "$status" -eq 0 ]
+    [ "${lines[3]}" = "http://127.0.0.1:1/bytes/1024?i=4" ]
+    run "$BATS_TEST_DIRNAME/../../data/make-url-list" ftp://example.org
+    [ "$status" -eq 2 ]
+    run "$BATS_TEST_DIRNAME/../../data/make-url-list" http://127.0.0.1:1 many
+    [ "$status" -eq 2 ]
+}
+
+@test "data/reference-urls-internet.txt is the notes' list: two sites x 80" {
+    local list="$BATS_TEST_DIRNAME/../../data/reference-urls-internet.txt"
+    [ "$(grep -cv '^#' "$list")" -eq 160 ]
+    [ "$(grep -c '^https://www.jython.org$' "$list")" -eq 80 ]
+    [ "$(grep -c '^http://olympus.realpython.org/dice$' "$list")" -eq 80 ]
+}
