@@ -75,6 +75,20 @@ enum cc_status server_drip_parse(const char *numbytes, const char *duration,
 /* How many bytes of a drip are due elapsed seconds after it started. */
 uint64_t server_drip_due(const struct server_drip *drip, double elapsed);
 
+/* A drip sends in steps of at least SERVER_DRIP_STEP seconds' worth of bytes
+ * (one byte at the least), so a large drip does not wake once per byte. */
+#define SERVER_DRIP_STEP 0.01
+
+/* What a drip that has sent pos bytes does elapsed seconds after its start:
+ * send this many bytes now, or (send == 0) wait until wake_at seconds after
+ * the start. */
+struct server_drip_step {
+    uint64_t send;
+    double wake_at;
+};
+struct server_drip_step server_drip_next(const struct server_drip *drip, uint64_t pos,
+                                         double elapsed);
+
 /* The deterministic body content: bytes offset .. offset+len-1 of the one
  * endless stream every body is cut from (printable, not periodic at short
  * range), so that the same request always gives the same bytes. */

@@ -26,8 +26,8 @@
 
 /* How often the timer looks whether a hung request's client has left. */
 #define HANG_POLL_SECONDS 0.1
-/* A drip wakes at most this often, however many bytes it spreads. */
-#define DRIP_MIN_STEP_SECONDS 0.005
+/* The shortest pause of a drip, whatever rounding says. */
+#define DRIP_MIN_WAIT_SECONDS 0.001
 /* Preferred size of a body block handed to libmicrohttpd. */
 #define BODY_BLOCK_SIZE 32768
 /* Idle keep-alive connections are closed after this long. */
@@ -125,9 +125,30 @@ uint64_t server_drip_due(const struct server_drip *drip, double elapsed)
         return drip->bytes;
     if (elapsed <= 0)
         return 0;
-    /* bytes <= 2^30: the product is exact enough in double */
-    uint64_t due = (uint64_t)floor((double)drip->bytes * elapsed / drip->seconds);
+    /* bytes <= 2^30: double is exact enough; the epsilon makes a byte due
+     * at the very time server_drip_next computed for it */
+    uint64_t due = (uint64_t)floor((double)drip->bytes * elapsed / drip->seconds + 1e-9);
     return due < drip->bytes ? due : drip->bytes;
+}
+
+struct server_drip_step server_drip_next(const struct server_drip *drip, uint64_t pos,
+                                         double elapsed)
+{
+    struct server_drip_step step = {0, 0.0};
+    uint64_t due = server_drip_due(drip, elapsed);
+    if (pos >= drip->bytes)
+        return step;
+
+    double per_step = drip->seconds > 0 ? (double)drip->bytes * SERVER_DRIP_STEP / drip->seconds : 0;
+    uint64_t chunk = per_step > 1 ? (uint64_t)ceil(per_step) : 1;
+    uint64_t target = drip->bytes - pos < chunk ? drip->bytes : pos + chunk;
+
+    if (due >= target || due == drip->bytes) {
+        step.send = due - pos;
+        return step;
+    }
+    step.wake_at = drip->seconds * (double)target / (double)drip->bytes;
+    return step;
 }
 
 /* splitmix64's finaliser: a cheap, well-mixed function of the block index. */
@@ -477,15 +498,16 @@ static ssize_t read_drip(void *cls, uint64_t pos, char *buf, size_t max)
 
     if (d->started < 0)
         d->started = now;
-    uint64_t due = server_drip_due(&d->drip, now - d->started);
-    if (due > pos) {
-        size_t n = due - pos < max ? (size_t)(due - pos) : max;
+    struct server_drip_step step = server_drip_next(&d->drip, pos, now - d->started);
+    if (step.send > 0) {
+        size_t n = step.send < max ? (size_t)step.send : max;
         server_fill_bytes(pos, buf, n);
         return (ssize_t)n;
     }
-    double next = d->started + d->drip.seconds * (double)(pos + 1) / (double)d->drip.bytes;
-    if (next < now + DRIP_MIN_STEP_SECONDS)
-        next = now + DRIP_MIN_STEP_SECONDS;
+    double next = d->started + step.wake_at;
+    /* rounding must never make this a busy loop */
+    if (next < now + DRIP_MIN_WAIT_SECONDS)
+        next = now + DRIP_MIN_WAIT_SECONDS;
     if (!timer_suspend_until(d->timer, d->conn, next))
         return MHD_CONTENT_READER_END_WITH_ERROR;
     return 0; /* suspended: called again once resumed */

@@ -1,6 +1,7 @@
 /* Unit tests for the server's pure helpers: routes, drip parameters, body
  * content and listen addresses. The server itself is tested through
  * `concur serve` in tests/cli/serve.bats. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -153,6 +154,39 @@ static void test_drip_due_spreads_bytes_over_the_duration(void **state)
     assert_int_equal(server_drip_due(&at_once, 0.0), 5);
 }
 
+static void test_drip_next_waits_then_sends_in_steps(void **state)
+{
+    (void)state;
+    /* few bytes: one at a time, each at its own time */
+    struct server_drip slow = {.bytes = 10, .seconds = 2.0};
+    struct server_drip_step s = server_drip_next(&slow, 0, 0.0);
+    assert_int_equal(s.send, 0);
+    assert_true(fabs(s.wake_at - 0.2) < 1e-9);
+    s = server_drip_next(&slow, 0, s.wake_at);
+    assert_int_equal(s.send, 1);
+    s = server_drip_next(&slow, 3, 2.0);
+    assert_int_equal(s.send, 7);
+
+    /* many bytes: steps of SERVER_DRIP_STEP seconds' worth, never per byte */
+    struct server_drip fast = {.bytes = 1000000, .seconds = 2.0};
+    s = server_drip_next(&fast, 0, 0.001);
+    assert_int_equal(s.send, 0);
+    assert_true(fabs(s.wake_at - SERVER_DRIP_STEP) < 1e-9);
+    s = server_drip_next(&fast, 0, s.wake_at);
+    assert_int_equal(s.send, 5000);
+    s = server_drip_next(&fast, 5000, 0.011);
+    assert_int_equal(s.send, 0);
+    s = server_drip_next(&fast, 999000, 1.9995);
+    assert_int_equal(s.send, 0);
+    assert_true(fabs(s.wake_at - 2.0) < 1e-9);
+    s = server_drip_next(&fast, 999000, 2.0);
+    assert_int_equal(s.send, 1000);
+
+    /* no duration: everything at once */
+    struct server_drip at_once = {.bytes = 5, .seconds = 0.0};
+    assert_int_equal(server_drip_next(&at_once, 0, 0.0).send, 5);
+}
+
 static void test_body_content_is_deterministic_and_seekable(void **state)
 {
     (void)state;
@@ -206,6 +240,7 @@ int main(void)
         cmocka_unit_test(test_drip_defaults_and_values),
         cmocka_unit_test(test_bad_drip_parameters_name_the_value),
         cmocka_unit_test(test_drip_due_spreads_bytes_over_the_duration),
+        cmocka_unit_test(test_drip_next_waits_then_sends_in_steps),
         cmocka_unit_test(test_body_content_is_deterministic_and_seekable),
         cmocka_unit_test(test_bind_addresses),
     };
