@@ -304,3 +304,9 @@ bad_option() {
     [ "$(grep -c '^https://www.jython.org$' "$list")" -eq 80 ]
     [ "$(grep -c '^http://olympus.realpython.org/dice$' "$list")" -eq 80 ]
 }
+
+@test "a port file that cannot be written exits 1 naming the file, and stops" {
+    run --separate-stderr timeout 10 "$CONCUR" serve --port 0 --port-file "$TMP/no/such/dir/port"
+    [ "$status" -eq 1 ]
+    [[ "$stderr" == *"cannot write '$TMP/no/such/dir/port'"* ]]
+}
