@@ -310,3 +310,11 @@ bad_option() {
     [ "$status" -eq 1 ]
     [[ "$stderr" == *"cannot write '$TMP/no/such/dir/port'"* ]]
 }
+
+@test "--bind ::1 listens on IPv6 loopback, the URL in brackets" {
+    [ -e /proc/net/if_inet6 ] || skip "no IPv6 on this machine"
+    start_server --bind ::1
+    [ "$(head -n 1 "$TMP/stdout")" = "http://[::1]:$PORT/" ]
+    run fetch -g -o /dev/null -w '%{http_code}' "http://[::1]:$PORT/status/201"
+    [ "$output" = 201 ]
+}
