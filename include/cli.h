@@ -13,6 +13,7 @@
 int cmd_sumsq(int argc, char **argv);
 int cmd_cpu(int argc, char **argv);
 int cmd_io(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 

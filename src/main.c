@@ -15,6 +15,7 @@ static const struct subcommand subcommands[] = {
     {"sumsq", cmd_sumsq, "exact sums of squares, one per line"},
     {"cpu", cmd_cpu, "the CPU-bound experiment: serial, omp, mpi, hybrid"},
     {"io", cmd_io, "the I/O-bound experiment: sync, threads, multi, mpi downloads"},
+    {"serve", cmd_serve, "the embedded HTTP latency server for the I/O experiment"},
     {"stats", cmd_stats, "statistics of runs CSV: intervals, speedup, Amdahl"},
     {"compare", cmd_compare, "is B faster than A: ratios, Welch tests, verdicts"},
 };

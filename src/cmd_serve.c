@@ -1,0 +1,222 @@
+/* concur serve: the embedded HTTP latency server, until SIGINT or SIGTERM.
+ *
+ * The URL goes to stdout as the first line; --pid-file and --port-file are
+ * written (atomically) after it, the port file last, so a script that sees
+ * the port file can rely on everything else. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "num.h"
+#include "server.h"
+
+static const char usage[] =
+    "usage: concur serve [--bind ADDR] [--port P] [--latency DUR]\n"
+    "                    [--port-file FILE] [--pid-file FILE] [--verbose]\n"
+    "\n"
+    "An HTTP/1.1 server (keep-alive) that emulates remote sites on loopback.\n"
+    "Prints the URL it listens on as its first line, then serves until SIGINT\n"
+    "or SIGTERM (exit status 0).\n"
+    "\n"
+    "  --bind ADDR       IPv4 or IPv6 address to listen on (default 127.0.0.1)\n"
+    "  --port P          port, 0 for a free one (default 0)\n"
+    "  --latency DUR     wait before every response: 100ms, 0.25s (default 0,\n"
+    "                    at most 60s)\n"
+    "  --port-file FILE  write the port there (atomically), removed at exit\n"
+    "  --pid-file FILE   write the process id there (atomically), removed at exit\n"
+    "  -v, --verbose     an access log on stderr, one line per response\n"
+    "  -h, --help        this help\n"
+    "\n"
+    "Routes (query strings are ignored: /bytes/10?i=7 is /bytes/10):\n"
+    "  /                              this list, as text\n"
+    "  /bytes/N                       N bytes (at most 1 GiB), deterministic\n"
+    "  /delay/SECONDS                 SECONDS more before the answer (at most 60)\n"
+    "  /status/CODE                   that status, 200 to 599\n"
+    "  /drip?numbytes=N&duration=S    N bytes spread over S seconds (10, 2s)\n"
+    "  /fault/reset                   16 KiB of 64 KiB, then a connection reset\n"
+    "  /fault/hang                    never answered, until the client gives up\n"
+    "  /fault/redirect-loop           302 to itself, forever\n"
+    "  /fault/huge                    a 1 TiB body, generated as it is sent\n"
+    "Anything else is 404; a bad value in a route (/bytes/abc) is 400.\n";
+
+struct serve_options {
+    struct server_config server;
+    const char *port_file;
+    const char *pid_file;
+};
+
+static enum cc_status parse_options(int argc, char **argv, struct serve_options *opts,
+                                    bool *help, struct cc_err *err)
+{
+    static const struct option options[] = {
+        {"bind", required_argument, NULL, 'b'},
+        {"port", required_argument, NULL, 'p'},
+        {"latency", required_argument, NULL, 'l'},
+        {"port-file", required_argument, NULL, 'P'},
+        {"pid-file", required_argument, NULL, 'i'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {0},
+    };
+    enum cc_status status = CC_OK;
+    uint64_t port;
+    int opt;
+
+    *help = false;
+    while (status == CC_OK && (opt = getopt_long(argc, argv, "vh", options, NULL)) != -1) {
+        switch (opt) {
+        case 'b': {
+            /* checked now, so a bad address is bad usage before anything starts */
+            struct sockaddr_storage addr;
+            socklen_t len;
+            status = server_parse_bind(optarg, 0, &addr, &len, err);
+            opts->server.bind = optarg;
+            break;
+        }
+        case 'p':
+            status = num_parse_u64("--port", optarg, 65535, &port, err);
+            opts->server.port = (uint16_t)port;
+            break;
+        case 'l':
+            status = num_parse_duration("--latency", optarg, SERVER_LATENCY_MAX,
+                                        &opts->server.latency, err);
+            break;
+        case 'P':
+            opts->port_file = optarg;
+            break;
+        case 'i':
+            opts->pid_file = optarg;
+            break;
+        case 'v':
+            opts->server.access_log = stderr;
+            break;
+        case 'h':
+            *help = true;
+            return CC_OK;
+        default:
+            return cc_error(err, CC_EINPUT, "see 'concur serve --help'");
+        }
+    }
+    if (status == CC_OK && optind < argc)
+        status = cc_error(err, CC_EINPUT, "unexpected argument '%s' (see 'concur serve --help')",
+                          argv[optind]);
+    return status;
+}
+
+/* Writes text to path through a temporary file and a rename, so a reader
+ * never sees a partial file. */
+static enum cc_status write_file_atomic(const char *path, const char *text, struct cc_err *err)
+{
+    char tmp[4096];
+    size_t len = strlen(text);
+
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp)
+        return cc_error(err, CC_EINPUT, "'%s': path too long", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return cc_error(err, CC_ESYS, "cannot write '%s': %s", path, strerror(errno));
+    bool written = write(fd, text, len) == (ssize_t)len;
+    int saved = errno;
+    if (close(fd) != 0 && written) {
+        written = false;
+        saved = errno;
+    }
+    if (written && rename(tmp, path) == 0)
+        return CC_OK;
+    if (written)
+        saved = errno;
+    unlink(tmp);
+    return cc_error(err, CC_ESYS, "cannot write '%s': %s", path, strerror(saved));
+}
+
+/* Removes path only if it still holds what we wrote: a file that another
+ * process has taken over since is left alone. */
+static void remove_if_ours(const char *path, const char *text)
+{
+    char now[64];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return;
+    ssize_t n = read(fd, now, sizeof now - 1);
+    close(fd);
+    if (n >= 0) {
+        now[n] = '\0';
+        if (strcmp(now, text) == 0)
+            unlink(path);
+    }
+}
+
+static enum cc_status write_script_files(const struct serve_options *opts,
+                                         const char *pid_text, const char *port_text,
+                                         struct cc_err *err)
+{
+    enum cc_status status = CC_OK;
+
+    if (opts->pid_file)
+        status = write_file_atomic(opts->pid_file, pid_text, err);
+    if (status == CC_OK && opts->port_file)
+        status = write_file_atomic(opts->port_file, port_text, err);
+    return status;
+}
+
+static void remove_script_files(const struct serve_options *opts,
+                                const char *pid_text, const char *port_text)
+{
+    if (opts->port_file)
+        remove_if_ours(opts->port_file, port_text);
+    if (opts->pid_file)
+        remove_if_ours(opts->pid_file, pid_text);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    struct serve_options opts = {0};
+    struct server *server;
+    struct cc_err err;
+    enum cc_status status;
+    bool help;
+
+    if ((status = parse_options(argc, argv, &opts, &help, &err)) != CC_OK)
+        return cli_report("serve", status, &err);
+    if (help) {
+        fputs(usage, stdout);
+        return 0;
+    }
+
+    /* Blocked before any thread starts, so every thread inherits the mask and
+     * the signals reach sigwait below, not a handler in some server thread. */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a client that leaves must not end the server */
+
+    if ((status = server_start(&opts.server, &server, &err)) != CC_OK)
+        return cli_report("serve", status, &err);
+
+    char pid_text[32], port_text[16];
+    snprintf(pid_text, sizeof pid_text, "%ld\n", (long)getpid());
+    snprintf(port_text, sizeof port_text, "%u\n", (unsigned)server_port(server));
+    printf("%s\n", server_url(server));
+    fflush(stdout);
+    if ((status = write_script_files(&opts, pid_text, port_text, &err)) != CC_OK) {
+        server_stop(server);
+        remove_script_files(&opts, pid_text, port_text);
+        return cli_report("serve", status, &err);
+    }
+
+    int sig;
+    while (sigwait(&stop_signals, &sig) != 0)
+        ;
+    server_stop(server);
+    remove_script_files(&opts, pid_text, port_text);
+    return 0;
+}

@@ -1,0 +1,863 @@
+/* The embedded HTTP latency server (see server.h).
+ *
+ * libmicrohttpd runs one internal epoll thread for every connection. A
+ * response that must wait (the latency, /delay, the pauses of /drip) is not
+ * given a thread: its connection is suspended and its deadline goes into a
+ * min-heap that one timer thread watches; at the deadline the timer resumes
+ * the connection and libmicrohttpd calls us again to answer. /fault/hang
+ * parks its connection the same way, without a deadline, until the client
+ * hangs up (the timer polls those sockets for a peer shutdown). */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "num.h"
+
+/* How often the timer looks whether a hung request's client has left. */
+#define HANG_POLL_SECONDS 0.1
+/* The shortest pause of a drip, whatever rounding says. */
+#define DRIP_MIN_WAIT_SECONDS 0.001
+/* Preferred size of a body block handed to libmicrohttpd. */
+#define BODY_BLOCK_SIZE 32768
+/* Idle keep-alive connections are closed after this long. */
+#define IDLE_TIMEOUT_SECONDS 120
+#define LISTEN_BACKLOG 4096
+/* Connections beyond this are refused even if file descriptors allow more. */
+#define CONNECTION_LIMIT_MAX 65536
+
+/* ------------------------------------------------------------------------ */
+/* Pure helpers: routes, drip parameters, body content, listen addresses.   */
+
+/* The value after prefix in path, or NULL if path does not start with it. */
+static const char *after_prefix(const char *path, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return strncmp(path, prefix, n) == 0 ? path + n : NULL;
+}
+
+static const struct {
+    const char *path;
+    enum server_route_kind kind;
+} fixed_routes[] = {
+    {"/", ROUTE_INDEX},
+    {"/drip", ROUTE_DRIP},
+    {"/fault/reset", ROUTE_FAULT_RESET},
+    {"/fault/hang", ROUTE_FAULT_HANG},
+    {"/fault/redirect-loop", ROUTE_FAULT_REDIRECT_LOOP},
+    {"/fault/huge", ROUTE_FAULT_HUGE},
+};
+
+enum cc_status server_route_parse(const char *path, struct server_route *out,
+                                  struct cc_err *err)
+{
+    /* Peers make URLs unique with "?i=N": routing looks at the path only. */
+    char p[512];
+    size_t len = strcspn(path, "?#");
+    const char *arg;
+
+    memset(out, 0, sizeof *out);
+    out->kind = ROUTE_NOT_FOUND;
+    if (len >= sizeof p)
+        return CC_OK; /* no route is that long */
+    memcpy(p, path, len);
+    p[len] = '\0';
+
+    for (size_t i = 0; i < sizeof fixed_routes / sizeof fixed_routes[0]; i++) {
+        if (strcmp(p, fixed_routes[i].path) == 0) {
+            out->kind = fixed_routes[i].kind;
+            return CC_OK;
+        }
+    }
+    if ((arg = after_prefix(p, "/bytes/"))) {
+        out->kind = ROUTE_BYTES;
+        return num_parse_u64("/bytes/N", arg, SERVER_BYTES_MAX, &out->bytes, err);
+    }
+    if ((arg = after_prefix(p, "/delay/"))) {
+        out->kind = ROUTE_DELAY;
+        return num_parse_duration("/delay/SECONDS", arg, SERVER_DELAY_MAX, &out->delay, err);
+    }
+    if ((arg = after_prefix(p, "/status/"))) {
+        uint64_t code;
+        enum cc_status status = num_parse_u64("/status/CODE", arg, 599, &code, err);
+        out->kind = ROUTE_STATUS;
+        if (status != CC_OK)
+            return status;
+        /* 1xx are interim answers, not a response a client can end with */
+        if (code < 200)
+            return cc_error(err, CC_EINPUT, "/status/CODE: '%s' is not a status from 200 to 599", arg);
+        out->status = (unsigned)code;
+        return CC_OK;
+    }
+    return CC_OK;
+}
+
+enum cc_status server_drip_parse(const char *numbytes, const char *duration,
+                                 struct server_drip *out, struct cc_err *err)
+{
+    enum cc_status status;
+
+    out->bytes = SERVER_DRIP_BYTES;
+    out->seconds = SERVER_DRIP_SECONDS;
+    if (numbytes) {
+        status = num_parse_u64("numbytes", numbytes, SERVER_BYTES_MAX, &out->bytes, err);
+        if (status != CC_OK)
+            return status;
+    }
+    if (duration)
+        return num_parse_duration("duration", duration, SERVER_DELAY_MAX, &out->seconds, err);
+    return CC_OK;
+}
+
+uint64_t server_drip_due(const struct server_drip *drip, double elapsed)
+{
+    if (drip->seconds <= 0 || elapsed >= drip->seconds)
+        return drip->bytes;
+    if (elapsed <= 0)
+        return 0;
+    /* bytes <= 2^30: double is exact enough; the epsilon makes a byte due
+     * at the very time server_drip_next computed for it */
+    uint64_t due = (uint64_t)floor((double)drip->bytes * elapsed / drip->seconds + 1e-9);
+    return due < drip->bytes ? due : drip->bytes;
+}
+
+struct server_drip_step server_drip_next(const struct server_drip *drip, uint64_t pos,
+                                         double elapsed)
+{
+    struct server_drip_step step = {0, 0.0};
+    uint64_t due = server_drip_due(drip, elapsed);
+    if (pos >= drip->bytes)
+        return step;
+
+    double per_step = drip->seconds > 0 ? (double)drip->bytes * SERVER_DRIP_STEP / drip->seconds : 0;
+    uint64_t chunk = per_step > 1 ? (uint64_t)ceil(per_step) : 1;
+    uint64_t target = drip->bytes - pos < chunk ? drip->bytes : pos + chunk;
+
+    if (due >= target || due == drip->bytes) {
+        step.send = due - pos;
+        return step;
+    }
+    step.wake_at = drip->seconds * (double)target / (double)drip->bytes;
+    return step;
+}
+
+/* splitmix64's finaliser: a cheap, well-mixed function of the block index. */
+static uint64_t mix64(uint64_t x)
+{
+    x += UINT64_C(0x9e3779b97f4a7c15);
+    x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return x ^ (x >> 31);
+}
+
+void server_fill_bytes(uint64_t offset, char *buf, size_t len)
+{
+    /* Printable, so a body on a terminal does no harm; 6 bits per byte, 8
+     * bytes from each 64-bit word of the stream. */
+    static const char alphabet[64] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    size_t i = 0;
+
+    while (i < len) {
+        uint64_t at = offset + i;
+        uint64_t word = mix64(at / 8);
+        for (unsigned lane = (unsigned)(at % 8); lane < 8 && i < len; lane++, i++)
+            buf[i] = alphabet[(word >> (6 * lane)) & 63];
+    }
+}
+
+enum cc_status server_parse_bind(const char *text, uint16_t port,
+                                 struct sockaddr_storage *out, socklen_t *outlen,
+                                 struct cc_err *err)
+{
+    const char *address = strcmp(text, "localhost") == 0 ? "127.0.0.1" : text;
+    struct sockaddr_in *v4 = (struct sockaddr_in *)out;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)out;
+
+    memset(out, 0, sizeof *out);
+    if (inet_pton(AF_INET, address, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(port);
+        *outlen = sizeof *v4;
+        return CC_OK;
+    }
+    if (inet_pton(AF_INET6, address, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(port);
+        *outlen = sizeof *v6;
+        return CC_OK;
+    }
+    /* Names are not resolved: a lookup could wait on a DNS server that is
+     * not there, and a benchmark should say exactly where it listens. */
+    return cc_error(err, CC_EINPUT,
+                    "--bind: '%s' is not an IPv4 or IPv6 address (e.g. 127.0.0.1, ::1, 0.0.0.0)",
+                    text);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The timer: suspended connections and the deadlines that resume them.     */
+
+struct waiter {
+    double deadline; /* monotonic seconds */
+    struct MHD_Connection *conn;
+};
+
+struct parked {
+    struct MHD_Connection *conn;
+    int fd;
+};
+
+struct timer {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    pthread_t thread;
+    bool running;
+    bool stopping;         /* no connection may be suspended any more */
+    struct waiter *heap;   /* min-heap on deadline */
+    size_t nheap, capheap;
+    struct parked *parked; /* /fault/hang: suspended until the client leaves */
+    size_t nparked, capparked;
+    struct pollfd *pollfds;
+    size_t cappollfds;
+};
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static struct timespec to_timespec(double seconds)
+{
+    struct timespec ts;
+    ts.tv_sec = (time_t)seconds;
+    ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+/* Makes room for one more element of size elsize in *items. */
+static bool reserve(void **items, size_t *cap, size_t n, size_t elsize)
+{
+    if (n < *cap)
+        return true;
+    size_t grown = *cap ? *cap * 2 : 64;
+    void *p = realloc(*items, grown * elsize);
+    if (!p)
+        return false;
+    *items = p;
+    *cap = grown;
+    return true;
+}
+
+static void heap_push(struct timer *t, struct waiter w)
+{
+    size_t i = t->nheap++;
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (t->heap[parent].deadline <= w.deadline)
+            break;
+        t->heap[i] = t->heap[parent];
+        i = parent;
+    }
+    t->heap[i] = w;
+}
+
+static struct waiter heap_pop(struct timer *t)
+{
+    struct waiter top = t->heap[0];
+    struct waiter last = t->heap[--t->nheap];
+    size_t i = 0;
+
+    for (;;) {
+        size_t child = 2 * i + 1;
+        if (child >= t->nheap)
+            break;
+        if (child + 1 < t->nheap && t->heap[child + 1].deadline < t->heap[child].deadline)
+            child++;
+        if (last.deadline <= t->heap[child].deadline)
+            break;
+        t->heap[i] = t->heap[child];
+        i = child;
+    }
+    if (t->nheap > 0)
+        t->heap[i] = last;
+    return top;
+}
+
+/* Suspends conn until deadline. Called from libmicrohttpd's thread, in the
+ * access handler or a content reader (the only places suspending is safe).
+ * False when the server is stopping or memory ran out: the caller then ends
+ * the request instead. */
+static bool timer_suspend_until(struct timer *t, struct MHD_Connection *conn, double deadline)
+{
+    bool ok = false;
+
+    pthread_mutex_lock(&t->lock);
+    /* Suspend under the lock: the timer can never resume a connection that
+     * is not suspended yet, and stopping cannot miss one. */
+    if (!t->stopping && reserve((void **)&t->heap, &t->capheap, t->nheap, sizeof *t->heap)) {
+        MHD_suspend_connection(conn);
+        heap_push(t, (struct waiter){deadline, conn});
+        if (t->heap[0].conn == conn)
+            pthread_cond_signal(&t->wake); /* a new earliest deadline */
+        ok = true;
+    }
+    pthread_mutex_unlock(&t->lock);
+    return ok;
+}
+
+/* Suspends conn with no deadline: until its client hangs up. */
+static bool timer_park(struct timer *t, struct MHD_Connection *conn, int fd)
+{
+    bool ok = false;
+
+    pthread_mutex_lock(&t->lock);
+    if (!t->stopping && fd >= 0 &&
+        reserve((void **)&t->parked, &t->capparked, t->nparked, sizeof *t->parked) &&
+        reserve((void **)&t->pollfds, &t->cappollfds, t->nparked, sizeof *t->pollfds)) {
+        MHD_suspend_connection(conn);
+        t->parked[t->nparked++] = (struct parked){conn, fd};
+        pthread_cond_signal(&t->wake); /* start watching it */
+        ok = true;
+    }
+    pthread_mutex_unlock(&t->lock);
+    return ok;
+}
+
+/* Resumes the parked connections whose client has gone (libmicrohttpd does
+ * not watch a suspended socket). Only looks: never reads the socket. */
+static void resume_departed(struct timer *t)
+{
+    for (size_t i = 0; i < t->nparked; i++)
+        t->pollfds[i] = (struct pollfd){.fd = t->parked[i].fd, .events = POLLRDHUP};
+    if (poll(t->pollfds, t->nparked, 0) <= 0)
+        return;
+    size_t kept = 0;
+    for (size_t i = 0; i < t->nparked; i++) {
+        if (t->pollfds[i].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))
+            MHD_resume_connection(t->parked[i].conn);
+        else
+            t->parked[kept++] = t->parked[i];
+    }
+    t->nparked = kept;
+}
+
+static void resume_all(struct timer *t)
+{
+    while (t->nheap > 0)
+        MHD_resume_connection(heap_pop(t).conn);
+    for (size_t i = 0; i < t->nparked; i++)
+        MHD_resume_connection(t->parked[i].conn);
+    t->nparked = 0;
+}
+
+static void *timer_run(void *arg)
+{
+    struct timer *t = arg;
+
+    pthread_mutex_lock(&t->lock);
+    while (!t->stopping) {
+        double now = now_seconds();
+        while (t->nheap > 0 && t->heap[0].deadline <= now)
+            MHD_resume_connection(heap_pop(t).conn);
+        if (t->nparked > 0)
+            resume_departed(t);
+
+        double until = t->nheap > 0 ? t->heap[0].deadline : INFINITY;
+        if (t->nparked > 0 && until > now + HANG_POLL_SECONDS)
+            until = now + HANG_POLL_SECONDS;
+        if (isinf(until)) {
+            pthread_cond_wait(&t->wake, &t->lock);
+        } else {
+            struct timespec ts = to_timespec(until);
+            pthread_cond_timedwait(&t->wake, &t->lock, &ts);
+        }
+    }
+    /* libmicrohttpd must not be stopped with suspended connections. */
+    resume_all(t);
+    pthread_mutex_unlock(&t->lock);
+    return NULL;
+}
+
+static enum cc_status timer_start(struct timer *t, struct cc_err *err)
+{
+    pthread_condattr_t attr;
+    int rc;
+
+    memset(t, 0, sizeof *t);
+    pthread_mutex_init(&t->lock, NULL);
+    /* deadlines are monotonic: a clock change must not stall a response */
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&t->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    if ((rc = pthread_create(&t->thread, NULL, timer_run, t)) != 0)
+        return cc_error(err, CC_ESYS, "cannot start the timer thread: %s", strerror(rc));
+    t->running = true;
+    return CC_OK;
+}
+
+/* Resumes every suspended connection and ends the timer thread. */
+static void timer_stop(struct timer *t)
+{
+    pthread_mutex_lock(&t->lock);
+    t->stopping = true;
+    pthread_cond_signal(&t->wake);
+    pthread_mutex_unlock(&t->lock);
+    if (t->running)
+        pthread_join(t->thread, NULL);
+    t->running = false;
+}
+
+static void timer_free(struct timer *t)
+{
+    pthread_cond_destroy(&t->wake);
+    pthread_mutex_destroy(&t->lock);
+    free(t->heap);
+    free(t->parked);
+    free(t->pollfds);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Requests and responses.                                                  */
+
+struct server {
+    struct MHD_Daemon *daemon;
+    int listen_fd;
+    uint16_t port;
+    char url[80];
+    double latency;
+    FILE *access_log;
+    struct timer timer;
+};
+
+enum request_stage {
+    STAGE_NEW,     /* headers read; nothing decided yet */
+    STAGE_READY,   /* waited what it had to: answer on the next call */
+    STAGE_PARKED,  /* /fault/hang: a call means the client left or we stop */
+};
+
+struct request {
+    struct server_route route;
+    bool route_bad; /* answer 400 with route_err */
+    struct cc_err route_err;
+    enum request_stage stage;
+    int fd;
+};
+
+/* A /drip body: owned by its response, freed with it. */
+struct drip_body {
+    struct timer *timer;
+    struct MHD_Connection *conn;
+    struct server_drip drip;
+    double started; /* < 0 until the first byte is asked for */
+};
+
+static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)cls;
+    /* libmicrohttpd never asks beyond the advertised size */
+    server_fill_bytes(pos, buf, max);
+    return (ssize_t)max;
+}
+
+/* /fault/reset: the first SERVER_RESET_AFTER bytes, then an abortive close
+ * (SO_LINGER 0 sends RST) while the client still expects more. */
+static ssize_t read_then_reset(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    if (pos >= SERVER_RESET_AFTER) {
+        struct linger abort_on_close = {.l_onoff = 1, .l_linger = 0};
+        setsockopt((int)(intptr_t)cls, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+    size_t n = SERVER_RESET_AFTER - pos < max ? (size_t)(SERVER_RESET_AFTER - pos) : max;
+    server_fill_bytes(pos, buf, n);
+    return (ssize_t)n;
+}
+
+/* /drip: what is due by now; otherwise suspend until the next byte is. */
+static ssize_t read_drip(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct drip_body *d = cls;
+    double now = now_seconds();
+
+    if (d->started < 0)
+        d->started = now;
+    struct server_drip_step step = server_drip_next(&d->drip, pos, now - d->started);
+    if (step.send > 0) {
+        size_t n = step.send < max ? (size_t)step.send : max;
+        server_fill_bytes(pos, buf, n);
+        return (ssize_t)n;
+    }
+    double next = d->started + step.wake_at;
+    /* rounding must never make this a busy loop */
+    if (next < now + DRIP_MIN_WAIT_SECONDS)
+        next = now + DRIP_MIN_WAIT_SECONDS;
+    if (!timer_suspend_until(d->timer, d->conn, next))
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    return 0; /* suspended: called again once resumed */
+}
+
+static struct MHD_Response *text_response(const char *text)
+{
+    return MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
+}
+
+static const char index_text[] =
+    "concur serve: an HTTP latency server for benchmarks\n"
+    "\n"
+    "/bytes/N                       N bytes of deterministic content\n"
+    "/delay/SECONDS                 extra delay before the response\n"
+    "/status/CODE                   that status (200-599)\n"
+    "/drip?numbytes=N&duration=S    N bytes spread over S seconds\n"
+    "/fault/reset                   part of the body, then a connection reset\n"
+    "/fault/hang                    never answered\n"
+    "/fault/redirect-loop           302 to itself, forever\n"
+    "/fault/huge                    a 1 TiB body\n";
+
+/* The response for a drip request, or a 400 when its parameters are bad. */
+static struct MHD_Response *drip_response(struct server *server, struct MHD_Connection *conn,
+                                          unsigned *code)
+{
+    struct server_drip drip;
+    struct cc_err err;
+    const char *numbytes = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "numbytes");
+    const char *duration = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "duration");
+
+    if (server_drip_parse(numbytes, duration, &drip, &err) != CC_OK) {
+        *code = MHD_HTTP_BAD_REQUEST;
+        strncat(err.msg, "\n", sizeof err.msg - strlen(err.msg) - 1);
+        return text_response(err.msg);
+    }
+    struct drip_body *d = malloc(sizeof *d);
+    if (!d)
+        return NULL;
+    *d = (struct drip_body){&server->timer, conn, drip, -1.0};
+    struct MHD_Response *r = MHD_create_response_from_callback(drip.bytes, BODY_BLOCK_SIZE,
+                                                               read_drip, d, free);
+    if (!r)
+        free(d);
+    return r;
+}
+
+static struct MHD_Response *status_response(unsigned code)
+{
+    /* these statuses never carry a body */
+    if (code == MHD_HTTP_NO_CONTENT || code == MHD_HTTP_NOT_MODIFIED)
+        return text_response("");
+    char text[128];
+    const char *phrase = MHD_get_reason_phrase_for(code);
+    /* libmicrohttpd names the registered codes only (not 418, not 599) */
+    if (strcmp(phrase, "Unknown") == 0)
+        phrase = "";
+    snprintf(text, sizeof text, "%u %s\n", code, phrase);
+    return text_response(text);
+}
+
+/* Builds the response for req's route and sets *code to its status. */
+static struct MHD_Response *make_response(struct server *server, struct MHD_Connection *conn,
+                                          struct request *req, unsigned *code)
+{
+    struct MHD_Response *r = NULL;
+
+    *code = MHD_HTTP_OK;
+    if (req->route_bad) {
+        *code = MHD_HTTP_BAD_REQUEST;
+        strncat(req->route_err.msg, "\n", sizeof req->route_err.msg - strlen(req->route_err.msg) - 1);
+        return text_response(req->route_err.msg);
+    }
+    switch (req->route.kind) {
+    case ROUTE_INDEX:
+        return text_response(index_text);
+    case ROUTE_BYTES:
+        return MHD_create_response_from_callback(req->route.bytes, BODY_BLOCK_SIZE,
+                                                 read_stream, NULL, NULL);
+    case ROUTE_DELAY:
+        return text_response("delayed\n");
+    case ROUTE_STATUS:
+        *code = req->route.status;
+        return status_response(req->route.status);
+    case ROUTE_DRIP:
+        return drip_response(server, conn, code);
+    case ROUTE_FAULT_RESET:
+        return MHD_create_response_from_callback(SERVER_RESET_BYTES, BODY_BLOCK_SIZE,
+                                                 read_then_reset, (void *)(intptr_t)req->fd, NULL);
+    case ROUTE_FAULT_REDIRECT_LOOP:
+        *code = MHD_HTTP_FOUND;
+        r = text_response("redirecting to myself\n");
+        if (r && MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, "/fault/redirect-loop") != MHD_YES) {
+            MHD_destroy_response(r);
+            r = NULL;
+        }
+        return r;
+    case ROUTE_FAULT_HUGE:
+        return MHD_create_response_from_callback(SERVER_HUGE_BYTES, BODY_BLOCK_SIZE,
+                                                 read_stream, NULL, NULL);
+    case ROUTE_FAULT_HANG: /* never answered: handled before */
+    case ROUTE_NOT_FOUND:
+        break;
+    }
+    *code = MHD_HTTP_NOT_FOUND;
+    return text_response("not found (see /)\n");
+}
+
+static enum MHD_Result respond(struct server *server, struct MHD_Connection *conn,
+                               const char *url, const char *method, struct request *req)
+{
+    unsigned code;
+    struct MHD_Response *r = make_response(server, conn, req, &code);
+
+    if (!r)
+        return MHD_NO; /* out of memory: close the connection */
+    const char *type = req->route.kind == ROUTE_BYTES || req->route.kind == ROUTE_FAULT_HUGE ||
+                               req->route.kind == ROUTE_DRIP || req->route.kind == ROUTE_FAULT_RESET
+                           ? "application/octet-stream"
+                           : "text/plain; charset=utf-8";
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    enum MHD_Result result = MHD_queue_response(conn, code, r);
+    MHD_destroy_response(r);
+    if (server->access_log)
+        fprintf(server->access_log, "%s %s %u\n", method, url, code);
+    return result;
+}
+
+/* The first decision on a complete request: wait, park, or answer now. */
+static enum MHD_Result begin(struct server *server, struct MHD_Connection *conn,
+                             const char *url, const char *method, struct request *req)
+{
+    if (!req->route_bad && req->route.kind == ROUTE_FAULT_HANG) {
+        req->stage = STAGE_PARKED;
+        return timer_park(&server->timer, conn, req->fd) ? MHD_YES : MHD_NO;
+    }
+    double wait = server->latency;
+    if (!req->route_bad && req->route.kind == ROUTE_DELAY)
+        wait += req->route.delay;
+    req->stage = STAGE_READY;
+    if (wait > 0)
+        return timer_suspend_until(&server->timer, conn, now_seconds() + wait) ? MHD_YES : MHD_NO;
+    return respond(server, conn, url, method, req);
+}
+
+static struct request *request_new(struct MHD_Connection *conn, const char *url)
+{
+    struct request *req = calloc(1, sizeof *req);
+    if (!req)
+        return NULL;
+    req->route_bad = server_route_parse(url, &req->route, &req->route_err) != CC_OK;
+    req->stage = STAGE_NEW;
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    req->fd = info ? info->connect_fd : -1;
+    return req;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls)
+{
+    struct server *server = cls;
+    struct request *req = *req_cls;
+
+    (void)version;
+    (void)upload_data;
+    if (!req) {
+        /* headers only so far; the next call comes with the body, if any */
+        if (!(req = request_new(conn, url)))
+            return MHD_NO;
+        *req_cls = req;
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        *upload_data_size = 0; /* request bodies are read and ignored */
+        return MHD_YES;
+    }
+    switch (req->stage) {
+    case STAGE_NEW:
+        return begin(server, conn, url, method, req);
+    case STAGE_READY:
+        return respond(server, conn, url, method, req);
+    case STAGE_PARKED:
+        break; /* resumed: the client left, or the server stops */
+    }
+    return MHD_NO;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode why)
+{
+    (void)cls;
+    (void)conn;
+    (void)why;
+    free(*req_cls);
+    *req_cls = NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Start and stop.                                                          */
+
+/* Every connection is a file descriptor: take all the kernel allows us.
+ * Returns the number of connections to admit. */
+static unsigned connection_limit(void)
+{
+    struct rlimit lim;
+    rlim_t soft = 1024;
+
+    if (getrlimit(RLIMIT_NOFILE, &lim) == 0) {
+        soft = lim.rlim_cur;
+        if (lim.rlim_cur < lim.rlim_max) {
+            lim.rlim_cur = lim.rlim_max;
+            if (setrlimit(RLIMIT_NOFILE, &lim) == 0)
+                soft = lim.rlim_cur;
+        }
+    }
+    /* keep some descriptors for everything else the process opens */
+    rlim_t usable = soft > 128 ? soft - 64 : soft / 2;
+    return usable > CONNECTION_LIMIT_MAX ? CONNECTION_LIMIT_MAX : (unsigned)usable;
+}
+
+/* "127.0.0.1:8080" or "[::1]:8080", for URLs and messages. */
+static void format_endpoint(const struct sockaddr_storage *addr, char *out, size_t size)
+{
+    char host[INET6_ADDRSTRLEN] = "?";
+
+    if (addr->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)addr;
+        inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof host);
+        snprintf(out, size, "[%s]:%u", host, (unsigned)ntohs(v6->sin6_port));
+    } else {
+        const struct sockaddr_in *v4 = (const struct sockaddr_in *)addr;
+        inet_ntop(AF_INET, &v4->sin_addr, host, sizeof host);
+        snprintf(out, size, "%s:%u", host, (unsigned)ntohs(v4->sin_port));
+    }
+}
+
+/* Our own listen socket, so that a port in use or a foreign address gets a
+ * precise message (libmicrohttpd only says that it failed). */
+static enum cc_status open_listener(struct sockaddr_storage *addr, socklen_t addrlen,
+                                    int *out, struct cc_err *err)
+{
+    char where[INET6_ADDRSTRLEN + 16];
+    int one = 1;
+    int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    format_endpoint(addr, where, sizeof where);
+    if (fd < 0)
+        return cc_error(err, CC_ESYS, "cannot open a socket: %s", strerror(errno));
+    /* a restart may reuse a port whose old connections are in TIME_WAIT;
+     * it never lets two servers listen on one port */
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, (struct sockaddr *)addr, addrlen) != 0) {
+        int e = errno;
+        close(fd);
+        if (e == EADDRINUSE)
+            return cc_error(err, CC_ESYS, "cannot listen on %s: the port is already in use", where);
+        if (e == EADDRNOTAVAIL)
+            return cc_error(err, CC_EINPUT, "--bind: %s is not an address of this machine", where);
+        return cc_error(err, CC_ESYS, "cannot listen on %s: %s", where, strerror(e));
+    }
+    if (listen(fd, LISTEN_BACKLOG) != 0) {
+        int e = errno;
+        close(fd);
+        return cc_error(err, CC_ESYS, "cannot listen on %s: %s", where, strerror(e));
+    }
+    socklen_t len = sizeof *addr;
+    getsockname(fd, (struct sockaddr *)addr, &len);
+    *out = fd;
+    return CC_OK;
+}
+
+enum cc_status server_start(const struct server_config *config,
+                            struct server **out, struct cc_err *err)
+{
+    struct sockaddr_storage addr;
+    socklen_t addrlen;
+    enum cc_status status;
+
+    *out = NULL;
+    status = server_parse_bind(config->bind ? config->bind : "127.0.0.1", config->port,
+                               &addr, &addrlen, err);
+    if (status != CC_OK)
+        return status;
+
+    struct server *server = calloc(1, sizeof *server);
+    if (!server)
+        return cc_error(err, CC_ESYS, "out of memory");
+    server->listen_fd = -1;
+    server->latency = config->latency;
+    server->access_log = config->access_log;
+    unsigned limit = connection_limit();
+
+    if ((status = open_listener(&addr, addrlen, &server->listen_fd, err)) != CC_OK) {
+        free(server);
+        return status;
+    }
+    char endpoint[INET6_ADDRSTRLEN + 16];
+    format_endpoint(&addr, endpoint, sizeof endpoint);
+    snprintf(server->url, sizeof server->url, "http://%s/", endpoint);
+    server->port = addr.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&addr)->sin6_port)
+                                              : ntohs(((struct sockaddr_in *)&addr)->sin_port);
+
+    if ((status = timer_start(&server->timer, err)) != CC_OK) {
+        close(server->listen_fd);
+        timer_free(&server->timer);
+        free(server);
+        return status;
+    }
+
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
+    if (addr.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    if (config->access_log)
+        flags |= MHD_USE_ERROR_LOG;
+    server->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, server,
+                                      MHD_OPTION_LISTEN_SOCKET, (MHD_socket)server->listen_fd,
+                                      MHD_OPTION_CONNECTION_LIMIT, limit,
+                                      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_SECONDS,
+                                      MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
+                                      MHD_OPTION_END);
+    if (!server->daemon) {
+        server_stop(server);
+        return cc_error(err, CC_ESYS, "cannot start the HTTP server (libmicrohttpd) on %s", endpoint);
+    }
+    *out = server;
+    return CC_OK;
+}
+
+uint16_t server_port(const struct server *server)
+{
+    return server->port;
+}
+
+const char *server_url(const struct server *server)
+{
+    return server->url;
+}
+
+void server_stop(struct server *server)
+{
+    if (!server)
+        return;
+    /* resume every suspended connection first: libmicrohttpd requires it */
+    timer_stop(&server->timer);
+    if (server->daemon)
+        MHD_stop_daemon(server->daemon); /* closes the listen socket too */
+    else if (server->listen_fd >= 0)
+        close(server->listen_fd);
+    timer_free(&server->timer);
+    free(server);
+}

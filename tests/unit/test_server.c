@@ -1,0 +1,248 @@
+/* Unit tests for the server's pure helpers: routes, drip parameters, body
+ * content and listen addresses. The server itself is tested through
+ * `concur serve` in tests/cli/serve.bats. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "server.h"
+
+static struct server_route route_of(const char *path, enum cc_status expected)
+{
+    struct server_route route;
+    struct cc_err err = {{0}};
+    assert_int_equal(server_route_parse(path, &route, &err), expected);
+    return route;
+}
+
+static void test_fixed_routes(void **state)
+{
+    (void)state;
+    assert_int_equal(route_of("/", CC_OK).kind, ROUTE_INDEX);
+    assert_int_equal(route_of("/drip", CC_OK).kind, ROUTE_DRIP);
+    assert_int_equal(route_of("/fault/reset", CC_OK).kind, ROUTE_FAULT_RESET);
+    assert_int_equal(route_of("/fault/hang", CC_OK).kind, ROUTE_FAULT_HANG);
+    assert_int_equal(route_of("/fault/redirect-loop", CC_OK).kind, ROUTE_FAULT_REDIRECT_LOOP);
+    assert_int_equal(route_of("/fault/huge", CC_OK).kind, ROUTE_FAULT_HUGE);
+}
+
+static void test_unknown_paths_are_not_found(void **state)
+{
+    (void)state;
+    assert_int_equal(route_of("/nope", CC_OK).kind, ROUTE_NOT_FOUND);
+    assert_int_equal(route_of("", CC_OK).kind, ROUTE_NOT_FOUND);
+    assert_int_equal(route_of("/bytes", CC_OK).kind, ROUTE_NOT_FOUND);
+    assert_int_equal(route_of("/fault/hang/", CC_OK).kind, ROUTE_NOT_FOUND);
+    assert_int_equal(route_of("/fault", CC_OK).kind, ROUTE_NOT_FOUND);
+
+    char long_path[2000];
+    memset(long_path, 'a', sizeof long_path - 1);
+    long_path[0] = '/';
+    long_path[sizeof long_path - 1] = '\0';
+    assert_int_equal(route_of(long_path, CC_OK).kind, ROUTE_NOT_FOUND);
+}
+
+static void test_bytes(void **state)
+{
+    (void)state;
+    struct server_route r = route_of("/bytes/1024", CC_OK);
+    assert_int_equal(r.kind, ROUTE_BYTES);
+    assert_int_equal(r.bytes, 1024);
+    assert_int_equal(route_of("/bytes/0", CC_OK).bytes, 0);
+    assert_int_equal(route_of("/bytes/1073741824", CC_OK).bytes, SERVER_BYTES_MAX);
+}
+
+static void test_bad_bytes_are_refused_with_the_value(void **state)
+{
+    (void)state;
+    struct server_route r;
+    struct cc_err err = {{0}};
+    assert_int_equal(server_route_parse("/bytes/1073741825", &r, &err), CC_EINPUT);
+    assert_non_null(strstr(err.msg, "1073741825"));
+    assert_int_equal(server_route_parse("/bytes/abc", &r, &err), CC_EINPUT);
+    assert_non_null(strstr(err.msg, "'abc'"));
+    assert_int_equal(server_route_parse("/bytes/-1", &r, &err), CC_EINPUT);
+    assert_int_equal(server_route_parse("/bytes/", &r, &err), CC_EINPUT);
+}
+
+static void test_query_strings_are_ignored(void **state)
+{
+    (void)state;
+    struct server_route r = route_of("/bytes/1024?i=7", CC_OK);
+    assert_int_equal(r.kind, ROUTE_BYTES);
+    assert_int_equal(r.bytes, 1024);
+    assert_int_equal(route_of("/?i=1", CC_OK).kind, ROUTE_INDEX);
+    assert_int_equal(route_of("/fault/hang?i=3&x=y", CC_OK).kind, ROUTE_FAULT_HANG);
+    assert_int_equal(route_of("/drip?numbytes=5", CC_OK).kind, ROUTE_DRIP);
+    assert_int_equal(route_of("/status/418#frag", CC_OK).status, 418);
+}
+
+static void test_delay(void **state)
+{
+    (void)state;
+    struct server_route r = route_of("/delay/2", CC_OK);
+    assert_int_equal(r.kind, ROUTE_DELAY);
+    assert_true(r.delay == 2.0);
+    assert_true(route_of("/delay/0.5", CC_OK).delay == 0.5);
+    assert_true(route_of("/delay/250ms", CC_OK).delay == 0.25);
+    route_of("/delay/61", CC_EINPUT);
+    route_of("/delay/soon", CC_EINPUT);
+}
+
+static void test_status(void **state)
+{
+    (void)state;
+    struct server_route r = route_of("/status/418", CC_OK);
+    assert_int_equal(r.kind, ROUTE_STATUS);
+    assert_int_equal(r.status, 418);
+    assert_int_equal(route_of("/status/200", CC_OK).status, 200);
+    assert_int_equal(route_of("/status/599", CC_OK).status, 599);
+    route_of("/status/199", CC_EINPUT);
+    route_of("/status/100", CC_EINPUT);
+    route_of("/status/600", CC_EINPUT);
+    route_of("/status/teapot", CC_EINPUT);
+}
+
+static void test_drip_defaults_and_values(void **state)
+{
+    (void)state;
+    struct server_drip d;
+    struct cc_err err;
+    assert_int_equal(server_drip_parse(NULL, NULL, &d, &err), CC_OK);
+    assert_int_equal(d.bytes, SERVER_DRIP_BYTES);
+    assert_true(d.seconds == SERVER_DRIP_SECONDS);
+    assert_int_equal(server_drip_parse("100", "0.5", &d, &err), CC_OK);
+    assert_int_equal(d.bytes, 100);
+    assert_true(d.seconds == 0.5);
+    assert_int_equal(server_drip_parse("7", "300ms", &d, &err), CC_OK);
+    assert_true(d.seconds == 0.3);
+}
+
+static void test_bad_drip_parameters_name_the_value(void **state)
+{
+    (void)state;
+    struct server_drip d;
+    struct cc_err err;
+    assert_int_equal(server_drip_parse("many", NULL, &d, &err), CC_EINPUT);
+    assert_non_null(strstr(err.msg, "numbytes"));
+    assert_non_null(strstr(err.msg, "'many'"));
+    assert_int_equal(server_drip_parse(NULL, "forever", &d, &err), CC_EINPUT);
+    assert_non_null(strstr(err.msg, "'forever'"));
+    assert_int_equal(server_drip_parse(NULL, "61", &d, &err), CC_EINPUT);
+    assert_int_equal(server_drip_parse("1073741825", NULL, &d, &err), CC_EINPUT);
+}
+
+static void test_drip_due_spreads_bytes_over_the_duration(void **state)
+{
+    (void)state;
+    struct server_drip d = {.bytes = 10, .seconds = 2.0};
+    assert_int_equal(server_drip_due(&d, 0.0), 0);
+    assert_int_equal(server_drip_due(&d, 0.1), 0);
+    assert_int_equal(server_drip_due(&d, 0.2), 1);
+    assert_int_equal(server_drip_due(&d, 1.0), 5);
+    assert_int_equal(server_drip_due(&d, 1.99), 9);
+    assert_int_equal(server_drip_due(&d, 2.0), 10);
+    assert_int_equal(server_drip_due(&d, 100.0), 10);
+    assert_int_equal(server_drip_due(&d, -1.0), 0);
+
+    struct server_drip at_once = {.bytes = 5, .seconds = 0.0};
+    assert_int_equal(server_drip_due(&at_once, 0.0), 5);
+}
+
+static void test_drip_next_waits_then_sends_in_steps(void **state)
+{
+    (void)state;
+    /* few bytes: one at a time, each at its own time */
+    struct server_drip slow = {.bytes = 10, .seconds = 2.0};
+    struct server_drip_step s = server_drip_next(&slow, 0, 0.0);
+    assert_int_equal(s.send, 0);
+    assert_true(fabs(s.wake_at - 0.2) < 1e-9);
+    s = server_drip_next(&slow, 0, s.wake_at);
+    assert_int_equal(s.send, 1);
+    s = server_drip_next(&slow, 3, 2.0);
+    assert_int_equal(s.send, 7);
+
+    /* many bytes: steps of SERVER_DRIP_STEP seconds' worth, never per byte */
+    struct server_drip fast = {.bytes = 1000000, .seconds = 2.0};
+    s = server_drip_next(&fast, 0, 0.001);
+    assert_int_equal(s.send, 0);
+    assert_true(fabs(s.wake_at - SERVER_DRIP_STEP) < 1e-9);
+    s = server_drip_next(&fast, 0, s.wake_at);
+    assert_int_equal(s.send, 5000);
+    s = server_drip_next(&fast, 5000, 0.011);
+    assert_int_equal(s.send, 0);
+    s = server_drip_next(&fast, 999000, 1.9995);
+    assert_int_equal(s.send, 0);
+    assert_true(fabs(s.wake_at - 2.0) < 1e-9);
+    s = server_drip_next(&fast, 999000, 2.0);
+    assert_int_equal(s.send, 1000);
+
+    /* no duration: everything at once */
+    struct server_drip at_once = {.bytes = 5, .seconds = 0.0};
+    assert_int_equal(server_drip_next(&at_once, 0, 0.0).send, 5);
+}
+
+static void test_body_content_is_deterministic_and_seekable(void **state)
+{
+    (void)state;
+    char whole[1000], again[1000], pieces[1000];
+    server_fill_bytes(0, whole, sizeof whole);
+    server_fill_bytes(0, again, sizeof again);
+    assert_memory_equal(whole, again, sizeof whole);
+
+    /* any split gives the same stream: a body can be sent in any blocks */
+    server_fill_bytes(0, pieces, 3);
+    server_fill_bytes(3, pieces + 3, 500);
+    server_fill_bytes(503, pieces + 503, sizeof pieces - 503);
+    assert_memory_equal(whole, pieces, sizeof whole);
+
+    /* printable and not a short repeating pattern */
+    for (size_t i = 0; i < sizeof whole; i++)
+        assert_true(whole[i] >= '-' && whole[i] <= 'z');
+    assert_memory_not_equal(whole, whole + 64, 64);
+    assert_memory_not_equal(whole, whole + 8, 8);
+}
+
+static void test_bind_addresses(void **state)
+{
+    (void)state;
+    struct sockaddr_storage addr;
+    socklen_t len;
+    struct cc_err err;
+    assert_int_equal(server_parse_bind("127.0.0.1", 80, &addr, &len, &err), CC_OK);
+    assert_int_equal(addr.ss_family, AF_INET);
+    assert_int_equal(server_parse_bind("localhost", 0, &addr, &len, &err), CC_OK);
+    assert_int_equal(addr.ss_family, AF_INET);
+    assert_int_equal(server_parse_bind("::1", 0, &addr, &len, &err), CC_OK);
+    assert_int_equal(addr.ss_family, AF_INET6);
+    assert_int_equal(server_parse_bind("0.0.0.0", 0, &addr, &len, &err), CC_OK);
+    assert_int_equal(server_parse_bind("nothere", 0, &addr, &len, &err), CC_EINPUT);
+    assert_non_null(strstr(err.msg, "'nothere'"));
+    assert_int_equal(server_parse_bind("127.0.0.256", 0, &addr, &len, &err), CC_EINPUT);
+    assert_int_equal(server_parse_bind("", 0, &addr, &len, &err), CC_EINPUT);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fixed_routes),
+        cmocka_unit_test(test_unknown_paths_are_not_found),
+        cmocka_unit_test(test_bytes),
+        cmocka_unit_test(test_bad_bytes_are_refused_with_the_value),
+        cmocka_unit_test(test_query_strings_are_ignored),
+        cmocka_unit_test(test_delay),
+        cmocka_unit_test(test_status),
+        cmocka_unit_test(test_drip_defaults_and_values),
+        cmocka_unit_test(test_bad_drip_parameters_name_the_value),
+        cmocka_unit_test(test_drip_due_spreads_bytes_over_the_duration),
+        cmocka_unit_test(test_drip_next_waits_then_sends_in_steps),
+        cmocka_unit_test(test_body_content_is_deterministic_and_seekable),
+        cmocka_unit_test(test_bind_addresses),
+    };
+    return cmocka_run_group_tests_name("server", tests, NULL, NULL);
+}
