@@ -22,6 +22,7 @@ enum cc_status mpi_env_init(bool threaded, struct cc_err *err);
 bool mpi_env_active(void);
 int mpi_env_rank(void);  /* 0 without MPI */
 int mpi_env_size(void);  /* 1 without MPI */
+int mpi_env_local_size(void); /* ranks on this rank's node; 1 without MPI */
 
 /* The worst status over all ranks (CC_OK only if every rank is OK); each
  * rank returns the same value. Without MPI, local itself. */

@@ -200,7 +200,7 @@ static const struct report_column columns[] = {
     {"seconds", true}, {"result", false}, {"ok", true}, {"ranks", true},
     {"threads", true}, {"decomposition", false}, {"schedule", false},
     {"distribution", false}, {"kernel", false}, {"squares", true},
-    {"squares_per_ns", true},
+    {"squares_per_ns", true}, {"oversubscribed", true},
 };
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 
@@ -231,6 +231,9 @@ static enum cc_status record(struct report *r, const struct cpu_options *o,
     char workers[24], runs[24], seconds[32], result[NUM_U128_BUFSIZE], rank_s[16],
         threads[16], squares[24], rate[32];
     const struct cpu_plan *p = &o->plan;
+    /* More workers on this node than it has CPUs: the point measures
+     * time-sharing, not parallelism. */
+    bool oversubscribed = (long)mpi_env_local_size() * p->threads > sysconf(_SC_NPROCESSORS_ONLN);
     bool threaded = p->mode == CPU_OMP || p->mode == CPU_HYBRID;
     bool distributed = p->mode == CPU_MPI || p->mode == CPU_HYBRID;
 
@@ -247,7 +250,7 @@ static enum cc_status record(struct report *r, const struct cpu_options *o,
         rank_s, threads, decomposition_name(o->decomp),
         threaded ? cpu_schedule_name(p->schedule) : "",
         distributed ? cpu_distribution_name(p->dist) : "",
-        kernel_path_name(kernel_current()), squares, rate,
+        kernel_path_name(kernel_current()), squares, rate, oversubscribed ? "1" : "0",
     };
     return report_row(r, values);
 }

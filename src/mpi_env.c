@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 static bool active;
-static int rank, size = 1;
+static int rank, size = 1, local_size = 1;
 static char host[MPI_MAX_PROCESSOR_NAME];
 
 bool mpi_env_launched(void)
@@ -32,6 +32,11 @@ enum cc_status mpi_env_init(bool threaded, struct cc_err *err)
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     MPI_Get_processor_name(host, &length);
+    /* The ranks that share this node's memory: its ranks per node. */
+    MPI_Comm node;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
+    MPI_Comm_size(node, &local_size);
+    MPI_Comm_free(&node);
     if (provided < required) {
         return cc_error(err, CC_ESYS, "this MPI library gives thread level %d, hybrid mode needs %d",
                         provided, required);
@@ -42,6 +47,7 @@ enum cc_status mpi_env_init(bool threaded, struct cc_err *err)
 bool mpi_env_active(void) { return active; }
 int mpi_env_rank(void) { return rank; }
 int mpi_env_size(void) { return size; }
+int mpi_env_local_size(void) { return local_size; }
 
 const char *mpi_env_host(void)
 {

@@ -54,6 +54,7 @@ exact_reference() {
             exact_reference
             [ "$(column_values "$output" workers)" = $np ]
             [ "$(wc -l <<<"$output")" -eq 3 ] # rank 0 alone prints
+            [ "$(column_values "$output" oversubscribed)" = $((np > $(nproc) ? 1 : 0)) ]
         done
     done
 }
