@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# Each test runs in its own process: its exports are meant to stay there.
+# shellcheck disable=SC2030,SC2031
 # The jobs/ Slurm scripts on a real Slurm (tests/slurm/cluster: one host,
 # nodes n1 and n2). Every job is checked by what it wrote — the exact totals
 # in runs.csv, the row counts, ok=1, provenance.json — and not only by its
@@ -6,8 +8,6 @@
 # Needs `scripts/ensure-deps slurm`; `make check-slurm` runs it.
 
 bats_require_minimum_version 1.5.0
-# Each test runs in its own process: its exports are meant to stay there.
-# shellcheck disable=SC2030,SC2031
 
 setup_file() {
     ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
