@@ -185,6 +185,22 @@ print(json.dumps(value) if isinstance(value, (list, dict)) else value)' "$JOB_DI
     run ! pgrep -f -- "$JOB_DIR/server.port"
 }
 
+@test "io-sweep's server, URL list and sweep with a stand-in concur" {
+    # tests/fixtures/jobs/stand-in-concur has the interfaces of concur serve
+    # and concur io: the job's own logic is tested while io lands elsewhere.
+    export CONCUR=$ROOT/tests/fixtures/jobs/stand-in-concur
+    export LATENCY=0 WORKERS="1 5" RANKS="1 2" REPEAT=1 LAUNCHER=srun
+    submit io-sweep.sbatch --ntasks=2
+    job_succeeded
+    [ "$(($(wc -l <"$JOB_DIR/runs.csv") - 1))" -eq 7 ]
+    [ "$(column items | sort -u)" = 160 ]
+    [ "$(column workers | tr '\n' ' ')" = "1 1 5 1 5 1 2 " ]
+    [ "$(column bytes | sort -u)" = $((80 * 32768 + 80 * 1024)) ]
+    grep -q -- '^srun --mpi=pmix --nodes=1 --ntasks=2 .* io --mode mpi ' "$JOB_DIR/commands.txt"
+    [ ! -e "$JOB_DIR/server.port" ]
+    run ! pgrep -f -- "$JOB_DIR/server.port"
+}
+
 @test "a run with a wrong total (ok=0) fails the job, its rows kept" {
     export BASE=1000000 COUNT=6 REPEAT=2 RANKS="1 2" CONCUR_TEST_CORRUPT_RESULT=1
     submit cpu-strong.sbatch --ntasks=2
