@@ -142,6 +142,9 @@ job_init() {
     fi
     [[ $LAUNCHER == srun || $LAUNCHER == mpirun ]] ||
         job_die "LAUNCHER: '$LAUNCHER' is neither srun nor mpirun"
+    if [[ $LAUNCHER == srun && $JOB_SCHED != slurm ]] && ! dry_run; then
+        job_die "LAUNCHER=srun needs a Slurm job (sbatch, or salloc); use LAUNCHER=mpirun here"
+    fi
     read -r -a MPIRUN_EXTRA <<<"${MPIRUN_FLAGS:-}"
     stem=$(safe_name "$JOB_NAME")-$(safe_name "$id")
     JOB_DIR=$(make_results_dir "$RESULTS" "$stem")

@@ -103,6 +103,9 @@ only_dir() {
     DRY_RUN=1 LAUNCHER=aprun run --separate-stderr bash "$JOBS/cpu-strong.sbatch"
     [ "$status" -eq 2 ]
     [[ $stderr == *"LAUNCHER: 'aprun'"* ]]
+    SLURM_JOB_ID='' LAUNCHER=srun run --separate-stderr bash "$JOBS/cpu-strong.sbatch"
+    [ "$status" -eq 2 ]
+    [[ $stderr == *"LAUNCHER=srun needs a Slurm job"* ]]
     [ ! -e "$TMP/pwned" ] && [ ! -e pwned ]
 }
 
