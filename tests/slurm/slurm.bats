@@ -10,6 +10,8 @@
 bats_require_minimum_version 1.5.0
 
 setup_file() {
+    # slurmd runs jobs as their users: it must be root.
+    [[ $(id -u) -eq 0 ]] || skip "a Slurm node needs root"
     ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
     CONCUR=${CONCUR:-$ROOT/bin/concur}
     # A short path: munge's and slurmstepd's sockets live below it.
@@ -22,6 +24,7 @@ setup_file() {
 }
 
 teardown_file() {
+    [[ -n ${CLUSTER_DIR:-} ]] || return 0
     "$ROOT/tests/slurm/cluster" down "$CLUSTER_DIR"
     if [[ -n ${KEEP_CLUSTER:-} ]]; then
         echo "# cluster logs kept in $CLUSTER_DIR" >&3
