@@ -144,3 +144,11 @@ uninstall:
 
 clean:
 	rm -rf build bin
+
+# The jobs/ Slurm scripts on a real one- and two-node Slurm started on this
+# host (tests/slurm/cluster); installs slurmctld, slurmd and munge when root.
+.PHONY: check-slurm
+check-slurm:
+	@scripts/ensure-deps slurm
+	@$(MAKE) --no-print-directory all
+	@CONCUR=$(abspath $(CONCUR)) bats $(BATS_FLAGS) tests/slurm

@@ -1,0 +1,361 @@
+# jobs/lib.sh — shared by the job scripts in jobs/ (sourced, never run).
+#
+#   job_init NAME         results folder, scheduler facts, defaults
+#   job_setting KEY VAL   a setting for provenance.json
+#   run_step CMD...       runs one sweep point, appends its rows to runs.csv
+#   job_finish            provenance.json, the verdict; returns the exit status
+#
+# Environment shared by every job script (defaults in brackets):
+#   CONCUR    the concur binary [<repository>/bin/concur]
+#   RESULTS   the folder that holds the results folders [<repository>/results]
+#   DRY_RUN   1: print each command (shell-quoted) instead of running it [0]
+#   LAUNCHER  srun or mpirun [srun under Slurm, mpirun otherwise]
+#   MPIRUN_FLAGS  extra words for mpirun, split on blanks (never eval'd) []
+# shellcheck shell=bash
+
+# Open MPI refuses root without these; harmless for other users.
+if [[ $(id -u) -eq 0 ]]; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+fi
+# Readable MPI_Abort messages instead of a garbled aggregate.
+export OMPI_MCA_orte_base_help_aggregate=${OMPI_MCA_orte_base_help_aggregate:-0}
+
+job_log() { echo "${JOB_NAME:-job}: $*" >&2; }
+job_die() { job_log "$*"; exit 2; }
+
+dry_run() { [[ ${DRY_RUN:-0} == 1 ]]; }
+
+# One command as a shell would read it back: each word quoted with %q.
+print_cmd() {
+    local line
+    line=$(printf '%q ' "$@")
+    printf '%s\n' "${line% }"
+}
+
+job_scheduler() {
+    if [[ -n ${SLURM_JOB_ID:-} ]]; then
+        echo slurm
+    elif [[ -n ${PBS_JOBID:-} ]]; then
+        echo pbs
+    else
+        echo none
+    fi
+}
+
+# Tasks (MPI slots) and nodes of the allocation; this machine without one.
+job_tasks() {
+    case $JOB_SCHED in
+        slurm) echo "${SLURM_NTASKS:-${SLURM_NPROCS:-1}}" ;;
+        pbs) wc -l <"$PBS_NODEFILE" | tr -d ' ' ;;
+        none) nproc ;;
+    esac
+}
+
+job_nodes() {
+    case $JOB_SCHED in
+        slurm) echo "${SLURM_JOB_NUM_NODES:-${SLURM_NNODES:-1}}" ;;
+        pbs) sort -u "$PBS_NODEFILE" | wc -l | tr -d ' ' ;;
+        none) echo 1 ;;
+    esac
+}
+
+job_hosts() {
+    case $JOB_SCHED in
+        slurm) scontrol show hostnames "${SLURM_JOB_NODELIST:-}" 2>/dev/null || echo "${SLURM_JOB_NODELIST:-}" ;;
+        pbs) sort -u "$PBS_NODEFILE" ;;
+        none) hostname ;;
+    esac
+}
+
+# 1 2 4 8 ... up to N, and N itself: the default rank sweep.
+powers_upto() {
+    local n=$1 p=1 out=()
+    while ((p < n)); do out+=("$p"); p=$((p * 2)); done
+    out+=("$n")
+    echo "${out[*]}"
+}
+
+min() { if (($1 < $2)); then echo "$1"; else echo "$2"; fi; }
+
+# A name that is safe as one path component.
+safe_name() { tr -c 'A-Za-z0-9._-' '_' <<<"$1" | sed 's/_$//'; }
+
+# Checks that a list holds only positive integers (it becomes arguments).
+check_counts() {
+    local name=$1 value
+    shift
+    [[ $# -gt 0 ]] || job_die "$name: empty list"
+    for value in "$@"; do
+        [[ $value =~ ^[1-9][0-9]*$ ]] || job_die "$name: '$value' is not a positive integer"
+    done
+}
+
+# Under a scheduler, more ranks than the job's tasks would fail late (or
+# oversubscribe a node): refuse them before anything runs.
+check_ranks_fit() {
+    local p tasks
+    [[ $JOB_SCHED == none ]] && return 0
+    tasks=$(job_tasks)
+    for p in "$@"; do
+        ((p <= tasks)) || job_die "RANKS: $p ranks but the job has $tasks tasks (ask for more with --ntasks)"
+    done
+}
+
+# results/<name>-<job id or UTC timestamp>[-N]: mkdir without -p on the last
+# component is atomic, so two jobs never share (or overwrite) a folder.
+make_results_dir() {
+    local parent=$1 stem=$2 dir n=1
+    dir=$parent/$stem
+    if dry_run; then
+        echo "$dir"
+        return
+    fi
+    mkdir -p "$parent"
+    until mkdir "$dir" 2>/dev/null; do
+        [[ -d $parent ]] || job_die "cannot create '$parent'"
+        dir=$parent/$stem-$n
+        n=$((n + 1))
+        ((n < 1000)) || job_die "cannot create a results folder under '$parent'"
+    done
+    echo "$dir"
+}
+
+# job_init NAME: sets JOB_NAME, JOB_SCHED, JOB_DIR, JOB_RUNS, CONCUR, LAUNCHER.
+# JOB_ROOT (the repository) must be set by the caller.
+job_init() {
+    local id stem
+    JOB_SCRIPT=$1
+    JOB_SCHED=$(job_scheduler)
+    case $JOB_SCHED in
+        slurm) JOB_NAME=${SLURM_JOB_NAME:-$1}; id=$SLURM_JOB_ID ;;
+        pbs) JOB_NAME=${PBS_JOBNAME:-$1}; id=$PBS_JOBID ;;
+        none) JOB_NAME=$1; id=$(date -u +%Y%m%dT%H%M%SZ) ;;
+    esac
+    # sbatch names a job after its script file unless told otherwise.
+    JOB_NAME=${JOB_NAME%.sbatch}
+    JOB_NAME=${JOB_NAME%.pbs}
+    JOB_STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+    CONCUR=${CONCUR:-$JOB_ROOT/bin/concur}
+    RESULTS=${RESULTS:-$JOB_ROOT/results}
+    if [[ -z ${LAUNCHER:-} ]]; then
+        if [[ $JOB_SCHED == slurm ]]; then LAUNCHER=srun; else LAUNCHER=mpirun; fi
+    fi
+    [[ $LAUNCHER == srun || $LAUNCHER == mpirun ]] ||
+        job_die "LAUNCHER: '$LAUNCHER' is neither srun nor mpirun"
+    if [[ $LAUNCHER == srun && $JOB_SCHED != slurm ]] && ! dry_run; then
+        job_die "LAUNCHER=srun needs a Slurm job (sbatch, or salloc); use LAUNCHER=mpirun here"
+    fi
+    read -r -a MPIRUN_EXTRA <<<"${MPIRUN_FLAGS:-}"
+    stem=$(safe_name "$JOB_NAME")-$(safe_name "$id")
+    JOB_DIR=$(make_results_dir "$RESULTS" "$stem")
+    JOB_RUNS=$JOB_DIR/runs.csv
+    JOB_STEP=0
+    JOB_FAILED=0
+    JOB_SETTINGS=()
+    if dry_run; then
+        echo "# $JOB_NAME: results would go to $(print_cmd "$JOB_DIR"); nothing runs (DRY_RUN=1)"
+    else
+        [[ -x $CONCUR ]] || job_die "CONCUR: '$CONCUR' is not an executable (run make, or set CONCUR)"
+        job_log "results: $JOB_DIR"
+    fi
+    job_setting concur "$CONCUR"
+    job_setting launcher "$LAUNCHER"
+    job_setting mpirun_flags "${MPIRUN_FLAGS:-}"
+    job_setting results "$JOB_DIR"
+}
+
+job_setting() { JOB_SETTINGS+=("$1=$2"); }
+
+# mpi_launch P NODES [launcher options...]: fills LAUNCH with the words that
+# start P ranks on NODES nodes (srun --mpi=pmix, or mpirun).
+mpi_launch() {
+    local ranks=$1 nodes=$2
+    shift 2
+    if [[ $LAUNCHER == srun ]]; then
+        LAUNCH=(srun --mpi=pmix --nodes="$nodes" --ntasks="$ranks" "$@")
+    else
+        LAUNCH=(mpirun -np "$ranks")
+        [[ $JOB_SCHED == pbs ]] && LAUNCH+=(--hostfile "$PBS_NODEFILE")
+        LAUNCH+=("$@" "${MPIRUN_EXTRA[@]}")
+    fi
+}
+
+# Appends one step's CSV (FILE) to runs.csv: the header once, and only when
+# it matches the header already there.
+append_runs() {
+    local file=$1 header
+    [[ -s $file ]] || { job_log "step $JOB_STEP wrote no runs"; return 1; }
+    if [[ ! -s $JOB_RUNS ]]; then
+        cat "$file" >"$JOB_RUNS"
+        return
+    fi
+    header=$(head -n 1 "$file")
+    if [[ $header != "$(head -n 1 "$JOB_RUNS")" ]]; then
+        cp "$file" "$JOB_DIR/step-$JOB_STEP.csv"
+        job_log "step $JOB_STEP: its CSV header differs from runs.csv; kept as step-$JOB_STEP.csv"
+        return 1
+    fi
+    tail -n +2 "$file" >>"$JOB_RUNS"
+}
+
+# run_step CMD...: one point of a sweep. A failing step is reported and the
+# sweep goes on (the other points are still worth having); job_finish turns
+# it into the job's exit status.
+run_step() {
+    local out status=0
+    JOB_STEP=$((JOB_STEP + 1))
+    if dry_run; then
+        print_cmd "$@"
+        return 0
+    fi
+    print_cmd "$@" >>"$JOB_DIR/commands.txt"
+    job_log "step $JOB_STEP: $(print_cmd "$@")"
+    out=$JOB_DIR/.step.csv
+    "$@" >"$out" || status=$?
+    # Rows that did arrive are kept even when the step failed (ok=0 runs).
+    append_runs "$out" || { ((status)) || status=1; }
+    rm -f "$out"
+    if [[ $status -ne 0 ]]; then
+        job_log "step $JOB_STEP failed (exit $status): $(print_cmd "$@")"
+        JOB_FAILED=$((JOB_FAILED + 1))
+    fi
+}
+
+# Rows of runs.csv that report a failure: ok=0, or errors>0 (io runs).
+failed_rows() {
+    [[ -s $JOB_RUNS ]] || { echo 0; return; }
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+             ("ok" in col && $col["ok"] != 1) || ("errors" in col && $col["errors"] + 0 > 0) { n++ }
+             END { print n + 0 }' "$JOB_RUNS"
+}
+
+# ---------------------------------------------------------------------------
+# provenance.json, written by hand: plain bash, so that it works on compute
+# nodes without Python.
+
+json_str() {
+    local s
+    if [[ -z ${1-} ]]; then printf 'null'; return; fi
+    s=$(LC_ALL=C tr -d '\000-\010\013\014\016-\037' <<<"$1")
+    s=${s//\\/\\\\}
+    s=${s//\"/\\\"}
+    s=${s//$'\t'/\\t}
+    s=${s//$'\r'/\\r}
+    s=${s//$'\n'/\\n}
+    printf '"%s"' "$s"
+}
+
+# A JSON list of strings, or of numbers when every word is one.
+json_list() {
+    local word sep='' numbers=1
+    for word in "$@"; do [[ $word =~ ^[0-9]+$ ]] || numbers=0; done
+    printf '['
+    for word in "$@"; do
+        if ((numbers)); then printf '%s%s' "$sep" "$word"; else printf '%s%s' "$sep" "$(json_str "$word")"; fi
+        sep=', '
+    done
+    printf ']'
+}
+
+# A JSON object from KEY=VALUE words (values as strings).
+json_object() {
+    local pair sep=''
+    printf '{'
+    for pair in "$@"; do
+        printf '%s%s: %s' "$sep" "$(json_str "${pair%%=*}")" "$(json_str "${pair#*=}")"
+        sep=', '
+    done
+    printf '}'
+}
+
+# The first line of a command's output, or nothing.
+first_line() { { "$@" 2>/dev/null || true; } | head -n 1; }
+
+cpu_model() {
+    local model
+    model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+    echo "${model:-$(uname -m)}"
+}
+
+git_dirty() {
+    local changes
+    changes=$(git -C "$JOB_ROOT" status --porcelain --untracked-files=no 2>/dev/null) || { echo null; return; }
+    if [[ -n $changes ]]; then echo true; else echo false; fi
+}
+
+# Scheduler variables worth keeping, those that are set.
+scheduler_env() {
+    local name
+    for name in SLURM_JOB_ID SLURM_JOB_NAME SLURM_JOB_NODELIST SLURM_JOB_NUM_NODES \
+        SLURM_NTASKS SLURM_CPUS_PER_TASK SLURM_CPUS_ON_NODE SLURM_JOB_CPUS_PER_NODE \
+        SLURM_JOB_PARTITION SLURM_CLUSTER_NAME SLURM_SUBMIT_DIR \
+        PBS_JOBID PBS_JOBNAME PBS_QUEUE PBS_O_WORKDIR PBS_NODEFILE PBS_NUM_NODES PBS_NP; do
+        [[ -n ${!name:-} ]] && echo "$name=${!name}"
+    done
+    return 0
+}
+
+provenance_write() {
+    local file=$1 status=$2 finished=${3:-} hosts env ranks
+    mapfile -t hosts < <(job_hosts)
+    mapfile -t env < <(scheduler_env)
+    read -r -a ranks <<<"${JOB_RANKS:-}"
+    {
+        printf '{\n'
+        printf '  "tool": "concur",\n'
+        printf '  "concur_version": %s,\n' "$(json_str "$(first_line "$CONCUR" --version)")"
+        printf '  "job_name": %s,\n' "$(json_str "$JOB_NAME")"
+        printf '  "script": %s,\n' "$(json_str "$JOB_SCRIPT")"
+        printf '  "scheduler": %s,\n' "$(json_str "$JOB_SCHED")"
+        printf '  "slurm_job_id": %s,\n' "$(json_str "${SLURM_JOB_ID:-}")"
+        printf '  "slurm_job_nodelist": %s,\n' "$(json_str "${SLURM_JOB_NODELIST:-}")"
+        printf '  "pbs_jobid": %s,\n' "$(json_str "${PBS_JOBID:-}")"
+        printf '  "hostname": %s,\n' "$(json_str "$(hostname)")"
+        printf '  "hosts": %s,\n' "$(json_list "${hosts[@]}")"
+        printf '  "cpu_model": %s,\n' "$(json_str "$(cpu_model)")"
+        printf '  "cores_online": %s,\n' "$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo null)"
+        printf '  "cores_usable": %s,\n' "$(nproc 2>/dev/null || echo null)"
+        printf '  "nodes": %s,\n' "$(job_nodes)"
+        printf '  "tasks": %s,\n' "$(job_tasks)"
+        printf '  "ranks": %s,\n' "$(json_list "${ranks[@]}")"
+        printf '  "launcher": %s,\n' "$(json_str "$LAUNCHER")"
+        printf '  "omp": %s,\n' "$(json_object "OMP_NUM_THREADS=${OMP_NUM_THREADS:-}" \
+            "OMP_PROC_BIND=${OMP_PROC_BIND:-}" "OMP_PLACES=${OMP_PLACES:-}")"
+        printf '  "compiler": %s,\n' "$(json_str "$(first_line mpicc --version)")"
+        printf '  "mpirun": %s,\n' "$(json_str "$(first_line mpirun --version)")"
+        printf '  "git_revision": %s,\n' "$(json_str "$(first_line git -C "$JOB_ROOT" rev-parse HEAD)")"
+        printf '  "git_dirty": %s,\n' "$(git_dirty)"
+        printf '  "settings": %s,\n' "$(json_object "${JOB_SETTINGS[@]}")"
+        printf '  "scheduler_env": %s,\n' "$(json_object "${env[@]}")"
+        printf '  "started": %s,\n' "$(json_str "$JOB_STARTED")"
+        printf '  "finished": %s,\n' "$(json_str "$finished")"
+        printf '  "steps": %s,\n' "$JOB_STEP"
+        printf '  "failed_steps": %s,\n' "$JOB_FAILED"
+        printf '  "exit_status": %s\n' "$status"
+        printf '}\n'
+    } >"$file.tmp"
+    mv "$file.tmp" "$file"
+}
+
+# Call once the parameters are settled: provenance exists from the start, so
+# an interrupted job's folder still says what ran.
+job_started() {
+    dry_run || provenance_write "$JOB_DIR/provenance.json" null
+}
+
+# The verdict: non-zero if a step failed, a run reported ok=0 (or errors), or
+# nothing was recorded at all.
+job_finish() {
+    local bad status=0 rows=0
+    dry_run && return 0
+    bad=$(failed_rows)
+    [[ -s $JOB_RUNS ]] && rows=$(($(wc -l <"$JOB_RUNS") - 1))
+    if ((JOB_FAILED > 0 || bad > 0 || rows == 0)); then
+        status=1
+        job_log "FAILED: $JOB_FAILED of $JOB_STEP steps failed, $bad runs report a failure, $rows runs recorded"
+    else
+        job_log "done: $rows runs in $JOB_RUNS"
+    fi
+    provenance_write "$JOB_DIR/provenance.json" "$status" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    return "$status"
+}

@@ -1,0 +1,260 @@
+#!/usr/bin/env bats
+# Each test runs in its own process: its exports are meant to stay there.
+# shellcheck disable=SC2030,SC2031
+# bats sets stderr (run --separate-stderr).
+# shellcheck disable=SC2154
+# jobs/: the batch scripts without a scheduler — dry runs, local runs with
+# tiny sizes, results folders with spaces, PBS through its environment, and
+# jobs/merge. tests/slurm/ runs the same scripts on a real Slurm.
+
+load helpers
+
+JOBS=$BATS_TEST_DIRNAME/../../jobs
+FIXTURES=$BATS_TEST_DIRNAME/../fixtures/jobs
+export CONCUR
+
+# Tiny workloads: the tests check results, never speed.
+tiny() {
+    export BASE=1000000 COUNT=6 COUNT_PER_RANK=3 REPEAT=2 WARMUP=0
+}
+
+# The closed form of COUNT numbers from BASE.
+expected_total() {
+    python3 -c 'import sys
+b, c = int(sys.argv[1]), int(sys.argv[2])
+print(sum(n * (n - 1) * (2 * n - 1) // 6 for n in range(b, b + c)))' "$1" "$2"
+}
+
+column() {
+    awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c[name] }' "$2"
+}
+
+# The one results folder under $1.
+only_dir() {
+    local dirs=("$1"/*/)
+    [ "${#dirs[@]}" -eq 1 ]
+    echo "${dirs[0]%/}"
+}
+
+@test "dry run: cpu-strong prints one quoted mpirun or srun line per rank count" {
+    DRY_RUN=1 RANKS="1 2 4" RESULTS="$TMP/with space" run --separate-stderr bash "$JOBS/cpu-strong.sbatch"
+    [ "$status" -eq 0 ]
+    [ "$(grep -c '^mpirun -np ' <<<"$output")" -eq 3 ]
+    [[ $output == *"mpirun -np 4 --map-by node $CONCUR cpu --mode mpi --count 20 --base 500000000"* ]]
+    [[ ${lines[0]} == *"$TMP/with\\ space/cpu-strong-"* ]]
+    [ ! -e "$TMP/with space" ] # a dry run writes nothing
+
+    DRY_RUN=1 LAUNCHER=srun RANKS="2 8" run --separate-stderr bash "$JOBS/cpu-strong.sbatch"
+    [ "$status" -eq 0 ]
+    [[ $output == *"srun --mpi=pmix --nodes=1 --ntasks=2 $CONCUR cpu --mode mpi"* ]]
+    [[ $output == *"srun --mpi=pmix --nodes=1 --ntasks=8 "* ]]
+}
+
+@test "dry run: cpu-weak scales --count with the ranks" {
+    DRY_RUN=1 RANKS="1 2 4" COUNT_PER_RANK=5 run --separate-stderr bash "$JOBS/cpu-weak.sbatch"
+    [ "$status" -eq 0 ]
+    [ "$(grep -o -- '--count [0-9]*' <<<"$output" | tr '\n' ' ')" = "--count 5 --count 10 --count 20 " ]
+}
+
+@test "dry run: cpu-hybrid sets the OpenMP environment and the binding" {
+    # helpers.bash sets OMP_PROC_BIND=false; the scripts' own default is wanted.
+    OMP_PROC_BIND='' DRY_RUN=1 LAUNCHER=srun RANKS=2 THREADS="1 4" run --separate-stderr bash "$JOBS/cpu-hybrid.sbatch"
+    [ "$status" -eq 0 ]
+    [[ $output == *"env OMP_NUM_THREADS=4 OMP_PROC_BIND=close OMP_PLACES=cores srun --mpi=pmix --nodes=1 --ntasks=2 --cpus-per-task=4 --cpu-bind=cores $CONCUR cpu --mode hybrid --workers 4"* ]]
+    OMP_PROC_BIND='' DRY_RUN=1 LAUNCHER=mpirun RANKS=2 THREADS=3 run --separate-stderr bash "$JOBS/cpu-hybrid.sbatch"
+    [[ $output == *"env OMP_NUM_THREADS=3 OMP_PROC_BIND=false OMP_PLACES=cores mpirun -np 2 --bind-to none -x OMP_NUM_THREADS"* ]]
+}
+
+@test "dry run: io-sweep starts the server and sweeps modes and workers" {
+    DRY_RUN=1 RESULTS="$TMP/a b" run --separate-stderr bash "$JOBS/io-sweep.sbatch"
+    [ "$status" -eq 0 ]
+    [[ $output == *"$CONCUR serve --port 0 --latency 100ms --port-file $TMP/a\\ b/io-sweep-"* ]]
+    [ "$(grep -c ' io --mode sync ' <<<"$output")" -eq 1 ]
+    [ "$(grep -c ' io --mode threads ' <<<"$output")" -eq 7 ]
+    [ "$(grep -c ' io --mode multi ' <<<"$output")" -eq 7 ]
+    [ "$(grep ' io --mode multi ' <<<"$output" | grep -o -- '--workers [0-9]*' | tr '\n' ' ')" = \
+        "--workers 1 --workers 5 --workers 10 --workers 15 --workers 20 --workers 30 --workers 160 " ]
+    grep -q '^mpirun -np 2 .* io --mode mpi ' <<<"$output"
+}
+
+@test "dry run: the PBS editions use PBS_NODEFILE and PBS_JOBID" {
+    printf 'node1\nnode1\nnode2\nnode2\n' >"$TMP/nodefile"
+    cd "$TMP"
+    DRY_RUN=1 PBS_JOBID=77.server PBS_NODEFILE="$TMP/nodefile" PBS_O_WORKDIR="$BATS_TEST_DIRNAME/../.." \
+        run --separate-stderr bash "$JOBS/cpu-strong.pbs"
+    [ "$status" -eq 0 ]
+    [[ ${lines[0]} == *"/cpu-strong-77.server;"* ]]
+    [ "$(grep -c "^mpirun -np [124] --hostfile $TMP/nodefile --map-by node " <<<"$output")" -eq 3 ]
+    for script in cpu-weak cpu-hybrid io-sweep; do
+        DRY_RUN=1 PBS_JOBID=77.server PBS_NODEFILE="$TMP/nodefile" PBS_O_WORKDIR="$BATS_TEST_DIRNAME/../.." \
+            run --separate-stderr bash "$JOBS/$script.pbs"
+        [ "$status" -eq 0 ]
+        [[ $output == *"--hostfile $TMP/nodefile"* ]]
+    done
+}
+
+@test "lists and names are checked, never evaluated" {
+    DRY_RUN=1 RANKS="1 \$(touch $TMP/pwned)" run --separate-stderr bash "$JOBS/cpu-strong.sbatch"
+    [ "$status" -eq 2 ]
+    [[ $stderr == *"RANKS: '\$(touch"* ]]
+    # shellcheck disable=SC2016 # the text must reach the script unexpanded
+    DRY_RUN=1 COUNT_PER_RANK='a[$(touch pwned)]' run --separate-stderr bash "$JOBS/cpu-weak.sbatch"
+    [ "$status" -eq 2 ]
+    DRY_RUN=1 LAUNCHER=aprun run --separate-stderr bash "$JOBS/cpu-strong.sbatch"
+    [ "$status" -eq 2 ]
+    [[ $stderr == *"LAUNCHER: 'aprun'"* ]]
+    SLURM_JOB_ID='' LAUNCHER=srun run --separate-stderr bash "$JOBS/cpu-strong.sbatch"
+    [ "$status" -eq 2 ]
+    [[ $stderr == *"LAUNCHER=srun needs a Slurm job"* ]]
+    [ ! -e "$TMP/pwned" ] && [ ! -e pwned ]
+}
+
+@test "run-local: exact runs.csv and valid provenance.json, in a folder with spaces" {
+    tiny
+    export RESULTS="$TMP/my results"
+    run --separate-stderr "$JOBS/run-local" cpu-strong
+    [ "$status" -eq 0 ]
+    dir=$(only_dir "$RESULTS")
+    [[ $(basename "$dir") == cpu-strong-2* ]]
+    [ "$(wc -l <"$dir/runs.csv")" -eq 5 ] # header + 2 rank counts x 2 runs
+    [ "$(column result "$dir/runs.csv" | sort -u)" = "$(expected_total 1000000 6)" ]
+    [ "$(column ok "$dir/runs.csv" | sort -u)" = 1 ]
+    [ "$(column workers "$dir/runs.csv" | tr '\n' ' ')" = "1 1 2 2 " ]
+    python3 -m json.tool "$dir/provenance.json" >/dev/null
+    python3 - "$dir/provenance.json" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["scheduler"] == "none" and doc["slurm_job_id"] is None, doc
+assert doc["ranks"] == [1, 2] and doc["launcher"] == "mpirun", doc
+assert doc["settings"]["count"] == "6" and doc["settings"]["base"] == "1000000", doc
+assert doc["cores_online"] >= 1 and doc["cpu_model"], doc
+assert doc["compiler"] and doc["exit_status"] == 0 and doc["finished"], doc
+assert len(doc["git_revision"] or "x" * 40) == 40, doc
+EOF
+}
+
+@test "run-local: every CPU sweep, and a second run never overwrites the first" {
+    tiny
+    export RESULTS="$TMP/r"
+    run --separate-stderr "$JOBS/run-local" cpu-strong cpu-weak cpu-hybrid
+    [ "$status" -eq 0 ]
+    weak=("$RESULTS"/cpu-weak-*)
+    [ "$(column result "${weak[0]}/runs.csv" | uniq | tr '\n' ' ')" = \
+        "$(expected_total 1000000 3) $(expected_total 1000000 6) " ]
+    hybrid=("$RESULTS"/cpu-hybrid-*)
+    [ "$(column variant "${hybrid[0]}/runs.csv" | sort -u)" = hybrid ]
+    [ "$(column result "${hybrid[0]}/runs.csv" | sort -u)" = "$(expected_total 1000000 6)" ]
+    RANKS=1 run --separate-stderr "$JOBS/run-local" cpu-strong
+    RANKS=1 run --separate-stderr "$JOBS/run-local" cpu-strong
+    [ "$(find "$RESULTS" -maxdepth 1 -name 'cpu-strong-*' | wc -l)" -eq 3 ]
+}
+
+@test "a run with ok=0 makes the job fail, its rows kept" {
+    tiny
+    export RESULTS=$TMP RANKS=1
+    CONCUR_TEST_CORRUPT_RESULT=1 run --separate-stderr bash "$JOBS/cpu-strong.sbatch"
+    [ "$status" -eq 1 ]
+    dir=$(only_dir "$TMP")
+    [ "$(column ok "$dir/runs.csv" | tr '\n' ' ')" = "0 1 " ]
+    [[ $stderr == *"FAILED: 1 of 1 steps failed, 1 runs report a failure"* ]]
+    grep -q '"exit_status": 1' "$dir/provenance.json"
+}
+
+@test "a PBS job (its environment, a spool copy of the script) writes its results" {
+    tiny
+    printf '%s\n%s\n' "$(hostname)" "$(hostname)" >"$TMP/nodefile"
+    cp "$JOBS/cpu-weak.pbs" "$TMP/spool copy.pbs" # PBS runs a copy, elsewhere
+    cd "$TMP"
+    PBS_JOBID=42.pbs PBS_NODEFILE="$TMP/nodefile" PBS_O_WORKDIR="$BATS_TEST_DIRNAME/../.." \
+        RESULTS="$TMP/out" run --separate-stderr bash "$TMP/spool copy.pbs"
+    [ "$status" -eq 0 ]
+    [ -f "$TMP/out/cpu-weak-42.pbs/runs.csv" ]
+    [ "$(column ok "$TMP/out/cpu-weak-42.pbs/runs.csv" | sort -u)" = 1 ]
+    grep -q '"pbs_jobid": "42.pbs"' "$TMP/out/cpu-weak-42.pbs/provenance.json"
+    python3 -m json.tool "$TMP/out/cpu-weak-42.pbs/provenance.json" >/dev/null
+}
+
+@test "io-sweep with a stand-in concur: 160 URLs, server stopped afterwards" {
+    export CONCUR=$FIXTURES/stand-in-concur LATENCY=0 WORKERS="1 5" RANKS="1 2" REPEAT=1 RESULTS="$TMP/io dir"
+    run --separate-stderr bash "$JOBS/io-sweep.sbatch"
+    [ "$status" -eq 0 ]
+    dir=$(only_dir "$RESULTS")
+    [ "$(wc -l <"$dir/runs.csv")" -eq 8 ] # sync, threads x2, multi x2, mpi x2
+    [ "$(column items "$dir/runs.csv" | sort -u)" = 160 ]
+    [ "$(column bytes "$dir/runs.csv" | sort -u)" = $((80 * 32768 + 80 * 1024)) ]
+    [ "$(sed -n '1s|.*/||p; 2s|.*/||p' "$dir/urls.txt" | tr '\n' ' ')" = "32768 1024 " ]
+    [ ! -e "$dir/server.port" ] # removed by the server as it stopped
+    run ! pgrep -f -- "$dir/server.port"
+}
+
+@test "io-sweep stops its server when the job is terminated" {
+    # bash runs the TERM trap once the running step ends: keep that step short.
+    export CONCUR=$FIXTURES/stand-in-concur LATENCY=0 MODES=sync REPEAT=20 RESULTS="$TMP/io"
+    bash "$JOBS/io-sweep.sbatch" 2>/dev/null &
+    job=$!
+    for ((i = 0; i < 100; i++)); do
+        port_file=$(find "$RESULTS" -name server.port 2>/dev/null | head -n 1)
+        [ -n "$port_file" ] && [ -s "$port_file" ] && break
+        sleep 0.1
+    done
+    server=$(cat "$(dirname "$port_file")/server.pid")
+    kill -TERM "$job"
+    status=0
+    wait "$job" || status=$?
+    [ "$status" -eq 143 ]
+    run ! kill -0 "$server"
+}
+
+@test "io-sweep refuses a concur without the io command" {
+    run --separate-stderr env MODES=sync RESULTS="$TMP" bash "$JOBS/io-sweep.sbatch"
+    if "$CONCUR" io --help >/dev/null 2>&1; then skip "this concur has the io command"; fi
+    [ "$status" -eq 2 ]
+    [[ $stderr == *"has no io command"* ]]
+}
+
+@test "the real io-sweep with concur io and concur serve" {
+    if ! "$CONCUR" io --help >/dev/null 2>&1; then skip "this concur has no io command yet"; fi
+    export LATENCY=1ms WORKERS="1 5" RANKS=1 REPEAT=1 RESULTS="$TMP/real io"
+    run --separate-stderr bash "$JOBS/io-sweep.sbatch"
+    [ "$status" -eq 0 ]
+    dir=$(only_dir "$RESULTS")
+    [ "$(column items "$dir/runs.csv" | sort -u)" = 160 ]
+    [ "$(column errors "$dir/runs.csv" | sort -u)" = 0 ]
+}
+
+@test "merge: two folders, the header once" {
+    run --separate-stderr "$JOBS/merge" "$FIXTURES/cpu-strong-101" "$FIXTURES/cpu-strong-102"
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 6 ]
+    [ "$(grep -c '^experiment,' <<<"$output")" -eq 1 ]
+    [ "${lines[0]}" = "$(head -n 1 "$FIXTURES/cpu-strong-101/runs.csv")" ]
+    [ "$(cut -d, -f3 <<<"$output" | tail -n +2 | tr '\n' ' ')" = "1 1 2 2 4 " ]
+}
+
+@test "merge --label -o: a job column, written to a file (with spaces)" {
+    run --separate-stderr "$JOBS/merge" --label -o "$TMP/all runs.csv" "$FIXTURES/cpu-strong-101" "$FIXTURES/cpu-strong-102/runs.csv"
+    [ "$status" -eq 0 ]
+    [ -z "$output" ]
+    [[ $(head -n 1 "$TMP/all runs.csv") == *,kernel,squares,squares_per_ns,job ]]
+    [ "$(column job "$TMP/all runs.csv" | uniq | tr '\n' ' ')" = "cpu-strong-101 cpu-strong-102 " ]
+}
+
+@test "merge refuses folders whose headers differ, and writes nothing" {
+    run --separate-stderr "$JOBS/merge" -o "$TMP/out.csv" "$FIXTURES/cpu-strong-101" "$FIXTURES/io-sweep-103"
+    [ "$status" -eq 2 ]
+    [[ $stderr == *"io-sweep-103/runs.csv' has other columns than"* ]]
+    [[ $stderr == *"experiment,variant,workers,run,seconds,items,bytes,errors"* ]]
+    [ ! -e "$TMP/out.csv" ]
+    run --separate-stderr "$JOBS/merge" "$FIXTURES/cpu-strong-101" "$FIXTURES/io-sweep-103"
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    run --separate-stderr "$JOBS/merge" "$TMP/nowhere"
+    [ "$status" -eq 2 ]
+    [[ $stderr == *"no such folder"* ]]
+}
+
+@test "the job scripts are shellcheck-clean" {
+    command -v shellcheck >/dev/null || skip "shellcheck is not installed"
+    cd "$BATS_TEST_DIRNAME/../.."
+    shellcheck -x jobs/*.sbatch jobs/*.pbs jobs/lib.sh jobs/run-local jobs/merge tests/slurm/cluster
+}

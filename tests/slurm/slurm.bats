@@ -1,0 +1,239 @@
+#!/usr/bin/env bats
+# Each test runs in its own process: its exports are meant to stay there.
+# shellcheck disable=SC2030,SC2031
+# The jobs/ Slurm scripts on a real Slurm (tests/slurm/cluster: one host,
+# nodes n1 and n2). Every job is checked by what it wrote — the exact totals
+# in runs.csv, the row counts, ok=1, provenance.json — and not only by its
+# exit code: a broken node can report COMPLETED for a job that never ran.
+# Needs `scripts/ensure-deps slurm`; `make check-slurm` runs it.
+
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+    # slurmd runs jobs as their users: it must be root.
+    [[ $(id -u) -eq 0 ]] || skip "a Slurm node needs root"
+    ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+    CONCUR=${CONCUR:-$ROOT/bin/concur}
+    # A short path: munge's and slurmstepd's sockets live below it.
+    CLUSTER_DIR=$(mktemp -d /tmp/concur-slurm.XXXXXX)
+    SLURM_CONF=$("$ROOT/tests/slurm/cluster" up "$CLUSTER_DIR")
+    # Results under a folder with a space: the scripts must quote everything.
+    RESULTS="$BATS_FILE_TMPDIR/results with space"
+    mkdir -p "$RESULTS"
+    export ROOT CONCUR CLUSTER_DIR SLURM_CONF RESULTS
+}
+
+teardown_file() {
+    [[ -n ${CLUSTER_DIR:-} ]] || return 0
+    "$ROOT/tests/slurm/cluster" down "$CLUSTER_DIR"
+    if [[ -n ${KEEP_CLUSTER:-} ]]; then
+        echo "# cluster logs kept in $CLUSTER_DIR" >&3
+    else
+        rm -rf "$CLUSTER_DIR"
+    fi
+}
+
+setup() {
+    # Submitted from the repository, as the README says: the scripts find
+    # jobs/lib.sh through SLURM_SUBMIT_DIR (Slurm runs a spool copy).
+    cd "$ROOT" || return 1
+}
+
+# submit SCRIPT [sbatch options...]: submits jobs/SCRIPT, waits (bounded)
+# until it ends, and sets JOB_ID, JOB_STATE, JOB_EXIT (scontrol's
+# ExitCode=N:S), JOB_OUT (the job's output) and JOB_DIR (its results folder).
+submit() {
+    local script=$1 line i
+    shift
+    JOB_ID=$(sbatch --parsable --output="$RESULTS/slurm-%j.out" "$@" "jobs/$script")
+    for ((i = 0; i < 1200; i++)); do
+        line=$(scontrol -o show job "$JOB_ID")
+        JOB_STATE=$(sed -n 's/.* JobState=\([A-Z_]*\).*/\1/p' <<<"$line")
+        case $JOB_STATE in
+            PENDING | CONFIGURING | RUNNING | COMPLETING | "") sleep 0.1 ;;
+            *) break ;;
+        esac
+    done
+    JOB_EXIT=$(sed -n 's/.* ExitCode=\([0-9:]*\).*/\1/p' <<<"$line")
+    JOB_OUT=$(cat "$RESULTS/slurm-$JOB_ID.out" 2>/dev/null || true)
+    JOB_DIR=$(find "$RESULTS" -maxdepth 1 -type d -name "*-$JOB_ID" | head -n 1)
+    echo "job $JOB_ID: $JOB_STATE $JOB_EXIT; results: $JOB_DIR" >&2
+    echo "$JOB_OUT" >&2
+}
+
+# The closed form of the workload: COUNT numbers from BASE.
+expected_total() {
+    python3 -c 'import sys
+b, c = int(sys.argv[1]), int(sys.argv[2])
+print(sum(n * (n - 1) * (2 * n - 1) // 6 for n in range(b, b + c)))' "$1" "$2"
+}
+
+# The values of one column of runs.csv, one per row, in order.
+column() {
+    awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c[name] }' "$JOB_DIR/runs.csv"
+}
+
+job_succeeded() {
+    [ "$JOB_STATE" = COMPLETED ]
+    [ "$JOB_EXIT" = 0:0 ]
+    [ -n "$JOB_DIR" ]
+    [ -f "$JOB_DIR/runs.csv" ]
+    python3 -m json.tool "$JOB_DIR/provenance.json" >/dev/null
+}
+
+# Rows, exact totals and ok=1 for a fixed workload over a rank sweep.
+fixed_workload_rows() {
+    local rows=$1 total
+    total=$(expected_total "$BASE" "$COUNT")
+    [ "$(($(wc -l <"$JOB_DIR/runs.csv") - 1))" -eq "$rows" ]
+    [ "$(column result | sort -u)" = "$total" ]
+    [ "$(column ok | sort -u)" = 1 ]
+}
+
+provenance() {
+    python3 -c 'import json, sys
+doc = json.load(open(sys.argv[1]))
+value = doc
+for key in sys.argv[2].split("."):
+    value = value[key]
+print(json.dumps(value) if isinstance(value, (list, dict)) else value)' "$JOB_DIR/provenance.json" "$1"
+}
+
+@test "cpu-strong with srun --mpi=pmix: exact totals for 1 and 2 ranks" {
+    export BASE=1000000 COUNT=6 REPEAT=2 RANKS="1 2" LAUNCHER=srun
+    submit cpu-strong.sbatch --ntasks=2
+    job_succeeded
+    fixed_workload_rows 4
+    [ "$(column workers | tr '\n' ' ')" = "1 1 2 2 " ]
+    [ "$(column ranks | tr '\n' ' ')" = "1 1 2 2 " ]
+    [ "$(provenance slurm_job_id)" = "$JOB_ID" ]
+    [ "$(provenance slurm_job_nodelist)" = n1 ]
+    [ "$(provenance launcher)" = srun ]
+    [ "$(provenance hosts)" = '["n1"]' ]
+    [ "$(provenance ranks)" = '[1, 2]' ]
+    [ "$(provenance exit_status)" = 0 ]
+    grep -q -- '^srun --mpi=pmix --nodes=1 --ntasks=2 ' "$JOB_DIR/commands.txt"
+    [[ $JOB_DIR == "$RESULTS/cpu-strong-$JOB_ID" ]]
+}
+
+@test "cpu-strong with mpirun inside the allocation" {
+    export BASE=1000000 COUNT=6 REPEAT=2 RANKS="1 2" LAUNCHER=mpirun
+    submit cpu-strong.sbatch --ntasks=2
+    job_succeeded
+    fixed_workload_rows 4
+    [ "$(provenance launcher)" = mpirun ]
+    grep -q -- '^mpirun -np 2 ' "$JOB_DIR/commands.txt"
+}
+
+@test "cpu-weak: the count grows with the ranks, each total exact" {
+    export BASE=1000000 COUNT_PER_RANK=3 REPEAT=1 RANKS="1 2"
+    submit cpu-weak.sbatch --ntasks=2
+    job_succeeded
+    [ "$(column workers | tr '\n' ' ')" = "1 2 " ]
+    [ "$(column result | sed -n 1p)" = "$(expected_total "$BASE" 3)" ]
+    [ "$(column result | sed -n 2p)" = "$(expected_total "$BASE" 6)" ]
+    [ "$(column ok | sort -u)" = 1 ]
+    [ "$(column squares | sed -n 2p)" -eq "$(python3 -c 'print(sum(range(1000000, 1000006)))')" ]
+}
+
+@test "cpu-hybrid: threads from --cpus-per-task, srun and mpirun" {
+    export BASE=1000000 COUNT=6 REPEAT=1
+    for launcher in srun mpirun; do
+        LAUNCHER=$launcher submit cpu-hybrid.sbatch --ntasks=1 --cpus-per-task=2
+        job_succeeded
+        fixed_workload_rows 1
+        [ "$(column threads)" = 2 ]
+        [ "$(column variant)" = hybrid ]
+        [ "$(provenance settings.threads)" = 2 ]
+    done
+    # srun binds the rank, so the threads are bound too; mpirun does not.
+    [ "$(provenance settings.omp_proc_bind)" = false ]
+    grep -q -- '--bind-to none' "$JOB_DIR/commands.txt"
+}
+
+@test "two nodes: cpu-strong and cpu-hybrid spread over n1 and n2" {
+    export BASE=1000000 COUNT=6 REPEAT=1 RANKS=2
+    submit cpu-strong.sbatch --partition=two --nodes=2 --ntasks=2
+    job_succeeded
+    fixed_workload_rows 1
+    [ "$(provenance slurm_job_nodelist)" = "n[1-2]" ]
+    [ "$(provenance hosts)" = '["n1", "n2"]' ]
+    grep -q -- '--nodes=2 --ntasks=2' "$JOB_DIR/commands.txt"
+
+    LAUNCHER=mpirun submit cpu-strong.sbatch --partition=two --nodes=2 --ntasks=2
+    job_succeeded
+    fixed_workload_rows 1
+
+    RANKS='' submit cpu-hybrid.sbatch --partition=two --nodes=2 --ntasks=2 --cpus-per-task=2
+    job_succeeded
+    fixed_workload_rows 1
+    [ "$(column workers)" = 4 ]
+    [ "$(column ranks)" = 2 ]
+}
+
+@test "io-sweep: the server in the job, 160 URLs per run, stopped afterwards" {
+    if ! "$CONCUR" io --help >/dev/null 2>&1; then
+        skip "this concur has no io command yet"
+    fi
+    export LATENCY=10ms WORKERS="1 5" RANKS="1 2" REPEAT=1
+    submit io-sweep.sbatch --ntasks=2
+    job_succeeded
+    # sync, threads x2, multi x2, mpi x2
+    [ "$(($(wc -l <"$JOB_DIR/runs.csv") - 1))" -eq 7 ]
+    [ "$(column items | sort -u)" = 160 ]
+    [ "$(column errors | sort -u)" = 0 ]
+    [ "$(column bytes | sort -u)" = $((80 * 32768 + 80 * 1024)) ]
+    [ "$(wc -l <"$JOB_DIR/urls.txt")" -eq 160 ]
+    [ "$(sort -u "$JOB_DIR/urls.txt" | sed 's|.*/bytes/||' | sort -n | tr '\n' ' ')" = "1024 32768 " ]
+    run ! pgrep -f -- "$JOB_DIR/server.port"
+}
+
+@test "io-sweep's server, URL list and sweep with a stand-in concur" {
+    # tests/fixtures/jobs/stand-in-concur has the interfaces of concur serve
+    # and concur io: the job's own logic is tested while io lands elsewhere.
+    export CONCUR=$ROOT/tests/fixtures/jobs/stand-in-concur
+    export LATENCY=0 WORKERS="1 5" RANKS="1 2" REPEAT=1 LAUNCHER=srun
+    submit io-sweep.sbatch --ntasks=2
+    job_succeeded
+    [ "$(($(wc -l <"$JOB_DIR/runs.csv") - 1))" -eq 7 ]
+    [ "$(column items | sort -u)" = 160 ]
+    [ "$(column workers | tr '\n' ' ')" = "1 1 5 1 5 1 2 " ]
+    [ "$(column bytes | sort -u)" = $((80 * 32768 + 80 * 1024)) ]
+    grep -q -- '^srun --mpi=pmix --nodes=1 --ntasks=2 .* io --mode mpi ' "$JOB_DIR/commands.txt"
+    [ ! -e "$JOB_DIR/server.port" ]
+    run ! pgrep -f -- "$JOB_DIR/server.port"
+}
+
+@test "a run with a wrong total (ok=0) fails the job, its rows kept" {
+    export BASE=1000000 COUNT=6 REPEAT=2 RANKS="1 2" CONCUR_TEST_CORRUPT_RESULT=1
+    submit cpu-strong.sbatch --ntasks=2
+    [ "$JOB_STATE" = FAILED ]
+    [ "$JOB_EXIT" = 1:0 ]
+    [ "$(column ok | tr '\n' ' ')" = "0 1 0 1 " ]
+    [ "$(provenance exit_status)" = 1 ]
+    [[ $JOB_OUT == *"FAILED: 2 of 2 steps failed, 2 runs report a failure"* ]]
+}
+
+@test "a failing step fails the job even when later steps pass" {
+    # srun refuses a step with more CPUs per task than the job was given.
+    export BASE=1000000 COUNT=6 REPEAT=1 THREADS="4 1" LAUNCHER=srun
+    submit cpu-hybrid.sbatch --ntasks=1 --cpus-per-task=1
+    [ "$JOB_STATE" = FAILED ]
+    [ "$JOB_EXIT" = 1:0 ]
+    fixed_workload_rows 1
+    [ "$(column threads)" = 1 ]
+    [[ $JOB_OUT == *"step 1 failed"* ]]
+    [ "$(provenance failed_steps)" = 1 ]
+}
+
+@test "bad parameters stop the job before it runs anything" {
+    export RANKS="1 x"
+    submit cpu-strong.sbatch --ntasks=1
+    [ "$JOB_STATE" = FAILED ]
+    [ "$JOB_EXIT" = 2:0 ]
+    [[ $JOB_OUT == *"RANKS: 'x' is not a positive integer"* ]]
+    export RANKS="1 4"
+    submit cpu-strong.sbatch --ntasks=2
+    [ "$JOB_EXIT" = 2:0 ]
+    [[ $JOB_OUT == *"RANKS: 4 ranks but the job has 2 tasks"* ]]
+}
