@@ -83,6 +83,9 @@ $(FLAGS_FILE): flags
 	@mkdir -p $(@D)
 	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
 
+# The flags, for `concur --build-info` (provenance of every results folder).
+$(OBJDIR)buildinfo.o: CPPFLAGS += -DCONCUR_BUILD_FLAGS='"$(strip $(CONCUR_CFLAGS) $(CFLAGS))"'
+
 $(OBJDIR)%.o: src/%.c $(FLAGS_FILE)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")

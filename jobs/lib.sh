@@ -295,6 +295,14 @@ scheduler_env() {
     return 0
 }
 
+# How the binary was built (compiler, flags, library versions, kernel path),
+# as concur reports it; null for a binary without --build-info.
+build_info() {
+    local info
+    info=$("$CONCUR" --build-info 2>/dev/null) || info=
+    [[ $info == "{"*"}" ]] && printf '%s' "$info" || printf 'null'
+}
+
 provenance_write() {
     local file=$1 status=$2 finished=${3:-} hosts env ranks
     mapfile -t hosts < <(job_hosts)
@@ -322,6 +330,7 @@ provenance_write() {
         printf '  "omp": %s,\n' "$(json_object "OMP_NUM_THREADS=${OMP_NUM_THREADS:-}" \
             "OMP_PROC_BIND=${OMP_PROC_BIND:-}" "OMP_PLACES=${OMP_PLACES:-}")"
         printf '  "compiler": %s,\n' "$(json_str "$(first_line mpicc --version)")"
+        printf '  "build": %s,\n' "$(build_info)"
         printf '  "mpirun": %s,\n' "$(json_str "$(first_line mpirun --version)")"
         printf '  "git_revision": %s,\n' "$(json_str "$(first_line git -C "$JOB_ROOT" rev-parse HEAD)")"
         printf '  "git_dirty": %s,\n' "$(git_dirty)"

@@ -39,6 +39,8 @@ static const char usage[] =
     "  --warmup K        untimed runs first (default 1)\n"
     "  --format F        table (default), csv (the runs CSV) or json\n"
     "  --kernel PATH     auto (default), generic, avx2, avx512\n"
+    "  --experiment NAME the experiment column (default cpu), to tell\n"
+    "                    workloads apart in one runs CSV\n"
     "  -h, --help        this help\n"
     "\n"
     "Exit status: 0 all runs exact, 1 a result was wrong, 2 bad usage.\n";
@@ -47,6 +49,7 @@ struct cpu_options {
     struct cpu_plan plan;
     enum decomposition decomp;
     enum report_format format;
+    const char *experiment;
     uint64_t count, base, repeat, warmup, workers;
     bool workers_given;
 };
@@ -82,6 +85,7 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
         {"warmup", required_argument, NULL, 'W'},
         {"format", required_argument, NULL, 'f'},
         {"kernel", required_argument, NULL, 'k'},
+        {"experiment", required_argument, NULL, 'e'},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -93,7 +97,7 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
     int opt, choice;
 
     *o = (struct cpu_options){.count = 20, .base = 5000000, .repeat = 5, .warmup = 1,
-                              .format = REPORT_TABLE};
+                              .format = REPORT_TABLE, .experiment = "cpu"};
     opterr = 0;
     while (status == CC_OK && (opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         switch (opt) {
@@ -123,6 +127,11 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
             break;
         case 'f': status = report_parse_format(optarg, &o->format, err); break;
         case 'k': status = kernel_select(optarg, err); break;
+        case 'e':
+            o->experiment = optarg;
+            if (!*optarg || strpbrk(optarg, ",\"\r\n"))
+                status = cc_error(err, CC_EINPUT, "--experiment: '%s' must be a non-empty name without commas or quotes", optarg);
+            break;
         case 'h': *help = true; return CC_OK;
         case ':': return cc_error(err, CC_EINPUT, "option '%s' needs a value", argv[optind - 1]);
         default: return cc_error(err, CC_EINPUT, "unknown option '%s'", argv[optind - 1]);
@@ -245,7 +254,7 @@ static enum cc_status record(struct report *r, const struct cpu_options *o,
     snprintf(squares, sizeof squares, "%llu", (unsigned long long)w->squares);
     snprintf(rate, sizeof rate, "%.3f", out->seconds > 0 ? (double)w->squares / out->seconds / 1e9 : 0.0);
     const char *values[NCOLUMNS] = {
-        "cpu", cpu_mode_name(p->mode), workers, runs, seconds,
+        o->experiment, cpu_mode_name(p->mode), workers, runs, seconds,
         num_format_u128(out->total, result), out->total == w->expected ? "1" : "0",
         rank_s, threads, decomposition_name(o->decomp),
         threaded ? cpu_schedule_name(p->schedule) : "",

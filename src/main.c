@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buildinfo.h"
 #include "cli.h"
 
 struct subcommand {
@@ -28,7 +29,8 @@ static void usage(FILE *out)
     for (size_t i = 0; i < N_SUBCOMMANDS; i++)
         fprintf(out, "  %-9s %s\n", subcommands[i].name, subcommands[i].summary);
     fputs("\n'concur <command> --help' describes each command.\n"
-          "Exit status: 0 success, 1 the work ran but failed, 2 bad usage or input.\n", out);
+          "Exit status: 0 success, 1 the work ran but failed, 2 bad usage or input.\n"
+          "'concur --version' prints the version, 'concur --build-info' how it was built (JSON).\n", out);
 }
 
 int main(int argc, char **argv)
@@ -39,6 +41,11 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--build-info")) {
+        buildinfo_write_json(stdout);
+        putchar('\n');
         return 0;
     }
     if (!strcmp(argv[1], "--version")) {

@@ -159,3 +159,11 @@ usage_error() {
     [ "$status" -eq 0 ]
     [ "$(results "$output")" = 41666654166667500000 ]
 }
+
+@test "--experiment labels the runs" {
+    run --separate-stderr "$CONCUR" cpu --experiment cpu-reference --repeat 1 --format csv
+    [ "$status" -eq 0 ]
+    [ "$(column_values "$output" experiment)" = cpu-reference ]
+}
+
+@test "bad --experiment" { usage_error "--experiment: 'a,b'" --experiment a,b; }

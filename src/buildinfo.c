@@ -1,0 +1,54 @@
+#include "buildinfo.h"
+
+#include <curl/curl.h>
+#include <gsl/gsl_version.h>
+#include <microhttpd.h>
+#include <mpi.h>
+
+#include "kernel.h"
+#include "report.h"
+
+#if defined(__clang__)
+#define COMPILER "clang " __clang_version__
+#elif defined(__GNUC__)
+#define COMPILER "gcc " __VERSION__
+#else
+#define COMPILER "unknown"
+#endif
+
+#ifndef CONCUR_BUILD_FLAGS
+#define CONCUR_BUILD_FLAGS "unknown"
+#endif
+
+static void field(FILE *out, const char *key, const char *value, const char *sep)
+{
+    report_json_string(out, key);
+    fputs(": ", out);
+    report_json_string(out, value);
+    fputs(sep, out);
+}
+
+void buildinfo_write_json(FILE *out)
+{
+    char mpi_version[MPI_MAX_LIBRARY_VERSION_STRING] = "";
+    char openmp[16];
+    int length = 0;
+
+    /* One of the few MPI calls allowed before MPI_Init. */
+    MPI_Get_library_version(mpi_version, &length);
+    for (char *p = mpi_version; *p; p++)
+        if (*p == '\n' || *p == ',') { *p = '\0'; break; }
+    snprintf(openmp, sizeof openmp, "%d", _OPENMP);
+
+    fputs("{", out);
+    field(out, "version", CONCUR_VERSION, ", ");
+    field(out, "compiler", COMPILER, ", ");
+    field(out, "flags", CONCUR_BUILD_FLAGS, ", ");
+    field(out, "openmp", openmp, ", ");
+    field(out, "mpi", mpi_version, ", ");
+    field(out, "libcurl", curl_version(), ", ");
+    field(out, "gsl", GSL_VERSION, ", ");
+    field(out, "libmicrohttpd", MHD_get_version(), ", ");
+    field(out, "kernel", kernel_path_name(kernel_current()), "");
+    fputs("}", out);
+}
