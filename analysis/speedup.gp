@@ -24,7 +24,10 @@ c_mean = colnum('mean'); c_lo = colnum('ci95_low'); c_hi = colnum('ci95_high')
 c_s = colnum('speedup'); c_slo = colnum('speedup_ci95_low'); c_shi = colnum('speedup_ci95_high')
 
 # A row's value when it belongs to (experiment, variant), else NaN (skipped).
-pick(v, c) = (strcol(c_exp) eq experiment && strcol(c_var) eq v) ? column(c) : NaN
+# An interval that is undefined (a single run) shrinks to its point.
+mine(v) = strcol(c_exp) eq experiment && strcol(c_var) eq v
+pick(v, c) = mine(v) ? column(c) : NaN
+bound(v, c, point) = !mine(v) ? NaN : (strcol(c) eq '' ? column(point) : column(c))
 stats stats_csv every ::1 using (strcol(c_exp) eq experiment ? column(c_w) : NaN) nooutput prefix 'W'
 maxw = W_max
 set xrange [0.8:maxw * 1.25]
@@ -34,7 +37,7 @@ set title title_text.': time against workers (mean, 95% CI)'
 set ylabel 'seconds'
 set logscale y
 plot for [v in variants] stats_csv every ::1 \
-     using (pick(v, c_w)):(pick(v, c_mean)):(pick(v, c_lo)):(pick(v, c_hi)) \
+     using (pick(v, c_w)):(pick(v, c_mean)):(bound(v, c_lo, c_mean)):(bound(v, c_hi, c_mean)) \
      with yerrorlines lw 2 pt 7 title v
 unset logscale y
 
@@ -44,5 +47,5 @@ set ylabel 'speedup'
 set yrange [0:*]
 plot x with lines ls 100 title 'ideal', \
      for [v in variants] stats_csv every ::1 \
-     using (pick(v, c_w)):(pick(v, c_s)):(pick(v, c_slo)):(pick(v, c_shi)) \
+     using (pick(v, c_w)):(pick(v, c_s)):(bound(v, c_slo, c_s)):(bound(v, c_shi, c_s)) \
      with yerrorlines lw 2 pt 7 title v

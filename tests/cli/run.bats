@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# The main job (make run), analysis/ and its sentences.
+
+load helpers
+
+ROOT=$BATS_TEST_DIRNAME/../..
+FIXTURES=$BATS_TEST_DIRNAME/../fixtures/results
+
+is_png() {
+    [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
+}
+
+# Every row of a CSV has as many fields as its header (no quoted commas here).
+csv_is_whole() {
+    awk -F, 'NR == 1 { n = NF; next } NF != n { bad++ } END { exit bad > 0 }' "$1"
+}
+
+@test "analyze: the fixture folders give the expected table and PNG plots" {
+    run "$ROOT/analysis/analyze" --out "$TMP/out dir" "$FIXTURES/demo" "$FIXTURES/demo-io"
+    [ "$status" -eq 0 ]
+    # hand-checked: serial mean 1.0, omp mean 0.5, speedup 2, efficiency 1
+    run awk -F, 'NR > 1 && $2 == "omp" { printf "%s %.4f %.4f %.4f\n", $3, $6, $15, $18 }' "$TMP/out dir/stats.csv"
+    [ "$output" = "2 0.5000 2.0000 1.0000" ]
+    run awk -F, 'NR > 1 && $2 == "threads" && $3 == 10 { printf "%.4f %.4f\n", $6, $15 }' "$TMP/out dir/stats.csv"
+    [ "$output" = "1.6000 10.0000" ]
+    for png in cpu-time cpu-speedup io-time io-speedup; do
+        is_png "$TMP/out dir/$png.png"
+    done
+    grep -q '^| cpu | omp | 2 |' "$TMP/out dir/stats.md"
+    python3 -m json.tool "$TMP/out dir/stats.json" >/dev/null
+}
+
+@test "analyze: bad usage exits 2 naming the folder" {
+    run "$ROOT/analysis/analyze" "$TMP/nothing here"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"'$TMP/nothing here' is not a folder"* ]]
+    mkdir "$TMP/empty"
+    run "$ROOT/analysis/analyze" "$TMP/empty"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"no runs*.csv"* ]]
+}
+
+@test "explain reads the result: CPU-bound, I/O-bound, the knee" {
+    "$ROOT/analysis/analyze" --out "$TMP" "$FIXTURES/demo" "$FIXTURES/demo-io"
+    run "$ROOT/analysis/explain" "$TMP/stats.csv" 2
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"CPU-bound work"*"OpenMP with 2 threads: speedup 2.00x"* ]]
+    [[ "$output" == *"as well as processes do"* ]]
+    [[ "$output" == *"I/O-bound work"*"sync took 16.00 s"* ]]
+    [[ "$output" == *"More threads stop paying after 30"* ]]
+}
+
+small_run() {
+    CONCUR_RESULTS="$TMP/res ults" CPU_BASE=100000 CPU_REPEAT=1 IO_LATENCY=1ms IO_REPEAT=1 \
+        IO_WORKERS="5 160" "$ROOT/scripts/run-main" "$CONCUR" "$@"
+}
+
+@test "make run with tiny sizes writes the whole results folder" {
+    run small_run
+    [ "$status" -eq 0 ]
+    dir=$(ls -d "$TMP/res ults"/*/)
+    [ -s "$dir/summary.md" ]
+    grep -q 'CPU-bound work' "$dir/summary.md"
+    grep -q 'I/O-bound work' "$dir/summary.md"
+    for png in cpu-time cpu-speedup io-time io-speedup; do is_png "$dir/$png.png"; done
+    python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))
+assert set(p) == {"cpu-suite", "io-sweep"}, p.keys()
+assert p["cpu-suite"]["build"]["kernel"] in ("generic", "avx2", "avx512")
+assert p["io-sweep"]["settings"]["latency"] == "1ms"
+' "$dir/provenance.json"
+    csv_is_whole "$dir"/cpu-suite-*/runs.csv
+    csv_is_whole "$dir"/io-sweep-*/runs.csv
+    # every cpu run exact, every download complete
+    [ "$(awk -F, 'NR > 1 && $7 != 1' "$dir"/cpu-suite-*/runs.csv | wc -l)" -eq 0 ]
+    [ "$(awk -F, 'NR > 1 && $8 != 0' "$dir"/io-sweep-*/runs.csv | wc -l)" -eq 0 ]
+}
+
+@test "two runs never share a results folder" {
+    CONCUR_RESULTS="$TMP/r" CPU_BASE=1000 CPU_REPEAT=1 IO_LATENCY=0 IO_REPEAT=1 IO_WORKERS=160 \
+        "$ROOT/scripts/run-main" "$CONCUR" >/dev/null 2>&1 &
+    CONCUR_RESULTS="$TMP/r" CPU_BASE=1000 CPU_REPEAT=1 IO_LATENCY=0 IO_REPEAT=1 IO_WORKERS=160 \
+        "$ROOT/scripts/run-main" "$CONCUR" >/dev/null 2>&1
+    wait
+    [ "$(ls "$TMP/r" | wc -l)" -eq 2 ]
+}
+
+# Starts a small run whose I/O suite takes long, waits until its server is
+# up, sends SIGNAL to make run and checks what it leaves behind. Ctrl-C is
+# emulated by a SIGINT to a process whose SIGINT is not ignored (a shell
+# ignores it in the background jobs it starts).
+interrupt_run() {
+    local signal=$1 expected=$2
+    CONCUR_RESULTS="$TMP/r" CPU_BASE=100000 CPU_REPEAT=1 IO_LATENCY=200ms IO_REPEAT=5 IO_WORKERS="5 160" \
+        python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' \
+        "$ROOT/scripts/run-main" "$CONCUR" >"$TMP/out" 2>&1 &
+    main=$!
+    for _ in $(seq 300); do
+        ls "$TMP"/r/*/io-sweep-*/server.pid >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    server=$(cat "$TMP"/r/*/io-sweep-*/server.pid)
+    sleep 1
+    kill -"$signal" "$main"
+    local rc=0
+    wait "$main" || rc=$?
+    [ "$rc" -eq "$expected" ]
+    # the server is gone, the CPU suite's runs are whole and analysed
+    for _ in $(seq 100); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+    ! kill -0 "$server" 2>/dev/null
+    ! pgrep -f "$TMP/r/.*urls.txt" >/dev/null
+    dir=$(ls -d "$TMP"/r/*/)
+    csv_is_whole "$dir"/cpu-suite-*/runs.csv
+    [ -s "$dir/summary.md" ]
+    grep -q 'CPU-bound work' "$dir/summary.md"
+}
+
+@test "Ctrl-C stops the server and everything else, and leaves readable results" {
+    interrupt_run INT 130
+}
+
+@test "SIGTERM does the same" {
+    interrupt_run TERM 143
+}
