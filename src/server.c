@@ -597,13 +597,19 @@ static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max)
     return (ssize_t)max;
 }
 
-/* /fault/reset: the first SERVER_RESET_AFTER bytes, then an abortive close
- * (SO_LINGER 0 sends RST) while the client still expects more. */
+/* /fault/reset: the first SERVER_RESET_AFTER bytes, then a reset while the
+ * client still expects more. SO_LINGER 0 alone is not enough: libmicrohttpd
+ * shuts the socket down for writing before it closes it, so a FIN would
+ * reach the client first and it would see a short body, not a reset.
+ * connect(AF_UNSPEC) disconnects at once, and on Linux that sends the RST. */
 static ssize_t read_then_reset(void *cls, uint64_t pos, char *buf, size_t max)
 {
     if (pos >= SERVER_RESET_AFTER) {
+        int fd = (int)(intptr_t)cls;
         struct linger abort_on_close = {.l_onoff = 1, .l_linger = 0};
-        setsockopt((int)(intptr_t)cls, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
+        struct sockaddr unspec = {.sa_family = AF_UNSPEC};
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
+        connect(fd, &unspec, sizeof unspec);
         return MHD_CONTENT_READER_END_WITH_ERROR;
     }
     size_t n = SERVER_RESET_AFTER - pos < max ? (size_t)(SERVER_RESET_AFTER - pos) : max;

@@ -158,10 +158,15 @@ fetch() {
     [[ "$output" == *"Re-using existing connection"* ]]
 }
 
-@test "/fault/reset breaks the transfer mid-body" {
+@test "/fault/reset breaks the transfer mid-body with a reset" {
     start_server
-    run curl -s --max-time 20 -o "$TMP/partial" "$URL/fault/reset"
-    [ "$status" -eq 18 ] || [ "$status" -eq 56 ]
+    run curl -sS --max-time 20 -o "$TMP/partial" "$URL/fault/reset"
+    [ "$status" -eq 56 ] # a receive error, not just a short body (18)
+    [[ "$output" == *"Connection reset by peer"* ]]
+    [ "$(stat -c %s "$TMP/partial")" -eq 16384 ]
+    # the server goes on serving
+    run fetch -o /dev/null -w '%{http_code}' "$URL/bytes/1"
+    [ "$output" = 200 ]
 }
 
 @test "/fault/hang is never answered and does not block other requests" {
