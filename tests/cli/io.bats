@@ -228,6 +228,19 @@ check_recovery() {
     [ -z "$output" ]
 }
 
+@test "multi: 2000 URLs at W=200 leak no memory (LeakSanitizer, make asan)" {
+    grep -q __asan_init "$CONCUR" || skip "not the AddressSanitizer build (make asan runs this)"
+    start_server
+    for i in $(seq 2000); do echo "$SERVER_URL/bytes/$((i % 50 + 1))"; done >"$TMP/urls"
+    # Leak detection is off elsewhere because Open MPI keeps memory until
+    # exit; multi mode never starts MPI, so here it can be on.
+    ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=1" run --separate-stderr \
+        "$CONCUR" io --mode multi --workers 200 --urls "$TMP/urls" --repeat 3 -q
+    [ "$status" -eq 0 ]
+    [[ "$stderr" != *LeakSanitizer* ]]
+    [ "${#lines[@]}" -eq 4 ]
+}
+
 # MPI under mpirun: the list split over ranks, totals and per-URL log exact.
 check_mpi() {
     local np=$1; shift
