@@ -29,6 +29,14 @@
 /* /fault/reset advertises this many bytes, sends the first part, then resets. */
 #define SERVER_RESET_BYTES 65536
 #define SERVER_RESET_AFTER 16384
+/* /flaky/KEY/N: a key is 1 to SERVER_FLAKY_KEY_MAX characters from
+ * [A-Za-z0-9._-]; N at most SERVER_FLAKY_FAILURES_MAX; the server remembers
+ * at most SERVER_FLAKY_KEYS keys (the least recently used is forgotten and
+ * starts over); retry-after at most SERVER_FLAKY_RETRY_AFTER_MAX seconds. */
+#define SERVER_FLAKY_KEY_MAX 64
+#define SERVER_FLAKY_FAILURES_MAX 1000000
+#define SERVER_FLAKY_KEYS 1024
+#define SERVER_FLAKY_RETRY_AFTER_MAX 3600
 /* drip defaults, as httpbin's */
 #define SERVER_DRIP_BYTES 10
 #define SERVER_DRIP_SECONDS 2.0
@@ -44,6 +52,7 @@ enum server_route_kind {
     ROUTE_FAULT_HANG,
     ROUTE_FAULT_REDIRECT_LOOP,
     ROUTE_FAULT_HUGE,
+    ROUTE_FLAKY,        /* flaky: key, failures */
 };
 
 struct server_route {
@@ -51,6 +60,8 @@ struct server_route {
     uint64_t bytes;
     double delay;
     unsigned status;
+    uint64_t failures;                    /* flaky: 503s before the first 200 */
+    char key[SERVER_FLAKY_KEY_MAX + 1];   /* flaky: whose requests are counted */
 };
 
 /* Maps a request path to its route. A query string ("?i=7") is ignored.
@@ -59,6 +70,23 @@ struct server_route {
  * CC_EINPUT and the reason, which the server answers as 400. */
 enum cc_status server_route_parse(const char *path, struct server_route *out,
                                   struct cc_err *err);
+
+/* The Retry-After of a /flaky 503, from the query value retry-after (NULL
+ * when absent: *seconds is -1, no header): whole seconds, at most
+ * SERVER_FLAKY_RETRY_AFTER_MAX. */
+enum cc_status server_flaky_retry_after(const char *text, long *seconds, struct cc_err *err);
+
+/* The memory behind /flaky: how many requests each key has had. Bounded:
+ * at capacity a new key takes the place of the least recently used one.
+ * Safe to call from any thread (a mutex inside). */
+struct server_flaky_table;
+
+struct server_flaky_table *server_flaky_new(size_t capacity);
+void server_flaky_free(struct server_flaky_table *table);
+
+/* Counts one request with key and returns how many came before it
+ * (0 for the first), saturating rather than wrapping. */
+uint64_t server_flaky_hit(struct server_flaky_table *table, const char *key);
 
 /* A slow body: bytes spread evenly over seconds. */
 struct server_drip {

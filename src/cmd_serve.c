@@ -43,6 +43,10 @@ static const char usage[] =
     "  /fault/hang                    never answered, until the client gives up\n"
     "  /fault/redirect-loop           302 to itself, forever\n"
     "  /fault/huge                    a 1 TiB body, generated as it is sent\n"
+    "  /flaky/KEY/N[?retry-after=S]   503 (with Retry-After: S if given) for the\n"
+    "                                 first N requests with KEY, then 200 \"ok\";\n"
+    "                                 KEY: 1-64 of [A-Za-z0-9._-]; the last 1024\n"
+    "                                 keys used are remembered, older ones start over\n"
     "Anything else is 404; a bad value in a route (/bytes/abc) is 400.\n";
 
 struct serve_options {

@@ -46,6 +46,36 @@ static const char *after_prefix(const char *path, const char *prefix)
     return strncmp(path, prefix, n) == 0 ? path + n : NULL;
 }
 
+/* A /flaky key names a counter, so it is kept to characters that need no
+ * escaping in a URL, a log line or a message. */
+static bool flaky_key_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == '-';
+}
+
+/* "KEY/N", what follows /flaky/. */
+static enum cc_status parse_flaky(const char *arg, struct server_route *out, struct cc_err *err)
+{
+    const char *slash = strchr(arg, '/');
+    size_t keylen = slash ? (size_t)(slash - arg) : strlen(arg);
+
+    if (!slash)
+        return cc_error(err, CC_EINPUT, "/flaky/KEY/N: '%s' lacks the /N", arg);
+    if (keylen == 0 || keylen > SERVER_FLAKY_KEY_MAX)
+        return cc_error(err, CC_EINPUT, "/flaky/KEY/N: the key must have 1 to %d characters",
+                        SERVER_FLAKY_KEY_MAX);
+    for (size_t i = 0; i < keylen; i++) {
+        if (!flaky_key_char(arg[i]))
+            return cc_error(err, CC_EINPUT,
+                            "/flaky/KEY/N: the key '%.*s' may hold only letters, digits, '.', '_' and '-'",
+                            (int)keylen, arg);
+    }
+    memcpy(out->key, arg, keylen);
+    out->key[keylen] = '\0';
+    return num_parse_u64("/flaky/KEY/N", slash + 1, SERVER_FLAKY_FAILURES_MAX, &out->failures, err);
+}
+
 static const struct {
     const char *path;
     enum server_route_kind kind;
@@ -87,6 +117,10 @@ enum cc_status server_route_parse(const char *path, struct server_route *out,
         out->kind = ROUTE_DELAY;
         return num_parse_duration("/delay/SECONDS", arg, SERVER_DELAY_MAX, &out->delay, err);
     }
+    if ((arg = after_prefix(p, "/flaky/"))) {
+        out->kind = ROUTE_FLAKY;
+        return parse_flaky(arg, out, err);
+    }
     if ((arg = after_prefix(p, "/status/"))) {
         uint64_t code;
         enum cc_status status = num_parse_u64("/status/CODE", arg, 599, &code, err);
@@ -100,6 +134,92 @@ enum cc_status server_route_parse(const char *path, struct server_route *out,
         return CC_OK;
     }
     return CC_OK;
+}
+
+enum cc_status server_flaky_retry_after(const char *text, long *seconds, struct cc_err *err)
+{
+    uint64_t value;
+
+    *seconds = -1;
+    if (!text)
+        return CC_OK;
+    /* delta-seconds only: an HTTP date would make a test depend on clocks */
+    enum cc_status status = num_parse_u64("retry-after", text, SERVER_FLAKY_RETRY_AFTER_MAX,
+                                          &value, err);
+    if (status == CC_OK)
+        *seconds = (long)value;
+    return status;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The /flaky table.                                                        */
+
+struct flaky_entry {
+    char key[SERVER_FLAKY_KEY_MAX + 1];
+    uint64_t seen; /* requests so far */
+    uint64_t used; /* the table's clock at the last request: LRU order */
+};
+
+struct server_flaky_table {
+    pthread_mutex_t lock;
+    size_t capacity, n;
+    uint64_t clock;
+    struct flaky_entry entries[];
+};
+
+struct server_flaky_table *server_flaky_new(size_t capacity)
+{
+    if (capacity == 0)
+        capacity = 1;
+    struct server_flaky_table *t = calloc(1, sizeof *t + capacity * sizeof t->entries[0]);
+    if (!t)
+        return NULL;
+    if (pthread_mutex_init(&t->lock, NULL) != 0) {
+        free(t);
+        return NULL;
+    }
+    t->capacity = capacity;
+    return t;
+}
+
+void server_flaky_free(struct server_flaky_table *table)
+{
+    if (!table)
+        return;
+    pthread_mutex_destroy(&table->lock);
+    free(table);
+}
+
+/* The entry for key, made (or taken from the least recently used key) if
+ * there is none. A linear search: the table is small and a /flaky request
+ * is a test's, never a benchmark's, so simplicity wins over a hash. */
+static struct flaky_entry *flaky_find(struct server_flaky_table *t, const char *key)
+{
+    struct flaky_entry *oldest = NULL;
+
+    for (size_t i = 0; i < t->n; i++) {
+        struct flaky_entry *e = &t->entries[i];
+        if (strcmp(e->key, key) == 0)
+            return e;
+        if (!oldest || e->used < oldest->used)
+            oldest = e;
+    }
+    struct flaky_entry *e = t->n < t->capacity ? &t->entries[t->n++] : oldest;
+    snprintf(e->key, sizeof e->key, "%s", key);
+    e->seen = 0;
+    return e;
+}
+
+uint64_t server_flaky_hit(struct server_flaky_table *table, const char *key)
+{
+    pthread_mutex_lock(&table->lock);
+    struct flaky_entry *e = flaky_find(table, key);
+    uint64_t before = e->seen;
+    if (e->seen < UINT64_MAX)
+        e->seen++;
+    e->used = ++table->clock;
+    pthread_mutex_unlock(&table->lock);
+    return before;
 }
 
 enum cc_status server_drip_parse(const char *numbytes, const char *duration,
@@ -444,6 +564,7 @@ struct server {
     double latency;
     FILE *access_log;
     struct timer timer;
+    struct server_flaky_table *flaky;
 };
 
 enum request_stage {
@@ -476,13 +597,19 @@ static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max)
     return (ssize_t)max;
 }
 
-/* /fault/reset: the first SERVER_RESET_AFTER bytes, then an abortive close
- * (SO_LINGER 0 sends RST) while the client still expects more. */
+/* /fault/reset: the first SERVER_RESET_AFTER bytes, then a reset while the
+ * client still expects more. SO_LINGER 0 alone is not enough: libmicrohttpd
+ * shuts the socket down for writing before it closes it, so a FIN would
+ * reach the client first and it would see a short body, not a reset.
+ * connect(AF_UNSPEC) disconnects at once, and on Linux that sends the RST. */
 static ssize_t read_then_reset(void *cls, uint64_t pos, char *buf, size_t max)
 {
     if (pos >= SERVER_RESET_AFTER) {
+        int fd = (int)(intptr_t)cls;
         struct linger abort_on_close = {.l_onoff = 1, .l_linger = 0};
-        setsockopt((int)(intptr_t)cls, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
+        struct sockaddr unspec = {.sa_family = AF_UNSPEC};
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
+        connect(fd, &unspec, sizeof unspec);
         return MHD_CONTENT_READER_END_WITH_ERROR;
     }
     size_t n = SERVER_RESET_AFTER - pos < max ? (size_t)(SERVER_RESET_AFTER - pos) : max;
@@ -528,7 +655,8 @@ static const char index_text[] =
     "/fault/reset                   part of the body, then a connection reset\n"
     "/fault/hang                    never answered\n"
     "/fault/redirect-loop           302 to itself, forever\n"
-    "/fault/huge                    a 1 TiB body\n";
+    "/fault/huge                    a 1 TiB body\n"
+    "/flaky/KEY/N?retry-after=S     503 for the first N requests of KEY, then 200 ok\n";
 
 /* The response for a drip request, or a 400 when its parameters are bad. */
 static struct MHD_Response *drip_response(struct server *server, struct MHD_Connection *conn,
@@ -552,6 +680,39 @@ static struct MHD_Response *drip_response(struct server *server, struct MHD_Conn
                                                                read_drip, d, free);
     if (!r)
         free(d);
+    return r;
+}
+
+/* /flaky/KEY/N: 503 (with Retry-After when asked) for the first N requests
+ * of KEY, 200 "ok" after; a bad retry-after is a 400 and is not counted. */
+static struct MHD_Response *flaky_response(struct server *server, struct MHD_Connection *conn,
+                                           const struct server_route *route, unsigned *code)
+{
+    struct cc_err err;
+    long retry_after;
+    const char *text = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "retry-after");
+
+    if (server_flaky_retry_after(text, &retry_after, &err) != CC_OK) {
+        *code = MHD_HTTP_BAD_REQUEST;
+        strncat(err.msg, "\n", sizeof err.msg - strlen(err.msg) - 1);
+        return text_response(err.msg);
+    }
+    uint64_t before = server_flaky_hit(server->flaky, route->key);
+    if (before >= route->failures)
+        return text_response("ok");
+
+    char body[SERVER_FLAKY_KEY_MAX + 96], header[32];
+    snprintf(body, sizeof body, "503 Service Unavailable (flaky %s: failure %llu of %llu)\n",
+             route->key, (unsigned long long)before + 1, (unsigned long long)route->failures);
+    *code = MHD_HTTP_SERVICE_UNAVAILABLE;
+    struct MHD_Response *r = text_response(body);
+    if (r && retry_after >= 0) {
+        snprintf(header, sizeof header, "%ld", retry_after);
+        if (MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, header) != MHD_YES) {
+            MHD_destroy_response(r);
+            r = NULL;
+        }
+    }
     return r;
 }
 
@@ -608,6 +769,8 @@ static struct MHD_Response *make_response(struct server *server, struct MHD_Conn
     case ROUTE_FAULT_HUGE:
         return MHD_create_response_from_callback(SERVER_HUGE_BYTES, BODY_BLOCK_SIZE,
                                                  read_stream, NULL, NULL);
+    case ROUTE_FLAKY:
+        return flaky_response(server, conn, &req->route, code);
     case ROUTE_FAULT_HANG: /* never answered: handled before */
     case ROUTE_NOT_FOUND:
         break;
@@ -812,9 +975,15 @@ enum cc_status server_start(const struct server_config *config,
     server->port = addr.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&addr)->sin6_port)
                                               : ntohs(((struct sockaddr_in *)&addr)->sin_port);
 
+    if (!(server->flaky = server_flaky_new(SERVER_FLAKY_KEYS))) {
+        close(server->listen_fd);
+        free(server);
+        return cc_error(err, CC_ESYS, "out of memory");
+    }
     if ((status = timer_start(&server->timer, err)) != CC_OK) {
         close(server->listen_fd);
         timer_free(&server->timer);
+        server_flaky_free(server->flaky);
         free(server);
         return status;
     }
@@ -859,5 +1028,6 @@ void server_stop(struct server *server)
     else if (server->listen_fd >= 0)
         close(server->listen_fd);
     timer_free(&server->timer);
+    server_flaky_free(server->flaky);
     free(server);
 }

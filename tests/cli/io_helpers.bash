@@ -1,49 +1,62 @@
 # Shared set-up for the `concur io` tests: load after helpers.
 #
-# start_server [--latency SECONDS]: starts the test HTTP server on a free
-# port of 127.0.0.1 and sets SERVER_URL (no trailing slash) and SERVER_PID;
-# teardown stops it by PID. The server is tests/cli/fake_server.py, a
-# stand-in for `concur serve` with the same routes; switching to the
-# embedded server is the one SERVER_COMMAND line below (and SERVER_EXTRAS=0
-# if it lacks the stand-in's extra /flaky route).
+# start_server [SERVE OPTIONS]: starts `concur serve` (the binary under
+# test) on a free port of 127.0.0.1 and sets SERVER_URL (no trailing slash)
+# and SERVER_PID; teardown stops it by PID and fails the test if the server
+# did not stop cleanly or a sanitizer complained about it.
 
 # Under the sanitizers a finding must not pass for a failed download
 # (exit 1): it exits 99.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=99"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=99:print_stacktrace=1"
 
-SERVER_COMMAND=(python3 "$BATS_TEST_DIRNAME/fake_server.py")
-SERVER_EXTRAS=1
-
 start_server() {
     rm -f "$TMP/server.port" "$TMP/server.pid"
     # fd 3 closed: bats waits for it, and the server outlives this function.
-    "${SERVER_COMMAND[@]}" --port 0 --port-file "$TMP/server.port" \
-        --pid-file "$TMP/server.pid" "$@" >"$TMP/server.out" 2>&1 3>&- &
+    "$CONCUR" serve --port 0 --port-file "$TMP/server.port" \
+        --pid-file "$TMP/server.pid" "$@" >"$TMP/server.out" 2>"$TMP/server.err" 3>&- &
+    SERVER_PID=$!
     local tries=0
-    until [ -s "$TMP/server.port" ] && [ -s "$TMP/server.pid" ]; do
+    until [ -s "$TMP/server.port" ]; do
         tries=$((tries + 1))
-        if [ "$tries" -gt 200 ]; then
+        if [ "$tries" -gt 200 ] || ! kill -0 "$SERVER_PID" 2>/dev/null; then
             echo "test server did not start:" >&2
-            cat "$TMP/server.out" >&2
+            cat "$TMP/server.err" >&2
             return 1
         fi
         sleep 0.05
     done
-    SERVER_PID=$(cat "$TMP/server.pid")
     SERVER_URL="http://127.0.0.1:$(cat "$TMP/server.port")"
 }
 
+# Stops the server by PID (SIGTERM, a bounded wait, SIGKILL as a last
+# resort) and sets SERVER_STATUS to its exit status.
 stop_server() {
-    if [ -n "${SERVER_PID:-}" ]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        SERVER_PID=
-    fi
+    SERVER_STATUS=0
+    [ -n "${SERVER_PID:-}" ] || return 0
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    local i
+    for i in $(seq 100); do
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" || SERVER_STATUS=$?
+    SERVER_PID=
 }
 
+# A server that crashed or did not stop, or that a sanitizer complained
+# about, fails the test.
 teardown() {
+    local started=${SERVER_PID:-} ok=0
     stop_server
+    if [ -n "$started" ]; then
+        [ "$SERVER_STATUS" -eq 0 ] || ok=1
+        ! grep -q 'Sanitizer\|runtime error' "$TMP/server.err" || ok=1
+        [ "$ok" -eq 0 ] || { echo "server exit status $SERVER_STATUS:" >&2; cat "$TMP/server.err" >&2; }
+    fi
     rm -rf "$TMP"
+    return "$ok"
 }
 
 # The reference list of the notes: two resources alternating, 80 times each.

@@ -158,10 +158,15 @@ fetch() {
     [[ "$output" == *"Re-using existing connection"* ]]
 }
 
-@test "/fault/reset breaks the transfer mid-body" {
+@test "/fault/reset breaks the transfer mid-body with a reset" {
     start_server
-    run curl -s --max-time 20 -o "$TMP/partial" "$URL/fault/reset"
-    [ "$status" -eq 18 ] || [ "$status" -eq 56 ]
+    run curl -sS --max-time 20 -o "$TMP/partial" "$URL/fault/reset"
+    [ "$status" -eq 56 ] # a receive error, not just a short body (18)
+    [[ "$output" == *"Connection reset by peer"* ]]
+    [ "$(stat -c %s "$TMP/partial")" -eq 16384 ]
+    # the server goes on serving
+    run fetch -o /dev/null -w '%{http_code}' "$URL/bytes/1"
+    [ "$output" = 200 ]
 }
 
 @test "/fault/hang is never answered and does not block other requests" {
@@ -193,6 +198,54 @@ fetch() {
     [ "$status" -eq 63 ]
     run curl -s --max-time 20 -I "$URL/fault/huge"
     [[ "$output" == *"1099511627776"* ]]
+}
+
+@test "/flaky/KEY/N: 503 for the first N requests of KEY, then 200 ok" {
+    start_server
+    local codes=() i
+    for i in 1 2 3 4; do
+        codes+=("$(fetch -o "$TMP/body$i" -D "$TMP/headers$i" -w '%{http_code}' "$URL/flaky/a/2?retry-after=7")")
+    done
+    [ "${codes[*]}" = "503 503 200 200" ]
+    grep -qi '^retry-after: 7' "$TMP/headers1"
+    grep -q 'failure 2 of 2' "$TMP/body2"
+    ! grep -qi '^retry-after' "$TMP/headers3"
+    [ "$(cat "$TMP/body3")" = ok ]
+    # another key has its own count; no retry-after, no header
+    fetch -o /dev/null -D "$TMP/headers" "$URL/flaky/b/1"
+    grep -q '^HTTP/1.1 503' "$TMP/headers"
+    ! grep -qi '^retry-after' "$TMP/headers"
+    run fetch -o /dev/null -w '%{http_code}' "$URL/flaky/b/1"
+    [ "$output" = 200 ]
+    run fetch -o /dev/null -w '%{http_code}' "$URL/flaky/c/0"
+    [ "$output" = 200 ]
+}
+
+@test "/flaky: bad keys, counts and retry-after answer 400 and count nothing" {
+    start_server
+    run fetch -w '\n%{http_code}' "$URL/flaky/d/1?retry-after=soon"
+    [ "${lines[1]}" = 400 ]
+    [[ "${lines[0]}" == *"'soon'"* ]]
+    run fetch -o /dev/null -w '%{http_code}' "$URL/flaky/d/1"
+    [ "$output" = 503 ] # the refused request did not count
+    run fetch -o /dev/null -w '%{http_code}' "$URL/flaky/d"
+    [ "$output" = 400 ]
+    run fetch -o /dev/null -w '%{http_code}' "$URL/flaky/a%2Fb/1"
+    [ "$output" = 400 ]
+    run fetch -o /dev/null -w '%{http_code}' "$URL/flaky/d/many"
+    [ "$output" = 400 ]
+}
+
+@test "/flaky counts concurrent requests exactly once each" {
+    start_server --latency 50ms
+    local args=() i
+    for i in $(seq 50); do
+        args+=(-o /dev/null -w '%{http_code}\n' "$URL/flaky/many/30?i=$i")
+    done
+    run curl -s --max-time 30 --parallel --parallel-immediate --parallel-max 50 "${args[@]}"
+    [ "$status" -eq 0 ]
+    [ "$(printf '%s\n' "$output" | grep -c '^503$')" -eq 30 ]
+    [ "$(printf '%s\n' "$output" | grep -c '^200$')" -eq 20 ]
 }
 
 @test "200 concurrent delayed requests all complete" {
@@ -270,6 +323,7 @@ bad_option() {
     run "$CONCUR" serve --help
     [ "$status" -eq 0 ]
     [[ "$output" == *"/fault/redirect-loop"* ]]
+    [[ "$output" == *"/flaky/KEY/N"* ]]
     [[ "$output" == *"--latency"* ]]
 }
 

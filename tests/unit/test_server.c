@@ -108,6 +108,83 @@ static void test_status(void **state)
     route_of("/status/teapot", CC_EINPUT);
 }
 
+static void test_flaky(void **state)
+{
+    (void)state;
+    struct server_route r = route_of("/flaky/job-1.a_B/2?retry-after=1", CC_OK);
+    assert_int_equal(r.kind, ROUTE_FLAKY);
+    assert_string_equal(r.key, "job-1.a_B");
+    assert_int_equal(r.failures, 2);
+    assert_int_equal(route_of("/flaky/k/0", CC_OK).failures, 0);
+    assert_int_equal(route_of("/flaky/k/1000000", CC_OK).failures, SERVER_FLAKY_FAILURES_MAX);
+
+    char key[SERVER_FLAKY_KEY_MAX + 16];
+    memset(key, 'k', sizeof key);
+    snprintf(key + SERVER_FLAKY_KEY_MAX, 16, "/3");
+    char path[sizeof key + 16];
+    snprintf(path, sizeof path, "/flaky/%s", key);
+    assert_int_equal(route_of(path, CC_OK).failures, 3); /* the longest key */
+}
+
+static void test_bad_flaky_routes_name_the_problem(void **state)
+{
+    (void)state;
+    struct server_route r;
+    struct cc_err err = {{0}};
+    assert_int_equal(server_route_parse("/flaky/k", &r, &err), CC_EINPUT);
+    assert_non_null(strstr(err.msg, "'k' lacks the /N"));
+    assert_int_equal(server_route_parse("/flaky/k/x", &r, &err), CC_EINPUT);
+    assert_non_null(strstr(err.msg, "'x'"));
+    assert_int_equal(server_route_parse("/flaky/a b/1", &r, &err), CC_EINPUT);
+    assert_non_null(strstr(err.msg, "'a b'"));
+    route_of("/flaky//1", CC_EINPUT);
+    route_of("/flaky/k/", CC_EINPUT);
+    route_of("/flaky/k/1/2", CC_EINPUT);
+    route_of("/flaky/../1", CC_OK); /* dots are key characters, never a path */
+    route_of("/flaky/k/1000001", CC_EINPUT);
+
+    char path[128];
+    memset(path, 'k', sizeof path);
+    memcpy(path, "/flaky/", 7);
+    snprintf(path + 7 + SERVER_FLAKY_KEY_MAX + 1, 8, "/1"); /* one character too long */
+    route_of(path, CC_EINPUT);
+}
+
+static void test_flaky_retry_after(void **state)
+{
+    (void)state;
+    long seconds = 0;
+    struct cc_err err;
+    assert_int_equal(server_flaky_retry_after(NULL, &seconds, &err), CC_OK);
+    assert_int_equal(seconds, -1);
+    assert_int_equal(server_flaky_retry_after("0", &seconds, &err), CC_OK);
+    assert_int_equal(seconds, 0);
+    assert_int_equal(server_flaky_retry_after("3600", &seconds, &err), CC_OK);
+    assert_int_equal(seconds, 3600);
+    assert_int_equal(server_flaky_retry_after("3601", &seconds, &err), CC_EINPUT);
+    assert_int_equal(server_flaky_retry_after("1.5", &seconds, &err), CC_EINPUT);
+    assert_int_equal(server_flaky_retry_after("soon", &seconds, &err), CC_EINPUT);
+    assert_non_null(strstr(err.msg, "'soon'"));
+}
+
+static void test_flaky_table_counts_per_key_and_forgets_the_oldest(void **state)
+{
+    (void)state;
+    struct server_flaky_table *t = server_flaky_new(2);
+    assert_non_null(t);
+    assert_int_equal(server_flaky_hit(t, "a"), 0);
+    assert_int_equal(server_flaky_hit(t, "a"), 1);
+    assert_int_equal(server_flaky_hit(t, "b"), 0);
+    assert_int_equal(server_flaky_hit(t, "a"), 2); /* a is now the newer */
+    assert_int_equal(server_flaky_hit(t, "c"), 0); /* full: b is forgotten */
+    assert_int_equal(server_flaky_hit(t, "a"), 3);
+    assert_int_equal(server_flaky_hit(t, "b"), 0); /* starts over; c goes */
+    assert_int_equal(server_flaky_hit(t, "a"), 4);
+    assert_int_equal(server_flaky_hit(t, "c"), 0);
+    server_flaky_free(t);
+    server_flaky_free(NULL);
+}
+
 static void test_drip_defaults_and_values(void **state)
 {
     (void)state;
@@ -237,6 +314,10 @@ int main(void)
         cmocka_unit_test(test_query_strings_are_ignored),
         cmocka_unit_test(test_delay),
         cmocka_unit_test(test_status),
+        cmocka_unit_test(test_flaky),
+        cmocka_unit_test(test_bad_flaky_routes_name_the_problem),
+        cmocka_unit_test(test_flaky_retry_after),
+        cmocka_unit_test(test_flaky_table_counts_per_key_and_forgets_the_oldest),
         cmocka_unit_test(test_drip_defaults_and_values),
         cmocka_unit_test(test_bad_drip_parameters_name_the_value),
         cmocka_unit_test(test_drip_due_spreads_bytes_over_the_duration),
