@@ -350,13 +350,17 @@ int cmd_cpu(int argc, char **argv)
     if (status == CC_OK)
         status = run_all(&o, &w, rank, ranks, &all_exact, &err);
     workload_free(&w);
-    mpi_env_finalize();
 
-    if (rank != 0)
-        return cc_exit_code(status);
-    if (status == CC_OK && !all_exact) {
+    /* Rank 0 speaks before MPI_Finalize: once any rank has exited with an
+     * error, mpirun may tear the job down before a later message gets out. */
+    int rc = cc_exit_code(status);
+    if (rank == 0 && status == CC_OK && !all_exact) {
         fputs("concur cpu: a result differs from the closed form (ok=0 rows)\n", stderr);
-        return 1;
+        rc = 1;
+    } else if (rank == 0) {
+        rc = cli_report("cpu", status, &err);
     }
-    return cli_report("cpu", status, &err);
+    fflush(stdout);
+    mpi_env_finalize();
+    return rc;
 }

@@ -439,6 +439,16 @@ static enum cc_status io_main(struct io_options *o, bool *root, struct cc_err *e
     return status;
 }
 
+/* Rank 0 speaks before MPI_Finalize: once any rank has exited with an
+ * error, mpirun may tear the job down before a later message gets out. */
+static int finish(bool root, enum cc_status status, const struct cc_err *err)
+{
+    int rc = root ? cli_report("io", status, err) : cc_exit_code(status);
+    fflush(stdout);
+    mpi_env_finalize();
+    return rc;
+}
+
 int cmd_io(int argc, char **argv)
 {
     struct io_options o;
@@ -453,17 +463,14 @@ int cmd_io(int argc, char **argv)
     if (parsed != CC_OK) {
         /* Under mpirun every rank parsed the same arguments: rank 0 alone
          * says what is wrong, and all exit 2. */
-        if (mpi_env_launched() && mpi_env_init(false, NULL) == CC_OK) {
+        if (mpi_env_launched() && mpi_env_init(false, NULL) == CC_OK)
             root = mpi_env_rank() == 0;
-            mpi_env_finalize();
-        }
-        return root ? cli_report("io", (enum cc_status)parsed, &err) : 2;
+        return finish(root, (enum cc_status)parsed, &err);
     }
     /* Once, before any thread exists. */
     enum cc_status status = fetch_global_init(&err);
     if (status == CC_OK)
         status = io_main(&o, &root, &err);
     fetch_global_cleanup();
-    mpi_env_finalize();
-    return root ? cli_report("io", status, &err) : cc_exit_code(status);
+    return finish(root, status, &err);
 }
