@@ -1,0 +1,341 @@
+#include "classify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* ------------------------------------------------------------------------
+ * Reading the kernel's figures. Each reader returns NAN when the file is
+ * missing or unreadable (older kernels, PSI disabled, hidepid), so that a
+ * missing figure degrades to null and never stops the classification. */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double timeval_s(struct timeval tv)
+{
+    return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
+}
+
+/* The "total=" of the "some" line of /proc/pressure/<what>, in seconds (the
+ * kernel counts microseconds). */
+static double psi_some_s(const char *what)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/pressure/%s", what);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NAN;
+    double total = NAN;
+    while (fgets(line, sizeof line, f)) {
+        const char *p = strstr(line, "total=");
+        if (strncmp(line, "some ", 5) || !p)
+            continue;
+        char *end;
+        errno = 0;
+        unsigned long long us = strtoull(p + 6, &end, 10);
+        if (!errno && end != p + 6)
+            total = (double)us * 1e-6;
+        break;
+    }
+    fclose(f);
+    return total;
+}
+
+/* The second field of /proc/<pid>/schedstat: nanoseconds spent runnable but
+ * waiting for a CPU (run-queue wait). */
+static double schedstat_wait_s(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/schedstat", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NAN;
+    unsigned long long run_ns, wait_ns;
+    int got = fscanf(f, "%llu %llu", &run_ns, &wait_ns);
+    fclose(f);
+    return got == 2 ? (double)wait_ns * 1e-9 : NAN;
+}
+
+struct proc_io {
+    double read_bytes, write_bytes, syscr;
+};
+
+static void proc_io_read(pid_t pid, struct proc_io *io)
+{
+    char path[64], line[128];
+    io->read_bytes = io->write_bytes = io->syscr = NAN;
+    snprintf(path, sizeof path, "/proc/%ld/io", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    while (fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':'), *end;
+        if (!colon)
+            continue;
+        *colon = '\0';
+        errno = 0;
+        unsigned long long v = strtoull(colon + 1, &end, 10);
+        if (errno || end == colon + 1)
+            continue;
+        if (!strcmp(line, "read_bytes"))
+            io->read_bytes = (double)v;
+        else if (!strcmp(line, "write_bytes"))
+            io->write_bytes = (double)v;
+        else if (!strcmp(line, "syscr"))
+            io->syscr = (double)v;
+    }
+    fclose(f);
+}
+
+/* ------------------------------------------------------------------------
+ * One run. */
+
+static enum cc_status spawn(char *const argv[], bool show_output, pid_t *pid,
+                            struct cc_err *err)
+{
+    posix_spawn_file_actions_t fa;
+    int rc = posix_spawn_file_actions_init(&fa);
+    if (rc)
+        return cc_error(err, CC_ESYS, "posix_spawn: %s", strerror(rc));
+    /* stdin from /dev/null: repeated runs cannot share one input stream. */
+    rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    if (!rc && !show_output)
+        rc = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    if (!rc && !show_output)
+        rc = posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    if (!rc)
+        rc = posix_spawnp(pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (!rc)
+        return CC_OK;
+    /* glibc's posix_spawnp reports a failed exec here (and reaps the
+     * child): the user named something that cannot run. */
+    if (rc == ENOENT || rc == EACCES || rc == ENOEXEC || rc == ENOTDIR || rc == EISDIR)
+        return cc_error(err, CC_EINPUT, "cannot run '%s': %s", argv[0], strerror(rc));
+    return cc_error(err, CC_ESYS, "cannot start '%s': %s", argv[0], strerror(rc));
+}
+
+enum cc_status classify_run_once(char *const argv[], bool show_output,
+                                 struct classify_run *run, struct cc_err *err)
+{
+    memset(run, 0, sizeof *run);
+    double psi_cpu0 = psi_some_s("cpu"), psi_io0 = psi_some_s("io");
+    double t0 = now_s();
+    pid_t pid;
+    enum cc_status status = spawn(argv, show_output, &pid, err);
+    if (status != CC_OK)
+        return status;
+
+    /* WNOWAIT leaves the child a zombie, so its /proc entry can still be
+     * read; wait4 below reaps it and gives the rusage. */
+    siginfo_t info;
+    while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) == -1) {
+        if (errno != EINTR)
+            return cc_error(err, CC_ESYS, "waitid: %s", strerror(errno));
+    }
+    run->wall_s = now_s() - t0;
+    run->psi_cpu_s = psi_some_s("cpu") - psi_cpu0;
+    run->psi_io_s = psi_some_s("io") - psi_io0;
+    run->runq_wait_s = schedstat_wait_s(pid);
+    struct proc_io io;
+    proc_io_read(pid, &io);
+    run->read_bytes = io.read_bytes;
+    run->write_bytes = io.write_bytes;
+    run->syscr = io.syscr;
+
+    int wstatus;
+    struct rusage ru;
+    while (wait4(pid, &wstatus, 0, &ru) == -1) {
+        if (errno != EINTR)
+            return cc_error(err, CC_ESYS, "wait4: %s", strerror(errno));
+    }
+    run->user_s = timeval_s(ru.ru_utime);
+    run->sys_s = timeval_s(ru.ru_stime);
+    run->voluntary = (double)ru.ru_nvcsw;
+    run->involuntary = (double)ru.ru_nivcsw;
+    run->block_in = (double)ru.ru_inblock;
+    run->block_out = (double)ru.ru_oublock;
+    run->max_rss_kib = (double)ru.ru_maxrss; /* Linux: kilobytes */
+    if (WIFSIGNALED(wstatus)) {
+        run->term_signal = WTERMSIG(wstatus);
+        run->exit_code = 128 + run->term_signal;
+    } else {
+        run->exit_code = WEXITSTATUS(wstatus);
+    }
+    return CC_OK;
+}
+
+/* ------------------------------------------------------------------------
+ * The verdict. */
+
+/* The mean of one field over the runs; NAN when any run lacks it. */
+static double field_mean(const struct classify_run runs[], size_t n, size_t offset)
+{
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v;
+        memcpy(&v, (const char *)&runs[i] + offset, sizeof v);
+        sum += v;
+    }
+    return sum / (double)n;
+}
+
+#define MEAN(field) field_mean(runs, n, offsetof(struct classify_run, field))
+
+static bool crosses(const struct stats_summary *s, double threshold)
+{
+    return s->ci_low < threshold && threshold < s->ci_high;
+}
+
+bool classify_needs_more(const struct classify_result *r)
+{
+    return r->verdict != CLASSIFY_FAST && r->uncertain;
+}
+
+/* Disk when the block layer (or the storage bytes of /proc/<pid>/io) moved
+ * at least CLASSIFY_DISK_BYTES a run: reads served from the page cache do
+ * not wait on the disk and do not count. */
+static enum classify_wait wait_kind(const struct classify_result *r)
+{
+    double blocks = (r->block_in + r->block_out) * 512.0;
+    double storage = r->read_bytes + r->write_bytes; /* NAN when unknown */
+    if (blocks >= CLASSIFY_DISK_BYTES || storage >= CLASSIFY_DISK_BYTES)
+        return CLASSIFY_WAIT_DISK;
+    return CLASSIFY_WAIT_OTHER;
+}
+
+static enum classify_verdict verdict_of(const struct classify_result *r)
+{
+    double u = r->utilisation.mean;
+    if (r->wall_s < CLASSIFY_FAST_WALL_S)
+        return CLASSIFY_FAST;
+    if (u >= CLASSIFY_CPU_BOUND)
+        return CLASSIFY_CPU;
+    /* Off the CPU without ever blocking means preempted, not waiting:
+     * that is not I/O. */
+    if (u <= CLASSIFY_IO_BOUND && r->voluntary >= 1)
+        return CLASSIFY_IO;
+    return CLASSIFY_MIXED;
+}
+
+enum cc_status classify_decide(const struct classify_run runs[], size_t n,
+                               struct classify_result *out, struct cc_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (n == 0)
+        return cc_error(err, CC_EINPUT, "no runs to classify");
+    double *util = malloc(n * sizeof *util);
+    if (!util)
+        return cc_error(err, CC_ESYS, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        /* A run too short for the clock counts as fully on the CPU: 0/0
+         * must not poison the mean. */
+        double cpu = runs[i].user_s + runs[i].sys_s;
+        util[i] = runs[i].wall_s > 0 ? cpu / runs[i].wall_s : 1.0;
+        if (runs[i].exit_code != 0)
+            out->failed_runs++;
+    }
+    enum cc_status status = stats_summarize(util, n, &out->utilisation, err);
+    free(util);
+    if (status != CC_OK)
+        return status;
+
+    out->runs = n;
+    out->wall_s = MEAN(wall_s);
+    out->user_s = MEAN(user_s);
+    out->sys_s = MEAN(sys_s);
+    out->voluntary = MEAN(voluntary);
+    out->involuntary = MEAN(involuntary);
+    out->block_in = MEAN(block_in);
+    out->block_out = MEAN(block_out);
+    out->max_rss_kib = MEAN(max_rss_kib);
+    out->runq_wait_s = MEAN(runq_wait_s);
+    out->read_bytes = MEAN(read_bytes);
+    out->write_bytes = MEAN(write_bytes);
+    out->syscr = MEAN(syscr);
+    out->psi_cpu_s = MEAN(psi_cpu_s);
+    out->psi_io_s = MEAN(psi_io_s);
+    out->last_exit_code = runs[n - 1].exit_code;
+    out->last_signal = runs[n - 1].term_signal;
+    out->off_cpu_share = fmax(0.0, 1.0 - out->utilisation.mean);
+    out->voluntary_per_s = out->wall_s > 0 ? out->voluntary / out->wall_s : NAN;
+
+    out->verdict = verdict_of(out);
+    out->wait = out->verdict == CLASSIFY_IO ? wait_kind(out) : CLASSIFY_WAIT_NONE;
+    /* A fast program is fast whatever its utilisation: no doubt to report. */
+    out->uncertain = out->verdict != CLASSIFY_FAST &&
+                     (crosses(&out->utilisation, CLASSIFY_CPU_BOUND) ||
+                      crosses(&out->utilisation, CLASSIFY_IO_BOUND));
+    return CC_OK;
+}
+
+const char *classify_verdict_name(enum classify_verdict v)
+{
+    switch (v) {
+    case CLASSIFY_FAST: return "fast-enough";
+    case CLASSIFY_CPU: return "cpu-bound";
+    case CLASSIFY_IO: return "io-bound";
+    case CLASSIFY_MIXED: return "mixed";
+    }
+    return "mixed";
+}
+
+const char *classify_wait_name(enum classify_wait w)
+{
+    switch (w) {
+    case CLASSIFY_WAIT_DISK: return "disk";
+    case CLASSIFY_WAIT_OTHER: return "other";
+    case CLASSIFY_WAIT_NONE: break;
+    }
+    return NULL;
+}
+
+const char *classify_advice(const struct classify_result *r)
+{
+    switch (r->verdict) {
+    case CLASSIFY_FAST:
+        return "Fast enough: concurrency would add complexity for little. "
+               "You can stop here.";
+    case CLASSIFY_CPU:
+        if (r->utilisation.mean > CLASSIFY_PARALLEL)
+            return "CPU-bound and already parallel (more than one core busy on "
+                   "average). Only more cores help: more OpenMP threads or MPI "
+                   "ranks, up to the cores you have; an event loop would not.";
+        return "CPU-bound: the time goes into computing, so only more cores "
+               "help. Run the work in parallel: processes (MPI ranks, like "
+               "multiprocessing) or OpenMP threads; in C threads run on all "
+               "cores (there is no GIL). An event loop would not help.";
+    case CLASSIFY_IO:
+        if (r->wait == CLASSIFY_WAIT_DISK)
+            return "I/O-bound, waiting on the disk: overlap the reads and writes "
+                   "(threads when the libraries block, or asynchronous I/O); "
+                   "more cores will not help.";
+        return "I/O-bound: it waits most of the time (network, timers, other "
+               "processes). Overlap the waits: an event loop (curl multi, "
+               "asyncio) when you can, threads when the libraries block; more "
+               "cores will not help.";
+    case CLASSIFY_MIXED:
+        break;
+    }
+    return "Mixed: neither computing nor waiting dominates. Measure the parts "
+           "apart: overlap the waiting part (event loop or threads) and "
+           "parallelise the computing part (OpenMP or MPI); in C threads can "
+           "help with both.";
+}
