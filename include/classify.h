@@ -75,6 +75,11 @@ struct classify_result {
     double voluntary, involuntary, block_in, block_out, max_rss_kib;
     double runq_wait_s, read_bytes, write_bytes, syscr, psi_cpu_s, psi_io_s;
     struct stats_summary utilisation; /* (user + sys) / wall per run */
+    /* Utilisation plus the run-queue wait's share of the wall time: the time
+     * the command WANTED a CPU. On a busy machine a CPU-bound program waits
+     * for a core, which lowers its utilisation but is no I/O; the verdict
+     * reads this figure (equal to utilisation where schedstat is missing). */
+    struct stats_summary demand;
     double off_cpu_share;  /* 1 - utilisation (mean), at least 0 */
     double voluntary_per_s;
     size_t failed_runs;    /* runs whose command exited non-zero */
@@ -82,14 +87,15 @@ struct classify_result {
     int last_signal;       /* the signal that ended the last run, or 0 */
     enum classify_verdict verdict;
     enum classify_wait wait;
-    bool uncertain; /* the utilisation interval crosses a threshold */
+    bool uncertain; /* the demand interval crosses a threshold */
+    bool contended; /* CPU-bound by demand, not by utilisation alone */
 };
 
 /* Summarizes n >= 1 runs and draws the verdict. */
 enum cc_status classify_decide(const struct classify_run runs[], size_t n,
                                struct classify_result *out, struct cc_err *err);
 
-/* True while the utilisation interval of the runs so far crosses one of the
+/* True while the demand interval of the runs so far crosses one of the
  * thresholds, so that more runs could settle the verdict. */
 bool classify_needs_more(const struct classify_result *r);
 

@@ -223,7 +223,7 @@ static enum classify_wait wait_kind(const struct classify_result *r)
 
 static enum classify_verdict verdict_of(const struct classify_result *r)
 {
-    double u = r->utilisation.mean;
+    double u = r->demand.mean;
     if (r->wall_s < CLASSIFY_FAST_WALL_S)
         return CLASSIFY_FAST;
     if (u >= CLASSIFY_CPU_BOUND)
@@ -241,18 +241,23 @@ enum cc_status classify_decide(const struct classify_run runs[], size_t n,
     memset(out, 0, sizeof *out);
     if (n == 0)
         return cc_error(err, CC_EINPUT, "no runs to classify");
-    double *util = malloc(n * sizeof *util);
+    double *util = malloc(2 * n * sizeof *util);
     if (!util)
         return cc_error(err, CC_ESYS, "out of memory");
+    double *demand = util + n;
     for (size_t i = 0; i < n; i++) {
         /* A run too short for the clock counts as fully on the CPU: 0/0
          * must not poison the mean. */
-        double cpu = runs[i].user_s + runs[i].sys_s;
-        util[i] = runs[i].wall_s > 0 ? cpu / runs[i].wall_s : 1.0;
+        double cpu = runs[i].user_s + runs[i].sys_s, wall = runs[i].wall_s;
+        double runq = isfinite(runs[i].runq_wait_s) ? runs[i].runq_wait_s : 0;
+        util[i] = wall > 0 ? cpu / wall : 1.0;
+        demand[i] = wall > 0 ? (cpu + runq) / wall : 1.0;
         if (runs[i].exit_code != 0)
             out->failed_runs++;
     }
     enum cc_status status = stats_summarize(util, n, &out->utilisation, err);
+    if (status == CC_OK)
+        status = stats_summarize(demand, n, &out->demand, err);
     free(util);
     if (status != CC_OK)
         return status;
@@ -281,8 +286,10 @@ enum cc_status classify_decide(const struct classify_run runs[], size_t n,
     out->wait = out->verdict == CLASSIFY_IO ? wait_kind(out) : CLASSIFY_WAIT_NONE;
     /* A fast program is fast whatever its utilisation: no doubt to report. */
     out->uncertain = out->verdict != CLASSIFY_FAST &&
-                     (crosses(&out->utilisation, CLASSIFY_CPU_BOUND) ||
-                      crosses(&out->utilisation, CLASSIFY_IO_BOUND));
+                     (crosses(&out->demand, CLASSIFY_CPU_BOUND) ||
+                      crosses(&out->demand, CLASSIFY_IO_BOUND));
+    out->contended = out->verdict == CLASSIFY_CPU &&
+                     out->utilisation.mean < CLASSIFY_CPU_BOUND;
     return CC_OK;
 }
 

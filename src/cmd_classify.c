@@ -30,15 +30,16 @@ static const char usage[] =
     "waits for); run-queue wait and storage bytes of the command's own process;\n"
     "system-wide CPU and I/O pressure (PSI) during the run.\n"
     "\n"
-    "Verdict (utilisation = (user + sys) / wall, mean over the runs):\n"
+    "Verdict (utilisation = (user + sys) / wall; demand = utilisation plus the\n"
+    "run-queue wait / wall, the time it wanted a CPU; means over the runs):\n"
     "  fast-enough  mean wall below 0.1 s, whatever it does\n"
-    "  cpu-bound    utilisation >= 0.8 (above 1: more than one core busy)\n"
-    "  io-bound     utilisation <= 0.3 and it blocks (voluntary switches);\n"
+    "  cpu-bound    demand >= 0.8 (above 1: more than one core busy)\n"
+    "  io-bound     demand <= 0.3 and it blocks (voluntary switches);\n"
     "               waiting on the disk when it moved >= 1 MiB of block I/O\n"
     "  mixed        anything between\n"
     "\n"
     "  --repeat N      runs (default 3, at most 1000); while the 95% interval of\n"
-    "                  the utilisation crosses 0.3 or 0.8, more runs follow, up\n"
+    "                  the demand crosses 0.3 or 0.8, more runs follow, up\n"
     "                  to 10 in all and 20 s of running\n"
     "  --format F      text (default) or json\n"
     "  --show-output   keep the command's stdout and stderr (default: /dev/null);\n"
@@ -207,6 +208,9 @@ static void print_text(FILE *out, const struct classify_options *o,
     fprintf(out, "  CPU utilisation     %s, 95%% interval %s .. %s  ((user + sys) / wall)\n",
             fixed(a, sizeof a, 3, u->mean), fixed(b, sizeof b, 3, u->ci_low),
             fixed(c, sizeof c, 3, u->ci_high));
+    fprintf(out, "  CPU demand          %s, 95%% interval %s .. %s  (utilisation + run-queue wait / wall)\n",
+            fixed(a, sizeof a, 3, r->demand.mean), fixed(b, sizeof b, 3, r->demand.ci_low),
+            fixed(c, sizeof c, 3, r->demand.ci_high));
     fprintf(out, "  off the CPU         %s%% of the wall time\n",
             fixed(a, sizeof a, 1, 100 * r->off_cpu_share));
     fprintf(out, "  voluntary switches  %s a run, %s per second (blocking, waiting)\n",
@@ -222,9 +226,13 @@ static void print_text(FILE *out, const struct classify_options *o,
             fixed(c, sizeof c, 0, r->syscr));
     fprintf(out, "  pressure, system    cpu %s s, io %s s stalled (PSI 'some', whole machine)\n",
             fixed(a, sizeof a, 3, r->psi_cpu_s), fixed(b, sizeof b, 3, r->psi_io_s));
-    fprintf(out, "thresholds: fast enough below %g s wall; CPU-bound at utilisation >= %g; "
+    fprintf(out, "thresholds: fast enough below %g s wall; CPU-bound at demand >= %g; "
                  "I/O-bound at <= %g with voluntary switches; mixed between\n",
             CLASSIFY_FAST_WALL_S, CLASSIFY_CPU_BOUND, CLASSIFY_IO_BOUND);
+    if (r->contended)
+        fprintf(out, "note: the machine was busy: the command waited %s s a run for a CPU; "
+                     "that counts as wanting the CPU, not as I/O\n",
+                fixed(a, sizeof a, 3, r->runq_wait_s));
     if (r->uncertain)
         fprintf(out, "note: after %zu runs the 95%% interval still crosses a threshold; "
                      "the verdict follows the mean\n", r->runs);
@@ -273,6 +281,11 @@ static void print_json(FILE *out, const struct classify_options *o,
     json_key_number(out, "ci95_low", r->utilisation.ci_low);
     json_key_number(out, "ci95_high", r->utilisation.ci_high);
     fputc('}', out);
+    fputs(",\"cpu_demand\":{\"mean\":", out);
+    cli_json_number(out, r->demand.mean);
+    json_key_number(out, "ci95_low", r->demand.ci_low);
+    json_key_number(out, "ci95_high", r->demand.ci_high);
+    fputc('}', out);
     json_key_number(out, "off_cpu_share", r->off_cpu_share);
     json_key_number(out, "voluntary_switches", r->voluntary);
     json_key_number(out, "voluntary_switches_per_s", r->voluntary_per_s);
@@ -286,7 +299,8 @@ static void print_json(FILE *out, const struct classify_options *o,
     json_key_number(out, "read_calls", r->syscr);
     json_key_number(out, "pressure_cpu_some_s", r->psi_cpu_s);
     json_key_number(out, "pressure_io_some_s", r->psi_io_s);
-    fprintf(out, ",\"uncertain\":%s", r->uncertain ? "true" : "false");
+    fprintf(out, ",\"uncertain\":%s,\"contended\":%s", r->uncertain ? "true" : "false",
+            r->contended ? "true" : "false");
     fprintf(out, ",\"failed_runs\":%zu,\"exit_status\":%d", r->failed_runs, r->last_exit_code);
     fputs(",\"thresholds\":{\"fast_wall_s\":", out);
     cli_json_number(out, CLASSIFY_FAST_WALL_S);

@@ -100,7 +100,23 @@ static void mixed_between_thresholds(void **state)
     struct classify_result r = decide(runs, 3);
     assert_int_equal(r.verdict, CLASSIFY_MIXED);
     assert_false(r.uncertain);
+    assert_false(r.contended);
     assert_null(classify_wait_name(r.wait));
+}
+
+/* Half the wall on the CPU and almost all the rest runnable in the run
+ * queue (a busy machine): it wanted the CPU, so CPU-bound, contended. */
+static void contended_cpu_bound(void **state)
+{
+    (void)state;
+    struct classify_run runs[] = {run_of(1.0, 0.5, 1), run_of(1.0, 0.55, 1), run_of(1.0, 0.6, 1)};
+    for (size_t i = 0; i < 3; i++)
+        runs[i].runq_wait_s = 0.95 - runs[i].user_s;
+    struct classify_result r = decide(runs, 3);
+    assert_close(r.utilisation.mean, 0.55, 1e-12);
+    assert_close(r.demand.mean, 0.95, 1e-12);
+    assert_int_equal(r.verdict, CLASSIFY_CPU);
+    assert_true(r.contended);
 }
 
 /* Off the CPU without a single voluntary switch: preempted, not waiting. */
@@ -210,6 +226,7 @@ int main(void)
         cmocka_unit_test(clear_io_bound),
         cmocka_unit_test(io_bound_on_disk),
         cmocka_unit_test(mixed_between_thresholds),
+        cmocka_unit_test(contended_cpu_bound),
         cmocka_unit_test(preempted_is_not_io),
         cmocka_unit_test(fast_enough),
         cmocka_unit_test(interval_and_uncertainty),
