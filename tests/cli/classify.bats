@@ -1,0 +1,144 @@
+#!/usr/bin/env bats
+# concur classify: concur's own variants and a few standard programs get the
+# right verdict; JSON is valid; every error path has its exit status.
+
+load helpers
+load io_helpers
+
+# A field of the JSON on stdin, by a Python expression on `d`.
+json_field() {
+    python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
+}
+
+classify_json() {
+    run --separate-stderr "$CONCUR" classify --format json -- "$@"
+}
+
+@test "concur cpu --mode serial is CPU-bound" {
+    classify_json "$CONCUR" cpu --mode serial --base 100000000 --repeat 3
+    [ "$status" -eq 0 ]
+    [ "$(json_field 'd["verdict"]' <<<"$output")" = cpu-bound ]
+    [ "$(json_field 'd["cpu_demand"]["mean"] >= 0.8' <<<"$output")" = True ]
+    [ "$(json_field 'd["runs"] >= 3' <<<"$output")" = True ]
+}
+
+@test "concur cpu --mode omp on 2 threads is CPU-bound with utilisation above 1" {
+    classify_json "$CONCUR" cpu --mode omp --workers 2 --base 100000000 --repeat 10
+    [ "$status" -eq 0 ]
+    [ "$(json_field 'd["verdict"]' <<<"$output")" = cpu-bound ]
+    [ "$(json_field 'd["cpu_utilisation"]["mean"] > 1' <<<"$output")" = True ]
+    [ "$(json_field 'd["user_s"] > d["wall_s"]' <<<"$output")" = True ]
+}
+
+@test "concur io --mode sync against a 50 ms server is I/O-bound" {
+    start_server --latency 50ms
+    local i
+    for i in $(seq 10); do
+        echo "$SERVER_URL/bytes/32768"
+        echo "$SERVER_URL/bytes/1024"
+    done >"$TMP/urls"
+    classify_json "$CONCUR" io --mode sync --urls "$TMP/urls"
+    [ "$status" -eq 0 ]
+    [ "$(json_field 'd["verdict"]' <<<"$output")" = io-bound ]
+    [ "$(json_field 'd["waiting_on"]' <<<"$output")" = other ]
+    [ "$(json_field 'd["cpu_utilisation"]["ci95_high"] < 0.3' <<<"$output")" = True ]
+    [ "$(json_field 'd["voluntary_switches"] >= 20' <<<"$output")" = True ]
+    [[ "$(json_field 'd["advice"]' <<<"$output")" == *"event loop"* ]]
+}
+
+@test "sleep 0.3 is I/O-bound (waiting), not fast enough" {
+    run "$CONCUR" classify -- sleep 0.3
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"verdict: I/O-bound"* ]]
+    [[ "$output" == *"advice: I/O-bound"* ]]
+    [[ "$output" == *"thresholds: fast enough below 0.1 s wall"* ]]
+}
+
+@test "a shell busy loop is CPU-bound" {
+    classify_json sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done'
+    [ "$status" -eq 0 ]
+    [ "$(json_field 'd["verdict"]' <<<"$output")" = cpu-bound ]
+}
+
+@test "sha256sum of 200 MB of zeros (a pipeline: the process tree) is CPU-bound" {
+    classify_json sh -c 'head -c 200M /dev/zero | sha256sum'
+    [ "$status" -eq 0 ]
+    [ "$(json_field 'd["verdict"]' <<<"$output")" = cpu-bound ]
+    # The work is in sh's children: only counted because the tree is.
+    [ "$(json_field 'd["user_s"] > 0.2' <<<"$output")" = True ]
+}
+
+@test "true is fast enough" {
+    run "$CONCUR" classify -- true
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"verdict: fast enough"* ]]
+    [[ "$output" == *"You can stop here"* ]]
+}
+
+@test "the JSON has every documented key" {
+    run --separate-stderr "$CONCUR" classify --repeat 2 --format json -- sleep 0.15
+    [ "$status" -eq 0 ]
+    json_field '(all(k in d for k in ["verdict", "advice", "runs", "wall_s", "user_s", "sys_s",
+        "cpu_utilisation", "voluntary_switches", "involuntary_switches", "block_in",
+        "block_out", "max_rss_kib", "runqueue_wait_s", "pressure_cpu_some_s",
+        "pressure_io_some_s", "read_bytes", "write_bytes", "cpu_demand", "thresholds"])
+        and sorted(d["cpu_utilisation"]) == ["ci95_high", "ci95_low", "mean"]
+        and d["runs"] == 2 and d["command"] == ["sleep", "0.15"]) or sys.exit(1)' <<<"$output"
+}
+
+@test "--show-output keeps the command's output; without it, it is dropped" {
+    run --separate-stderr "$CONCUR" classify --repeat 1 -- echo hello-from-the-command
+    [ "$status" -eq 0 ]
+    # (the "command:" line names it; a line of its own is the command's)
+    ! grep -qx hello-from-the-command <<<"$output" || false
+    run --separate-stderr "$CONCUR" classify --repeat 1 --show-output -- echo hello-from-the-command
+    [ "$status" -eq 0 ]
+    grep -qx hello-from-the-command <<<"$output"
+}
+
+@test "a command that fails is still classified, and the exit status is 1" {
+    run --separate-stderr "$CONCUR" classify -- sh -c 'sleep 0.2; exit 3'
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"verdict: I/O-bound"* ]]
+    [[ "$output" == *"note: the command failed (exit status 3) in 3 of 3 runs"* ]]
+    [ "$stderr" = "concur classify: 'sh' failed (exit status 3) in 3 of 3 runs" ]
+}
+
+@test "bad usage exits 2 with one line" {
+    run --separate-stderr "$CONCUR" classify
+    [ "$status" -eq 2 ] && [ -z "$output" ]
+    [[ "$stderr" == "concur classify: no command given"* ]]
+
+    run --separate-stderr "$CONCUR" classify --
+    [ "$status" -eq 2 ] && [ -z "$output" ]
+    [[ "$stderr" == "concur classify: no command given"* ]]
+
+    run --separate-stderr "$CONCUR" classify --repeat 0 -- true
+    [ "$status" -eq 2 ] && [ -z "$output" ]
+    [ "$stderr" = "concur classify: --repeat: must be at least 1, not '0'" ]
+
+    run --separate-stderr "$CONCUR" classify --repeat many -- true
+    [ "$status" -eq 2 ] && [ -z "$output" ]
+    [[ "$stderr" == *"--repeat"*"many"* ]]
+
+    run --separate-stderr "$CONCUR" classify --format xml -- true
+    [ "$status" -eq 2 ] && [ -z "$output" ]
+    [[ "$stderr" == *"--format"*"xml"* ]]
+
+    run --separate-stderr "$CONCUR" classify --bogus -- true
+    [ "$status" -eq 2 ] && [ -z "$output" ]
+    [[ "$stderr" == *"--bogus"* ]]
+}
+
+@test "a command that cannot be run exits 2 naming it" {
+    run --separate-stderr "$CONCUR" classify -- concur-no-such-command --flag
+    [ "$status" -eq 2 ] && [ -z "$output" ]
+    [ "$stderr" = "concur classify: cannot run 'concur-no-such-command': No such file or directory" ]
+}
+
+@test "--help describes the thresholds and exits 0" {
+    run "$CONCUR" classify --help
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"usage: concur classify"* ]]
+    [[ "$output" == *"demand >= 0.8"* ]]
+}
