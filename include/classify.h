@@ -38,11 +38,11 @@ struct classify_run {
     double voluntary, involuntary; /* context switches */
     double block_in, block_out;    /* 512-byte blocks */
     double max_rss_kib;
-    double runq_wait_s;            /* schedstat; NAN when unavailable */
+    double runq_wait_s;                    /* schedstat; NAN when unavailable */
     double read_bytes, write_bytes, syscr; /* /proc/<pid>/io; NAN */
-    double psi_cpu_s, psi_io_s;    /* system-wide "some" stall; NAN */
-    int exit_code;   /* the command's exit status, or 128 + signal */
-    int term_signal; /* the signal that ended it, 0 when it exited */
+    double psi_cpu_s, psi_io_s;            /* system-wide "some" stall; NAN */
+    int exit_code;                         /* the command's exit status, or 128 + signal */
+    int term_signal;                       /* the signal that ended it, 0 when it exited */
 };
 
 /* Runs argv (argv[0] looked up in PATH) once and measures it. The command's
@@ -50,8 +50,8 @@ struct classify_run {
  * show_output. CC_EINPUT when the command cannot be started (not found, not
  * executable), CC_ESYS when the system refuses; a command that fails is
  * still CC_OK, with its exit_code set. */
-enum cc_status classify_run_once(char *const argv[], bool show_output,
-                                 struct classify_run *run, struct cc_err *err);
+enum cc_status classify_run_once(char *const argv[], bool show_output, struct classify_run *run,
+                                 struct cc_err *err);
 
 enum classify_verdict {
     CLASSIFY_FAST,
@@ -80,11 +80,11 @@ struct classify_result {
      * for a core, which lowers its utilisation but is no I/O; the verdict
      * reads this figure (equal to utilisation where schedstat is missing). */
     struct stats_summary demand;
-    double off_cpu_share;  /* 1 - utilisation (mean), at least 0 */
+    double off_cpu_share; /* 1 - utilisation (mean), at least 0 */
     double voluntary_per_s;
-    size_t failed_runs;    /* runs whose command exited non-zero */
+    size_t failed_runs; /* runs whose command exited non-zero */
     int last_exit_code;
-    int last_signal;       /* the signal that ended the last run, or 0 */
+    int last_signal; /* the signal that ended the last run, or 0 */
     enum classify_verdict verdict;
     enum classify_wait wait;
     bool uncertain; /* the demand interval crosses a threshold */

@@ -107,8 +107,7 @@ static void proc_io_read(pid_t pid, struct proc_io *io)
 /* ------------------------------------------------------------------------
  * One run. */
 
-static enum cc_status spawn(char *const argv[], bool show_output, pid_t *pid,
-                            struct cc_err *err)
+static enum cc_status spawn(char *const argv[], bool show_output, pid_t *pid, struct cc_err *err)
 {
     posix_spawn_file_actions_t fa;
     int rc = posix_spawn_file_actions_init(&fa);
@@ -132,8 +131,8 @@ static enum cc_status spawn(char *const argv[], bool show_output, pid_t *pid,
     return cc_error(err, CC_ESYS, "cannot start '%s': %s", argv[0], strerror(rc));
 }
 
-enum cc_status classify_run_once(char *const argv[], bool show_output,
-                                 struct classify_run *run, struct cc_err *err)
+enum cc_status classify_run_once(char *const argv[], bool show_output, struct classify_run *run,
+                                 struct cc_err *err)
 {
     memset(run, 0, sizeof *run);
     double psi_cpu0 = psi_some_s("cpu"), psi_io0 = psi_some_s("io");
@@ -285,21 +284,23 @@ enum cc_status classify_decide(const struct classify_run runs[], size_t n,
     out->verdict = verdict_of(out);
     out->wait = out->verdict == CLASSIFY_IO ? wait_kind(out) : CLASSIFY_WAIT_NONE;
     /* A fast program is fast whatever its utilisation: no doubt to report. */
-    out->uncertain = out->verdict != CLASSIFY_FAST &&
-                     (crosses(&out->demand, CLASSIFY_CPU_BOUND) ||
-                      crosses(&out->demand, CLASSIFY_IO_BOUND));
-    out->contended = out->verdict == CLASSIFY_CPU &&
-                     out->utilisation.mean < CLASSIFY_CPU_BOUND;
+    out->uncertain = out->verdict != CLASSIFY_FAST && (crosses(&out->demand, CLASSIFY_CPU_BOUND) ||
+                                                       crosses(&out->demand, CLASSIFY_IO_BOUND));
+    out->contended = out->verdict == CLASSIFY_CPU && out->utilisation.mean < CLASSIFY_CPU_BOUND;
     return CC_OK;
 }
 
 const char *classify_verdict_name(enum classify_verdict v)
 {
     switch (v) {
-    case CLASSIFY_FAST: return "fast-enough";
-    case CLASSIFY_CPU: return "cpu-bound";
-    case CLASSIFY_IO: return "io-bound";
-    case CLASSIFY_MIXED: return "mixed";
+    case CLASSIFY_FAST:
+        return "fast-enough";
+    case CLASSIFY_CPU:
+        return "cpu-bound";
+    case CLASSIFY_IO:
+        return "io-bound";
+    case CLASSIFY_MIXED:
+        return "mixed";
     }
     return "mixed";
 }
@@ -307,9 +308,12 @@ const char *classify_verdict_name(enum classify_verdict v)
 const char *classify_wait_name(enum classify_wait w)
 {
     switch (w) {
-    case CLASSIFY_WAIT_DISK: return "disk";
-    case CLASSIFY_WAIT_OTHER: return "other";
-    case CLASSIFY_WAIT_NONE: break;
+    case CLASSIFY_WAIT_DISK:
+        return "disk";
+    case CLASSIFY_WAIT_OTHER:
+        return "other";
+    case CLASSIFY_WAIT_NONE:
+        break;
     }
     return NULL;
 }

@@ -58,8 +58,7 @@ struct classify_options {
     char **command; /* NULL-terminated, from argv */
 };
 
-static enum cc_status parse_format(const char *text, enum out_format *out,
-                                   struct cc_err *err)
+static enum cc_status parse_format(const char *text, enum out_format *out, struct cc_err *err)
 {
     if (!strcmp(text, "text"))
         *out = OUT_TEXT;
@@ -72,8 +71,8 @@ static enum cc_status parse_format(const char *text, enum out_format *out,
 
 /* Returns CC_EINPUT with *usage_error set for getopt's own complaints (it
  * has printed them already). */
-static enum cc_status parse_options(int argc, char **argv, struct classify_options *o,
-                                    bool *help, bool *usage_error, struct cc_err *err)
+static enum cc_status parse_options(int argc, char **argv, struct classify_options *o, bool *help,
+                                    bool *usage_error, struct cc_err *err)
 {
     static const struct option options[] = {
         {"repeat", required_argument, NULL, 'r'},
@@ -122,9 +121,8 @@ static enum cc_status parse_options(int argc, char **argv, struct classify_optio
 /* ------------------------------------------------------------------------
  * Running. */
 
-static enum cc_status run_all(const struct classify_options *o,
-                              struct classify_run **runs_out, size_t *n_out,
-                              struct classify_result *result, struct cc_err *err)
+static enum cc_status run_all(const struct classify_options *o, struct classify_run **runs_out,
+                              size_t *n_out, struct classify_result *result, struct cc_err *err)
 {
     size_t cap = o->repeat > MAX_RUNS ? (size_t)o->repeat : MAX_RUNS;
     struct classify_run *runs = calloc(cap, sizeof *runs);
@@ -157,11 +155,16 @@ static enum cc_status run_all(const struct classify_options *o,
 static const char *verdict_title(const struct classify_result *r)
 {
     switch (r->verdict) {
-    case CLASSIFY_FAST: return "fast enough";
-    case CLASSIFY_CPU: return r->utilisation.mean > CLASSIFY_PARALLEL ? "CPU-bound (parallel)" : "CPU-bound";
-    case CLASSIFY_IO: return r->wait == CLASSIFY_WAIT_DISK ? "I/O-bound (waiting on the disk)"
-                                                           : "I/O-bound (waiting: network, timers or other processes)";
-    case CLASSIFY_MIXED: break;
+    case CLASSIFY_FAST:
+        return "fast enough";
+    case CLASSIFY_CPU:
+        return r->utilisation.mean > CLASSIFY_PARALLEL ? "CPU-bound (parallel)" : "CPU-bound";
+    case CLASSIFY_IO:
+        return r->wait == CLASSIFY_WAIT_DISK
+                   ? "I/O-bound (waiting on the disk)"
+                   : "I/O-bound (waiting: network, timers or other processes)";
+    case CLASSIFY_MIXED:
+        break;
     }
     return "mixed";
 }
@@ -192,8 +195,7 @@ static const char *failure(char *buf, size_t size, const struct classify_result 
     return buf;
 }
 
-static void print_text(FILE *out, const struct classify_options *o,
-                       const struct classify_result *r)
+static void print_text(FILE *out, const struct classify_options *o, const struct classify_result *r)
 {
     char a[32], b[32], c[32];
     const struct stats_summary *u = &r->utilisation;
@@ -208,14 +210,17 @@ static void print_text(FILE *out, const struct classify_options *o,
     fprintf(out, "  CPU utilisation     %s, 95%% interval %s .. %s  ((user + sys) / wall)\n",
             fixed(a, sizeof a, 3, u->mean), fixed(b, sizeof b, 3, u->ci_low),
             fixed(c, sizeof c, 3, u->ci_high));
-    fprintf(out, "  CPU demand          %s, 95%% interval %s .. %s  (utilisation + run-queue wait / wall)\n",
-            fixed(a, sizeof a, 3, r->demand.mean), fixed(b, sizeof b, 3, r->demand.ci_low),
-            fixed(c, sizeof c, 3, r->demand.ci_high));
+    fprintf(
+        out,
+        "  CPU demand          %s, 95%% interval %s .. %s  (utilisation + run-queue wait / wall)\n",
+        fixed(a, sizeof a, 3, r->demand.mean), fixed(b, sizeof b, 3, r->demand.ci_low),
+        fixed(c, sizeof c, 3, r->demand.ci_high));
     fprintf(out, "  off the CPU         %s%% of the wall time\n",
             fixed(a, sizeof a, 1, 100 * r->off_cpu_share));
     fprintf(out, "  voluntary switches  %s a run, %s per second (blocking, waiting)\n",
             fixed(a, sizeof a, 1, r->voluntary), fixed(b, sizeof b, 1, r->voluntary_per_s));
-    fprintf(out, "  involuntary         %s a run (preempted)\n", fixed(a, sizeof a, 1, r->involuntary));
+    fprintf(out, "  involuntary         %s a run (preempted)\n",
+            fixed(a, sizeof a, 1, r->involuntary));
     fprintf(out, "  block I/O           %s in, %s out (512-byte blocks a run)\n",
             fixed(a, sizeof a, 0, r->block_in), fixed(b, sizeof b, 0, r->block_out));
     fprintf(out, "  max RSS             %s KiB\n", fixed(a, sizeof a, 0, r->max_rss_kib));
@@ -226,16 +231,20 @@ static void print_text(FILE *out, const struct classify_options *o,
             fixed(c, sizeof c, 0, r->syscr));
     fprintf(out, "  pressure, system    cpu %s s, io %s s stalled (PSI 'some', whole machine)\n",
             fixed(a, sizeof a, 3, r->psi_cpu_s), fixed(b, sizeof b, 3, r->psi_io_s));
-    fprintf(out, "thresholds: fast enough below %g s wall; CPU-bound at demand >= %g; "
-                 "I/O-bound at <= %g with voluntary switches; mixed between\n",
+    fprintf(out,
+            "thresholds: fast enough below %g s wall; CPU-bound at demand >= %g; "
+            "I/O-bound at <= %g with voluntary switches; mixed between\n",
             CLASSIFY_FAST_WALL_S, CLASSIFY_CPU_BOUND, CLASSIFY_IO_BOUND);
     if (r->contended)
-        fprintf(out, "note: the machine was busy: the command waited %s s a run for a CPU; "
-                     "that counts as wanting the CPU, not as I/O\n",
+        fprintf(out,
+                "note: the machine was busy: the command waited %s s a run for a CPU; "
+                "that counts as wanting the CPU, not as I/O\n",
                 fixed(a, sizeof a, 3, r->runq_wait_s));
     if (r->uncertain)
-        fprintf(out, "note: after %zu runs the 95%% interval still crosses a threshold; "
-                     "the verdict follows the mean\n", r->runs);
+        fprintf(out,
+                "note: after %zu runs the 95%% interval still crosses a threshold; "
+                "the verdict follows the mean\n",
+                r->runs);
     if (r->failed_runs) {
         char how[64];
         fprintf(out, "note: the command failed (%s) in %zu of %zu runs\n",
@@ -253,8 +262,7 @@ static void json_key_number(FILE *out, const char *key, double v)
     cli_json_number(out, v);
 }
 
-static void print_json(FILE *out, const struct classify_options *o,
-                       const struct classify_result *r)
+static void print_json(FILE *out, const struct classify_options *o, const struct classify_result *r)
 {
     fputs("{\"command\":[", out);
     for (char **a = o->command; *a; a++) {
@@ -342,9 +350,8 @@ int cmd_classify(int argc, char **argv)
         return cli_report("classify", cc_error(&err, CC_ESYS, "writing the output failed"), &err);
     if (result.failed_runs) {
         char how[64];
-        fprintf(stderr, "concur classify: '%s' failed (%s) in %zu of %zu runs\n",
-                o.command[0], failure(how, sizeof how, &result), result.failed_runs,
-                result.runs);
+        fprintf(stderr, "concur classify: '%s' failed (%s) in %zu of %zu runs\n", o.command[0],
+                failure(how, sizeof how, &result), result.failed_runs, result.runs);
         return 1;
     }
     return 0;

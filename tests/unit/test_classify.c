@@ -12,12 +12,13 @@
 
 #include "classify.h"
 
-#define assert_close(got, want, rel)                                                      \
-    do {                                                                                  \
-        double g_ = (got), w_ = (want);                                                   \
-        double tol_ = (rel) * (w_ != 0 ? fabs(w_) : 1);                                   \
-        if (!(fabs(g_ - w_) <= tol_))                                                     \
-            fail_msg("%s = %.17g, expected %.17g (rel. tolerance %g)", #got, g_, w_, (double)(rel)); \
+#define assert_close(got, want, rel)                                                               \
+    do {                                                                                           \
+        double g_ = (got), w_ = (want);                                                            \
+        double tol_ = (rel) * (w_ != 0 ? fabs(w_) : 1);                                            \
+        if (!(fabs(g_ - w_) <= tol_))                                                              \
+            fail_msg("%s = %.17g, expected %.17g (rel. tolerance %g)", #got, g_, w_,               \
+                     (double)(rel));                                                               \
     } while (0)
 
 /* A run of wall seconds with cpu seconds of user time and vol voluntary
@@ -71,7 +72,8 @@ static void parallel_cpu_above_one(void **state)
 static void clear_io_bound(void **state)
 {
     (void)state;
-    struct classify_run runs[] = {run_of(1.0, 0.02, 30), run_of(1.1, 0.02, 31), run_of(1.0, 0.03, 29)};
+    struct classify_run runs[] = {run_of(1.0, 0.02, 30), run_of(1.1, 0.02, 31),
+                                  run_of(1.0, 0.03, 29)};
     struct classify_result r = decide(runs, 3);
     assert_int_equal(r.verdict, CLASSIFY_IO);
     assert_int_equal(r.wait, CLASSIFY_WAIT_OTHER);
@@ -96,7 +98,8 @@ static void io_bound_on_disk(void **state)
 static void mixed_between_thresholds(void **state)
 {
     (void)state;
-    struct classify_run runs[] = {run_of(1.0, 0.5, 20), run_of(1.0, 0.55, 20), run_of(1.0, 0.52, 20)};
+    struct classify_run runs[] = {run_of(1.0, 0.5, 20), run_of(1.0, 0.55, 20),
+                                  run_of(1.0, 0.52, 20)};
     struct classify_result r = decide(runs, 3);
     assert_int_equal(r.verdict, CLASSIFY_MIXED);
     assert_false(r.uncertain);
@@ -132,7 +135,8 @@ static void preempted_is_not_io(void **state)
 static void fast_enough(void **state)
 {
     (void)state;
-    struct classify_run runs[] = {run_of(0.002, 0.0001, 1), run_of(0.002, 0.002, 1), run_of(0.003, 0.001, 2)};
+    struct classify_run runs[] = {run_of(0.002, 0.0001, 1), run_of(0.002, 0.002, 1),
+                                  run_of(0.003, 0.001, 2)};
     struct classify_result r = decide(runs, 3);
     assert_int_equal(r.verdict, CLASSIFY_FAST);
     assert_false(r.uncertain);
