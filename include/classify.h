@@ -77,8 +77,9 @@ struct classify_result {
     struct stats_summary utilisation; /* (user + sys) / wall per run */
     /* Utilisation plus the run-queue wait's share of the wall time: the time
      * the command WANTED a CPU. On a busy machine a CPU-bound program waits
-     * for a core, which lowers its utilisation but is no I/O; the verdict
-     * reads this figure (equal to utilisation where schedstat is missing). */
+     * for a core, which lowers its utilisation but is no I/O; the CPU-bound
+     * threshold reads this figure (equal to utilisation where schedstat is
+     * missing), the I/O-bound one reads the utilisation. */
     struct stats_summary demand;
     double off_cpu_share; /* 1 - utilisation (mean), at least 0 */
     double voluntary_per_s;
@@ -87,7 +88,8 @@ struct classify_result {
     int last_signal; /* the signal that ended the last run, or 0 */
     enum classify_verdict verdict;
     enum classify_wait wait;
-    bool uncertain; /* the demand interval crosses a threshold */
+    bool uncertain; /* an interval crosses its threshold (demand 0.8,
+                       utilisation 0.3) */
     bool contended; /* CPU-bound by demand, not by utilisation alone */
 };
 
@@ -95,8 +97,8 @@ struct classify_result {
 enum cc_status classify_decide(const struct classify_run runs[], size_t n,
                                struct classify_result *out, struct cc_err *err);
 
-/* True while the demand interval of the runs so far crosses one of the
- * thresholds, so that more runs could settle the verdict. */
+/* True while the interval of the runs so far crosses a threshold (demand
+ * 0.8, utilisation 0.3), so that more runs could settle the verdict. */
 bool classify_needs_more(const struct classify_result *r);
 
 /* "cpu-bound", "io-bound", "mixed", "fast-enough". */

@@ -34,13 +34,13 @@ static const char usage[] =
     "run-queue wait / wall, the time it wanted a CPU; means over the runs):\n"
     "  fast-enough  mean wall below 0.1 s, whatever it does\n"
     "  cpu-bound    demand >= 0.8 (above 1: more than one core busy)\n"
-    "  io-bound     demand <= 0.3 and it blocks (voluntary switches);\n"
+    "  io-bound     utilisation <= 0.3 and it blocks (voluntary switches);\n"
     "               waiting on the disk when it moved >= 1 MiB of block I/O\n"
     "  mixed        anything between\n"
     "\n"
     "  --repeat N      runs (default 3, at most 1000); while the 95% interval of\n"
-    "                  the demand crosses 0.3 or 0.8, more runs follow, up\n"
-    "                  to 10 in all and 20 s of running\n"
+    "                  the demand crosses 0.8 (or the utilisation's 0.3), more\n"
+    "                  runs follow, up to 10 in all and 20 s of running\n"
     "  --format F      text (default) or json\n"
     "  --show-output   keep the command's stdout and stderr (default: /dev/null);\n"
     "                  its stdin is always /dev/null\n"
@@ -233,7 +233,7 @@ static void print_text(FILE *out, const struct classify_options *o, const struct
             fixed(a, sizeof a, 3, r->psi_cpu_s), fixed(b, sizeof b, 3, r->psi_io_s));
     fprintf(out,
             "thresholds: fast enough below %g s wall; CPU-bound at demand >= %g; "
-            "I/O-bound at <= %g with voluntary switches; mixed between\n",
+            "I/O-bound at utilisation <= %g with voluntary switches; mixed between\n",
             CLASSIFY_FAST_WALL_S, CLASSIFY_CPU_BOUND, CLASSIFY_IO_BOUND);
     if (r->contended)
         fprintf(out,

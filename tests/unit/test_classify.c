@@ -122,6 +122,23 @@ static void contended_cpu_bound(void **state)
     assert_true(r.contended);
 }
 
+/* Thousands of wake-ups gather run-queue wait (a direct-I/O disk reader
+ * measured 0.24 utilisation, 0.31 demand): the I/O threshold reads the
+ * utilisation, so this is still I/O-bound, on the disk. */
+static void wakeup_latency_is_still_io(void **state)
+{
+    (void)state;
+    struct classify_run runs[] = {run_of(0.4, 0.096, 3500), run_of(0.4, 0.096, 3500)};
+    for (size_t i = 0; i < 2; i++) {
+        runs[i].runq_wait_s = 0.028;
+        runs[i].read_bytes = 200e6;
+    }
+    struct classify_result r = decide(runs, 2);
+    assert_true(r.demand.mean > CLASSIFY_IO_BOUND);
+    assert_int_equal(r.verdict, CLASSIFY_IO);
+    assert_int_equal(r.wait, CLASSIFY_WAIT_DISK);
+}
+
 /* Off the CPU without a single voluntary switch: preempted, not waiting. */
 static void preempted_is_not_io(void **state)
 {
@@ -231,6 +248,7 @@ int main(void)
         cmocka_unit_test(io_bound_on_disk),
         cmocka_unit_test(mixed_between_thresholds),
         cmocka_unit_test(contended_cpu_bound),
+        cmocka_unit_test(wakeup_latency_is_still_io),
         cmocka_unit_test(preempted_is_not_io),
         cmocka_unit_test(fast_enough),
         cmocka_unit_test(interval_and_uncertainty),
