@@ -29,8 +29,17 @@ int cli_usage_error(const char *command);
  * one (NAN, infinite) as null in JSON, an empty field in CSV and "-" in
  * Markdown (with digits significant digits), never as "nan" text. */
 void cli_json_number(FILE *out, double v);
+/* ", \"key\": number" inside a JSON object. */
+void cli_json_key_number(FILE *out, const char *key, double v);
 void cli_csv_number(FILE *out, double v);
 const char *cli_md_number(char *buf, size_t size, int digits, double v);
+
+/* The output formats of the statistics commands. */
+enum cli_table_format { CLI_FORMAT_MD, CLI_FORMAT_CSV, CLI_FORMAT_JSON };
+
+/* "md", "csv" or "json" (--format of stats, compare, predict). */
+enum cc_status cli_parse_table_format(const char *text, enum cli_table_format *out,
+                                      struct cc_err *err);
 
 /* The key of a group as the first cells of a Markdown row, "| a | b |"
  * (plus the --by value when by is not NULL), with '|' escaped and line

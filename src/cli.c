@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int cli_report(const char *command, enum cc_status status, const struct cc_err *err)
 {
@@ -77,4 +78,23 @@ const char *cli_md_number(char *buf, size_t size, int digits, double v)
     else
         snprintf(buf, size, "%.*g", digits, v);
     return buf;
+}
+
+void cli_json_key_number(FILE *out, const char *key, double v)
+{
+    fprintf(out, ", \"%s\": ", key);
+    cli_json_number(out, v);
+}
+
+enum cc_status cli_parse_table_format(const char *text, enum cli_table_format *out,
+                                      struct cc_err *err)
+{
+    static const char *const names[] = {"md", "csv", "json"};
+    for (int f = 0; f < 3; f++) {
+        if (!strcmp(text, names[f])) {
+            *out = (enum cli_table_format)f;
+            return CC_OK;
+        }
+    }
+    return cc_error(err, CC_EINPUT, "--format: unknown format '%s' (md, csv or json)", text);
 }

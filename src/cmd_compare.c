@@ -34,7 +34,6 @@ static const char usage[] =
     "  --format md|csv|json   output format (default md)\n"
     "  -h, --help             this help\n";
 
-enum format { FORMAT_MD, FORMAT_CSV, FORMAT_JSON };
 
 enum verdict { V_FASTER, V_SLOWER, V_SAME, V_INSUFFICIENT, V_ONLY_A, V_ONLY_B };
 
@@ -43,7 +42,7 @@ static const char *const verdict_names[] = {
 };
 
 struct options {
-    enum format format;
+    enum cli_table_format format;
     const char *by;
     bool drop_outliers;
     double fail_if_slower;   /* a fraction; NAN when not asked */
@@ -68,18 +67,6 @@ static enum cc_status parse_percent(const char *text, double *out, struct cc_err
         return cc_error(err, CC_EINPUT, "--fail-if-slower: '%s' is not a percentage (e.g. 5%%)", text);
     *out = v / 100;
     return CC_OK;
-}
-
-static enum cc_status parse_format(const char *text, enum format *out, struct cc_err *err)
-{
-    static const char *const names[] = {"md", "csv", "json"};
-    for (int f = 0; f < 3; f++) {
-        if (!strcmp(text, names[f])) {
-            *out = (enum format)f;
-            return CC_OK;
-        }
-    }
-    return cc_error(err, CC_EINPUT, "--format: unknown format '%s' (md, csv or json)", text);
 }
 
 static enum cc_status judge(struct line *l, const struct options *o, struct cc_err *err)
@@ -221,12 +208,6 @@ static void write_csv(FILE *out, const char *by, const struct line *lines, size_
     }
 }
 
-static void json_key_number(FILE *out, const char *key, double v)
-{
-    fprintf(out, ", \"%s\": ", key);
-    cli_json_number(out, v);
-}
-
 static void json_group_key(FILE *out, const char *by, const struct runs_group *g)
 {
     fputs("{\"experiment\": ", out);
@@ -266,7 +247,7 @@ static void write_json(FILE *out, const struct options *o, const struct line *li
     fputs(", \"b\": ", out);
     report_json_string(out, fb);
     fprintf(out, ", \"alpha\": %g", ALPHA);
-    json_key_number(out, "fail_if_slower", o->fail_if_slower);
+    cli_json_key_number(out, "fail_if_slower", o->fail_if_slower);
     fprintf(out, ", \"regressions\": %zu,\n \"groups\": [\n", regressions);
     bool first = true;
     for (size_t i = 0; i < n; i++) {
@@ -277,17 +258,17 @@ static void write_json(FILE *out, const struct options *o, const struct line *li
         first = false;
         json_group_key(out, o->by, l->a->group);
         fprintf(out, ", \"n_a\": %zu", l->a->s.n);
-        json_key_number(out, "mean_a", l->a->s.mean);
-        json_key_number(out, "sd_a", l->a->s.sd);
+        cli_json_key_number(out, "mean_a", l->a->s.mean);
+        cli_json_key_number(out, "sd_a", l->a->s.sd);
         fprintf(out, ", \"n_b\": %zu", l->b->s.n);
-        json_key_number(out, "mean_b", l->b->s.mean);
-        json_key_number(out, "sd_b", l->b->s.sd);
-        json_key_number(out, "ratio", l->ratio.ratio);
-        json_key_number(out, "ratio_ci95_low", l->ratio.low);
-        json_key_number(out, "ratio_ci95_high", l->ratio.high);
-        json_key_number(out, "t", l->welch.t);
-        json_key_number(out, "df", l->welch.df);
-        json_key_number(out, "p", l->welch.p);
+        cli_json_key_number(out, "mean_b", l->b->s.mean);
+        cli_json_key_number(out, "sd_b", l->b->s.sd);
+        cli_json_key_number(out, "ratio", l->ratio.ratio);
+        cli_json_key_number(out, "ratio_ci95_low", l->ratio.low);
+        cli_json_key_number(out, "ratio_ci95_high", l->ratio.high);
+        cli_json_key_number(out, "t", l->welch.t);
+        cli_json_key_number(out, "df", l->welch.df);
+        cli_json_key_number(out, "p", l->welch.p);
         fputs(", \"verdict\": ", out);
         report_json_string(out, verdict_names[l->verdict]);
         fprintf(out, ", \"regression\": %s}", l->regression ? "true" : "false");
@@ -325,7 +306,7 @@ static int parse_options(int argc, char **argv, struct options *o, int *done)
                 status = cc_error(&err, CC_EINPUT, "--by: '%s' is already part of the grouping key", optarg);
             break;
         case 'd': o->drop_outliers = true; break;
-        case 'f': status = parse_format(optarg, &o->format, &err); break;
+        case 'f': status = cli_parse_table_format(optarg, &o->format, &err); break;
         case 'h':
             fputs(usage, stdout);
             return 0;
@@ -377,7 +358,7 @@ static void report_regressions(const struct line *lines, size_t n, double limit)
 
 int cmd_compare(int argc, char **argv)
 {
-    struct options o = {.format = FORMAT_MD, .fail_if_slower = NAN};
+    struct options o = {.format = CLI_FORMAT_MD, .fail_if_slower = NAN};
     struct cc_err err;
     struct runs *ra = NULL, *rb = NULL;
     struct summary *sa = NULL, *sb = NULL;
@@ -409,9 +390,9 @@ int cmd_compare(int argc, char **argv)
     for (size_t i = 0; i < nlines; i++)
         regressions += lines[i].regression;
     switch (o.format) {
-    case FORMAT_MD: write_md(stdout, o.by, lines, nlines, fa, fb); break;
-    case FORMAT_CSV: write_csv(stdout, o.by, lines, nlines); break;
-    case FORMAT_JSON: write_json(stdout, &o, lines, nlines, fa, fb, regressions); break;
+    case CLI_FORMAT_MD: write_md(stdout, o.by, lines, nlines, fa, fb); break;
+    case CLI_FORMAT_CSV: write_csv(stdout, o.by, lines, nlines); break;
+    case CLI_FORMAT_JSON: write_json(stdout, &o, lines, nlines, fa, fb, regressions); break;
     }
     if (fflush(stdout) || ferror(stdout)) {
         rc = cli_report("compare", cc_error(&err, CC_ESYS, "cannot write the output"), &err);

@@ -36,10 +36,9 @@ static const char usage[] =
     "  --format md|csv|json    output format (default md)\n"
     "  -h, --help              this help\n";
 
-enum format { FORMAT_MD, FORMAT_CSV, FORMAT_JSON };
 
 struct options {
-    enum format format;
+    enum cli_table_format format;
     struct summary_options summary;
     const char *by;
     char *baseline;               /* owned copy of VARIANT */
@@ -47,18 +46,6 @@ struct options {
 };
 
 #define MAX_WORKERS UINT64_C(1000000000)
-
-static enum cc_status parse_format(const char *text, enum format *out, struct cc_err *err)
-{
-    static const char *const names[] = {"md", "csv", "json"};
-    for (int f = 0; f < 3; f++) {
-        if (!strcmp(text, names[f])) {
-            *out = (enum format)f;
-            return CC_OK;
-        }
-    }
-    return cc_error(err, CC_EINPUT, "--format: unknown format '%s' (md, csv or json)", text);
-}
 
 /* VARIANT or VARIANT:WORKERS; the last ':' separates, so a variant name may
  * itself hold one when WORKERS is given. */
@@ -283,12 +270,6 @@ static void write_csv(FILE *out, const struct runs *r, const struct summary *s)
 /* ------------------------------------------------------------------------
  * JSON. */
 
-static void json_key_number(FILE *out, const char *key, double v)
-{
-    fprintf(out, ", \"%s\": ", key);
-    cli_json_number(out, v);
-}
-
 static void json_group_key(FILE *out, const struct runs *r, const struct runs_group *g)
 {
     fputs("\"experiment\": ", out);
@@ -309,25 +290,25 @@ static void json_row(FILE *out, const struct runs *r, const struct summary_row *
     fputs("    {", out);
     json_group_key(out, r, g);
     fprintf(out, ", \"workers\": %" PRIu64 ", \"n\": %zu, \"failed\": %zu", g->workers, row->s.n, g->failed);
-    json_key_number(out, "mean", row->s.mean);
-    json_key_number(out, "sd", row->s.sd);
-    json_key_number(out, "median", row->s.median);
-    json_key_number(out, "min", row->s.min);
-    json_key_number(out, "max", row->s.max);
-    json_key_number(out, "cv", row->s.cv);
-    json_key_number(out, "ci95_low", row->s.ci_low);
-    json_key_number(out, "ci95_high", row->s.ci_high);
+    cli_json_key_number(out, "mean", row->s.mean);
+    cli_json_key_number(out, "sd", row->s.sd);
+    cli_json_key_number(out, "median", row->s.median);
+    cli_json_key_number(out, "min", row->s.min);
+    cli_json_key_number(out, "max", row->s.max);
+    cli_json_key_number(out, "cv", row->s.cv);
+    cli_json_key_number(out, "ci95_low", row->s.ci_low);
+    cli_json_key_number(out, "ci95_high", row->s.ci_high);
     fprintf(out, ", \"outliers\": %zu, \"outlier_values\": [", row->outliers);
     for (size_t k = 0; k < row->outliers; k++) {
         fputs(k ? ", " : "", out);
         cli_json_number(out, row->outlier_values[k]);
     }
     fputc(']', out);
-    json_key_number(out, "speedup", row->speedup.ratio);
-    json_key_number(out, "speedup_ci95_low", row->speedup.low);
-    json_key_number(out, "speedup_ci95_high", row->speedup.high);
-    json_key_number(out, "efficiency", row->efficiency);
-    json_key_number(out, "karp_flatt", row->karp_flatt);
+    cli_json_key_number(out, "speedup", row->speedup.ratio);
+    cli_json_key_number(out, "speedup_ci95_low", row->speedup.low);
+    cli_json_key_number(out, "speedup_ci95_high", row->speedup.high);
+    cli_json_key_number(out, "efficiency", row->efficiency);
+    cli_json_key_number(out, "karp_flatt", row->karp_flatt);
     fprintf(out, ", \"baseline\": %s}", row->baseline == row ? "true" : "false");
 }
 
@@ -336,18 +317,18 @@ static void json_fit(FILE *out, const struct runs *r, const struct summary_fit *
     fputs("    {", out);
     json_group_key(out, r, fit->sweep);
     fprintf(out, ", \"points\": %zu", fit->amdahl.points);
-    json_key_number(out, "serial_fraction", fit->amdahl.f);
-    json_key_number(out, "serial_fraction_se", fit->amdahl.se);
-    json_key_number(out, "serial_fraction_ci95_low", fit->amdahl.low);
-    json_key_number(out, "serial_fraction_ci95_high", fit->amdahl.high);
-    json_key_number(out, "residual_ss", fit->amdahl.rss);
+    cli_json_key_number(out, "serial_fraction", fit->amdahl.f);
+    cli_json_key_number(out, "serial_fraction_se", fit->amdahl.se);
+    cli_json_key_number(out, "serial_fraction_ci95_low", fit->amdahl.low);
+    cli_json_key_number(out, "serial_fraction_ci95_high", fit->amdahl.high);
+    cli_json_key_number(out, "residual_ss", fit->amdahl.rss);
     fputs(", \"predictions\": [", out);
     for (size_t k = 0; k < npredict; k++) {
         const struct summary_prediction *pr = &fit->predictions[k];
         fprintf(out, "%s{\"workers\": %" PRIu64, k ? ", " : "", pr->workers);
-        json_key_number(out, "speedup", pr->speedup);
-        json_key_number(out, "speedup_ci95_low", pr->low);
-        json_key_number(out, "speedup_ci95_high", pr->high);
+        cli_json_key_number(out, "speedup", pr->speedup);
+        cli_json_key_number(out, "speedup_ci95_low", pr->low);
+        cli_json_key_number(out, "speedup_ci95_high", pr->high);
         fputc('}', out);
     }
     fputs("]}", out);
@@ -399,7 +380,7 @@ static int parse_options(int argc, char **argv, struct options *o, int *done)
             break;
         case 'd': o->summary.drop_outliers = true; break;
         case 'p': status = parse_predict(optarg, o, &err); break;
-        case 'f': status = parse_format(optarg, &o->format, &err); break;
+        case 'f': status = cli_parse_table_format(optarg, &o->format, &err); break;
         case 'h':
             fputs(usage, stdout);
             *done = 1;
@@ -435,7 +416,7 @@ static void warn_about(const struct runs *r, const struct summary *s)
 
 int cmd_stats(int argc, char **argv)
 {
-    struct options o = {.format = FORMAT_MD};
+    struct options o = {.format = CLI_FORMAT_MD};
     struct cc_err err;
     struct runs *runs = NULL;
     struct summary *summary = NULL;
@@ -464,9 +445,9 @@ int cmd_stats(int argc, char **argv)
     }
     warn_about(runs, summary);
     switch (o.format) {
-    case FORMAT_MD: write_md(stdout, runs, summary, o.summary.drop_outliers); break;
-    case FORMAT_CSV: write_csv(stdout, runs, summary); break;
-    case FORMAT_JSON: write_json(stdout, runs, summary, o.summary.drop_outliers); break;
+    case CLI_FORMAT_MD: write_md(stdout, runs, summary, o.summary.drop_outliers); break;
+    case CLI_FORMAT_CSV: write_csv(stdout, runs, summary); break;
+    case CLI_FORMAT_JSON: write_json(stdout, runs, summary, o.summary.drop_outliers); break;
     }
     if (fflush(stdout) || ferror(stdout))
         rc = cli_report("stats", cc_error(&err, CC_ESYS, "cannot write the output"), &err);
