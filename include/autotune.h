@@ -15,7 +15,10 @@
  *   2. bisection best = the lowest mean probed; hi = the smallest probed
  *                count within the tolerance of best (mean <= best *
  *                (1 + tolerance)), lo = the largest probed count below hi;
- *                probe the midpoint until hi - lo = 1. The choice is hi.
+ *                probe the midpoint until hi - lo = 1. Then, when the
+ *                Welch test cannot tell lo from the best (the means may be
+ *                noise), both get `repeat` more runs (at most 3 x repeat in
+ *                all) and the bracket is drawn again. The choice is hi.
  * This assumes the curve falls and then levels off (or rises): the usual
  * shape of time against workers. A plateau that drops again later is
  * missed; the reported curve shows what was seen. */
@@ -31,6 +34,9 @@
 #define AUTOTUNE_ALPHA 0.05
 /* A guard against a search that would not end on a pathological curve. */
 #define AUTOTUNE_MAX_PROBES 64
+/* A count may get up to this many times `repeat` runs when noise leaves a
+ * decision open. */
+#define AUTOTUNE_MAX_ROUNDS 3
 
 /* Runs the work once at `workers` and stores its time in *seconds. A non-OK
  * status ends the search and is returned as is. */
@@ -48,7 +54,7 @@ struct autotune_options {
 
 struct autotune_point {
     unsigned workers;
-    double *seconds;       /* repeat values, in run order */
+    double *seconds;       /* n values, in run order */
     size_t n;
     struct stats_summary s;
 };

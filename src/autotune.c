@@ -65,12 +65,25 @@ static struct autotune_point *new_point(struct search *s, unsigned workers, stru
     memmove(&r->points[at + 1], &r->points[at], (r->npoints - at) * sizeof *r->points);
     r->npoints++;
     r->points[at] = (struct autotune_point){.workers = workers};
-    r->points[at].seconds = calloc(s->o->repeat, sizeof(double));
+    r->points[at].seconds = calloc((size_t)s->o->repeat * AUTOTUNE_MAX_ROUNDS, sizeof(double));
     if (!r->points[at].seconds) {
         cc_error(err, CC_ESYS, "out of memory");
         return NULL;
     }
     return &r->points[at];
+}
+
+/* `repeat` more timed runs at p's count, and its summary afresh. */
+static enum cc_status more_runs(struct search *s, struct autotune_point *p, struct cc_err *err)
+{
+    for (unsigned k = 0; k < s->o->repeat; k++) {
+        enum cc_status status = s->o->run(s->o->ctx, p->workers, &p->seconds[p->n], err);
+        if (status != CC_OK)
+            return status;
+        p->n++;
+        s->r->runs++;
+    }
+    return stats_summarize(p->seconds, p->n, &p->s, err);
 }
 
 /* Warm-ups, then `repeat` timed runs at this count, summarized. */
@@ -92,14 +105,8 @@ static enum cc_status probe(struct search *s, unsigned workers, const struct aut
     struct autotune_point *p = new_point(s, workers, err);
     if (!p)
         return CC_ESYS;
-    for (unsigned k = 0; k < o->repeat; k++) {
-        if ((status = o->run(o->ctx, workers, &p->seconds[k], err)) != CC_OK)
-            return status;
-        p->n++;
-        s->r->runs++;
-    }
     *out = p;
-    return stats_summarize(p->seconds, p->n, &p->s, err);
+    return more_runs(s, p, err);
 }
 
 /* True when `next` is really faster than `prev`: significant by Welch (or,
@@ -157,20 +164,51 @@ static void bracket(struct autotune_result *r, double tolerance, unsigned *lo, u
     }
 }
 
+/* lo is outside the tolerance by its mean; when the Welch test cannot tell
+ * it from the best, the means may only be noise: both get more runs (up to
+ * AUTOTUNE_MAX_ROUNDS times repeat), then the bracket is drawn again.
+ * Sets *again when it added runs. */
+static enum cc_status settle(struct search *s, unsigned lo, bool *again, struct cc_err *err)
+{
+    struct autotune_point *a = (struct autotune_point *)autotune_find(s->r, lo);
+    struct autotune_point *b = (struct autotune_point *)autotune_find(s->r, s->r->best);
+    size_t cap = (size_t)s->o->repeat * AUTOTUNE_MAX_ROUNDS;
+    struct stats_welch w;
+
+    *again = false;
+    if (!a || !b || a == b || (a->n >= cap && b->n >= cap))
+        return CC_OK;
+    enum cc_status status = stats_welch_test(&b->s, &a->s, &w, err);
+    if (status != CC_OK || isnan(w.p) || w.p < AUTOTUNE_ALPHA)
+        return status;
+    if (a->n < cap && (status = more_runs(s, a, err)) != CC_OK)
+        return status;
+    if (b->n < cap && (status = more_runs(s, b, err)) != CC_OK)
+        return status;
+    *again = true;
+    return CC_OK;
+}
+
 static enum cc_status bisection(struct search *s, struct cc_err *err)
 {
     unsigned lo, hi;
     const struct autotune_point *p;
+    enum cc_status status = CC_OK;
+    bool again = true;
 
-    bracket(s->r, s->o->tolerance, &lo, &hi);
-    while (lo > 0 && hi - lo > 1) {
-        enum cc_status status = probe(s, lo + (hi - lo) / 2, &p, err);
-        if (status != CC_OK)
-            return status;
+    while (status == CC_OK && again) {
         bracket(s->r, s->o->tolerance, &lo, &hi);
+        if (lo > 0 && hi - lo > 1) {
+            status = probe(s, lo + (hi - lo) / 2, &p, err);
+            continue;
+        }
+        /* Bracket closed: make sure its lower end really is worse. */
+        status = lo > 0 ? settle(s, lo, &again, err) : CC_OK;
+        if (lo == 0)
+            again = false;
     }
     s->r->chosen = hi;
-    return CC_OK;
+    return status;
 }
 
 enum cc_status autotune_search(const struct autotune_options *o,
