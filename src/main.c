@@ -19,6 +19,7 @@ static const struct subcommand subcommands[] = {
     {"serve", cmd_serve, "the embedded HTTP latency server for the I/O experiment"},
     {"stats", cmd_stats, "statistics of runs CSV: intervals, speedup, Amdahl"},
     {"compare", cmd_compare, "is B faster than A: ratios, Welch tests, verdicts"},
+    {"predict", cmd_predict, "predict speedup on more cores, io time for N URLs"},
 };
 
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
