@@ -106,12 +106,14 @@ struct stats_linear2 {
     size_t n;
     double c0, c1;
     double cov00, cov01, cov11;
-    double dof;        /* n - 2 */
+    double dof;        /* n - 2 (reduced: n - 1) */
     double rss;
+    bool reduced;      /* x0 and x1 proportional: y = c0 x0 alone, c1 = 0 */
 };
 
-/* Needs n >= 3 and columns that are not proportional (the two parameters
- * must be told apart): CC_EINPUT otherwise. */
+/* Needs n >= 3. When the columns are proportional the two parameters
+ * cannot be told apart: then it fits y = c0 x0 alone (gsl_fit_mul), sets
+ * reduced, and c1 = 0. CC_EINPUT with fewer than 2 points. */
 enum cc_status stats_fit_linear2(const double x0[], const double x1[], const double y[],
                                  size_t n, struct stats_linear2 *fit, struct cc_err *err);
 

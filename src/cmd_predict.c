@@ -288,6 +288,13 @@ static void write_md(FILE *out, const struct options *o, const struct prediction
             cpu ? "\n" : "");
     for (size_t m = 0; m < p->nmodels; m++) {
         const struct stats_linear2 *fit = &p->models[m].fit;
+        if (fit->reduced) {
+            fprintf(out, "- io %s: latency + cost per round %s s (se %s), from %zu runs (every measured "
+                         "count divides N: the two cannot be told apart)\n",
+                    p->models[m].variant, cli_md_number(a, sizeof a, 4, fit->c0),
+                    cli_md_number(b, sizeof b, 2, sqrt(fit->cov00)), p->models[m].runs);
+            continue;
+        }
         fprintf(out, "- io %s: latency %s s (se %s), cost per request %s s (se %s), from %zu runs\n",
                 p->models[m].variant, cli_md_number(a, sizeof a, 4, fit->c0),
                 cli_md_number(b, sizeof b, 2, sqrt(fit->cov00)), cli_md_number(c, sizeof c, 4, fit->c1),
@@ -360,6 +367,7 @@ static void write_json(FILE *out, const struct prediction *p)
         json_field(out, "latency_se", sqrt(p->models[m].fit.cov00));
         json_field(out, "cost", p->models[m].fit.c1);
         json_field(out, "cost_se", sqrt(p->models[m].fit.cov11));
+        fprintf(out, ", \"reduced\": %s", p->models[m].fit.reduced ? "true" : "false");
         fputc('}', out);
     }
     fputs("],\n \"predictions\": [", out);
@@ -437,9 +445,10 @@ static bool cpu_plot_data(FILE *f, const struct options *o, const struct predict
         fprintf(f, "%.9g %.9g %.9g %.9g\n", pw, s, lo, hi);
     }
     fputs("EOD\n", f);
-    fprintf(f, "set title '%s %s: speedup against cores, Amdahl f = %.4g (95%% band)'\n"
+    /* Names stay out of gnuplot code: they could hold quotes. */
+    fprintf(f, "set title 'speedup against cores: Amdahl f = %.4g (95%% band)'\n"
                "set ylabel 'speedup'\nset xlabel 'cores (relative to the baseline)'\n",
-            "cpu sweep", "", fit->amdahl.f);
+            fit->amdahl.f);
     fputs("plot x with lines dt 2 lc rgb '#888888' title 'ideal', "
           "$curve using 1:3:4 with filledcurves fs transparent solid 0.25 lc rgb '#1f77b4' title 'predicted 95%', "
           "$curve using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'Amdahl', "
@@ -476,9 +485,12 @@ static bool io_plot_data(FILE *f, const struct options *o, const struct predicti
         fprintf(f, "%" PRIu64 " %.9g %.9g %.9g\n", w, t, lo, hi);
     }
     fputs("EOD\n", f);
-    fprintf(f, "set title 'io %s: %" PRIu64 " URLs, latency %.3g s, cost %.3g s per request'\n"
-               "set ylabel 'seconds'\nset xlabel 'workers'\nset logscale y\n",
-            m->variant, n, m->fit.c0, m->fit.c1);
+    if (m->fit.reduced)
+        fprintf(f, "set title 'io: %" PRIu64 " URLs, %.3g s per round'\n", n, m->fit.c0);
+    else
+        fprintf(f, "set title 'io: %" PRIu64 " URLs, latency %.3g s, cost %.3g s per request'\n",
+                n, m->fit.c0, m->fit.c1);
+    fputs("set ylabel 'seconds'\nset xlabel 'workers'\nset logscale y\n", f);
     fputs("plot $curve using 1:3:4 with filledcurves fs transparent solid 0.25 lc rgb '#1f77b4' title 'predicted 95%', "
           "$curve using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'rounds model', "
           "$measured using 1:2:3:4 with yerrorbars pt 7 lc rgb '#d62728' title 'measured (95% CI)'\n", f);

@@ -248,15 +248,33 @@ static bool proportional(const double x0[], const double x1[], size_t n)
     return true;
 }
 
+/* y = c0 x0 alone (c1 = 0), for regressors that cannot be told apart. */
+static enum cc_status fit_reduced(const double x0[], const double y[], size_t n,
+                                  struct stats_linear2 *fit, struct cc_err *err)
+{
+    double c, cov, rss;
+    int gsl = gsl_fit_mul(x0, 1, y, 1, n, &c, &cov, &rss);
+    if (gsl)
+        return cc_error(err, CC_ESYS, "one-parameter fit: %s", gsl_strerror(gsl));
+    fit->reduced = true;
+    fit->c0 = c;
+    fit->c1 = fit->cov01 = fit->cov11 = 0;
+    fit->cov00 = cov;
+    fit->dof = (double)(n - 1);  /* gsl_fit_mul's scatter estimate */
+    fit->rss = rss;
+    return CC_OK;
+}
+
 enum cc_status stats_fit_linear2(const double x0[], const double x1[], const double y[],
                                  size_t n, struct stats_linear2 *fit, struct cc_err *err)
 {
     *fit = (struct stats_linear2){.n = n, .c0 = NAN, .c1 = NAN, .dof = NAN, .rss = NAN};
+    if (n < 2)
+        return cc_error(err, CC_EINPUT, "linear fit: %zu points, needs at least 2", n);
+    if (proportional(x0, x1, n))
+        return fit_reduced(x0, y, n, fit, err);
     if (n < 3)
         return cc_error(err, CC_EINPUT, "two-parameter fit: %zu points, needs at least 3", n);
-    if (proportional(x0, x1, n))
-        return cc_error(err, CC_EINPUT, "two-parameter fit: the regressors are proportional "
-                        "(runs at more worker counts are needed)");
     gsl_matrix *X = gsl_matrix_alloc(n, 2), *cov = gsl_matrix_alloc(2, 2);
     gsl_vector *Y = gsl_vector_alloc(n), *c = gsl_vector_alloc(2);
     gsl_multifit_linear_workspace *work = gsl_multifit_linear_alloc(n, 2);
