@@ -11,7 +11,9 @@
  *                while the time keeps improving significantly: the Welch
  *                test says W is faster than the previous count (p < 0.05,
  *                or, without spread, the means differ) AND by more than the
- *                tolerance. The first count that does not improve ends it.
+ *                tolerance. A gain in the means that Welch cannot confirm
+ *                yet gets more runs on both sides (at most 3 x repeat)
+ *                first. The first count that does not improve ends it.
  *   2. bisection best = the lowest mean probed; hi = the smallest probed
  *                count within the tolerance of best (mean <= best *
  *                (1 + tolerance)), lo = the largest probed count below hi;

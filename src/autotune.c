@@ -112,17 +112,31 @@ static enum cc_status probe(struct search *s, unsigned workers, const struct aut
 /* True when `next` is really faster than `prev`: significant by Welch (or,
  * with a single run each or no spread, by the means alone) and by more than
  * the tolerance, so that a tiny but consistent gain does not keep the
- * doubling going. */
-static enum cc_status improves(const struct autotune_point *prev, const struct autotune_point *next,
-                               double tolerance, bool *yes, struct cc_err *err)
+ * doubling going. A gain in the means that the test cannot confirm yet gets
+ * more runs on both sides (up to AUTOTUNE_MAX_ROUNDS times repeat) before
+ * it counts as none: with two or three runs a single slow run would
+ * otherwise stop the search early. */
+static enum cc_status improves(struct search *s, unsigned prev_w, unsigned next_w, bool *yes,
+                               struct cc_err *err)
 {
-    struct stats_welch w;
-    enum cc_status status = stats_welch_test(&prev->s, &next->s, &w, err);
-    if (status != CC_OK)
-        return status;
-    bool significant = isnan(w.p) ? true : w.p < AUTOTUNE_ALPHA;
-    *yes = significant && next->s.mean < prev->s.mean * (1 - tolerance);
-    return CC_OK;
+    size_t cap = (size_t)s->o->repeat * AUTOTUNE_MAX_ROUNDS;
+    for (;;) {
+        struct autotune_point *prev = (struct autotune_point *)autotune_find(s->r, prev_w);
+        struct autotune_point *next = (struct autotune_point *)autotune_find(s->r, next_w);
+        struct stats_welch w;
+        enum cc_status status = stats_welch_test(&prev->s, &next->s, &w, err);
+        if (status != CC_OK)
+            return status;
+        bool gain = next->s.mean < prev->s.mean * (1 - s->o->tolerance);
+        bool significant = isnan(w.p) || w.p < AUTOTUNE_ALPHA;
+        *yes = gain && significant;
+        if (!gain || significant || (prev->n >= cap && next->n >= cap))
+            return CC_OK;
+        if (prev->n < cap && (status = more_runs(s, prev, err)) != CC_OK)
+            return status;
+        if (next->n < cap && (status = more_runs(s, next, err)) != CC_OK)
+            return status;
+    }
 }
 
 /* Points move when the array grows: keep counts, look points up afresh. */
@@ -137,7 +151,7 @@ static enum cc_status doubling(struct search *s, struct cc_err *err)
         if ((status = probe(s, w, &p, err)) != CC_OK)
             break;
         bool better;
-        status = improves(autotune_find(s->r, prev), p, s->o->tolerance, &better, err);
+        status = improves(s, prev, w, &better, err);
         if (status != CC_OK || !better)
             break;
         prev = w;
