@@ -203,6 +203,11 @@ static enum cc_status io_points(const struct options *o, struct prediction *p, s
     if (o->urls.n == 0)
         return CC_OK;
     enum cc_status status = read_runs(o, "items", &p->io_runs, err);
+    if (status == CC_EINPUT) {
+        char why[sizeof err->msg];
+        memcpy(why, err->msg, sizeof why);
+        return cc_error(err, status, "--urls: the io model needs the runs of `concur io` (%s)", why);
+    }
     if (status != CC_OK)
         return status;
     struct runs *r = p->io_runs;
