@@ -139,6 +139,10 @@ static int parse_options(int argc, char **argv, struct options *o, struct cc_err
         return cc_error(err, CC_EINPUT, "--urls and --workers go together (the io prediction needs both)");
     o->files = argv + optind;
     o->nfiles = argc - optind;
+    /* The io model reads the files a second time, grouped by items. */
+    for (int i = 0; i < o->nfiles && o->urls.n; i++)
+        if (!strcmp(o->files[i], "-"))
+            return cc_error(err, CC_EINPUT, "--urls: the runs must come from files, not '-' (they are read twice)");
     return CC_OK;
 }
 
