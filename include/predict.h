@@ -19,7 +19,9 @@
  * fitted by least squares over every run of a variant together with the
  * sync runs (W = 1: N rounds), stats_fit_linear2; the interval is that of
  * the mean response. When every measured W divides N, ceil(N/W) = N/W and
- * latency cannot be told from cost: the model is then
+ * latency cannot be told from cost (or when the fit makes either negative,
+ * which happens when the per-request cost is lost in the noise of the
+ * latency): the model is then
  *   seconds = per_round * ceil(N/W),  per_round = latency + cost
  * (reported as latency, with cost 0 and the fit marked reduced). */
 #ifndef CONCUR_PREDICT_H

@@ -298,8 +298,8 @@ static void write_md(FILE *out, const struct options *o, const struct prediction
     for (size_t m = 0; m < p->nmodels; m++) {
         const struct stats_linear2 *fit = &p->models[m].fit;
         if (fit->reduced) {
-            fprintf(out, "- io %s: latency + cost per round %s s (se %s), from %zu runs (every measured "
-                         "count divides N: the two cannot be told apart)\n",
+            fprintf(out, "- io %s: latency + cost per round %s s (se %s), from %zu runs (these runs "
+                         "cannot tell latency from cost)\n",
                     p->models[m].variant, cli_md_number(a, sizeof a, 4, fit->c0),
                     cli_md_number(b, sizeof b, 2, sqrt(fit->cov00)), p->models[m].runs);
             continue;

@@ -59,6 +59,11 @@ enum cc_status predict_io_fit(const struct runs *r, const char *variant,
     m->runs = n;
     if (status == CC_OK) {
         status = stats_fit_linear2(x, per, y, n, &m->fit, err);
+        /* A negative latency or cost has no meaning: the runs cannot tell
+         * the two apart (nearly proportional columns), and the constrained
+         * optimum lies on the boundary. Fit the rounds alone then. */
+        if (status == CC_OK && !m->fit.reduced && (m->fit.c0 < 0 || m->fit.c1 < 0))
+            status = stats_fit_linear2(x, x, y, n, &m->fit, err);
         if (status == CC_EINPUT) {
             char why[sizeof err->msg];
             memcpy(why, err->msg, sizeof why);

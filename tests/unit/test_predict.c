@@ -14,9 +14,11 @@
 #define LATENCY 0.02
 #define COST 0.001
 
+static double cost = COST;
+
 static double model(uint64_t n, uint64_t w)
 {
-    return LATENCY * (double)((n + w - 1) / w) + COST * (double)n / (double)w;
+    return LATENCY * (double)((n + w - 1) / w) + cost * (double)n / (double)w;
 }
 
 /* Runs of sync and threads at the given counts, N = 160, exact times. */
@@ -77,6 +79,22 @@ static void io_model_reduced_when_counts_divide_n(void **state)
     runs_free(r);
 }
 
+static void io_model_never_negative(void **state)
+{
+    (void)state;
+    const uint64_t w[] = {5, 10, 30, 48};
+    cost = -0.001;  /* what an unconstrained fit would report */
+    struct runs *r = exact_runs(w, 4);
+    cost = COST;
+    struct predict_io_model m;
+    struct cc_err err;
+    assert_int_equal(predict_io_fit(r, "threads", &m, &err), CC_OK);
+    assert_true(m.fit.reduced);
+    assert_true(m.fit.c0 > 0);
+    assert_true(m.fit.c1 == 0);
+    runs_free(r);
+}
+
 static void io_model_needs_items(void **state)
 {
     (void)state;
@@ -98,6 +116,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(io_model_recovers_latency_and_cost),
         cmocka_unit_test(io_model_reduced_when_counts_divide_n),
+        cmocka_unit_test(io_model_never_negative),
         cmocka_unit_test(io_model_needs_items),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
