@@ -16,6 +16,7 @@ int cmd_io(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 
 /* Prints "concur <command>: <reason>" on stderr and returns the exit code. */

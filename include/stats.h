@@ -100,6 +100,29 @@ enum cc_status stats_amdahl_fit(const double workers[], const double speedup[],
                                 size_t n, struct stats_amdahl *fit,
                                 struct cc_err *err);
 
+/* Least squares of y = c0 x0 + c1 x1 (two regressors, no intercept), with
+ * the parameters' covariance sigma^2 (X'X)^-1 (gsl_multifit_linear). */
+struct stats_linear2 {
+    size_t n;
+    double c0, c1;
+    double cov00, cov01, cov11;
+    double dof;        /* n - 2 (reduced: n - 1) */
+    double rss;
+    bool reduced;      /* x0 and x1 proportional: y = c0 x0 alone, c1 = 0 */
+};
+
+/* Needs n >= 3. When the columns are proportional the two parameters
+ * cannot be told apart: then it fits y = c0 x0 alone (gsl_fit_mul), sets
+ * reduced, and c1 = 0. CC_EINPUT with fewer than 2 points. */
+enum cc_status stats_fit_linear2(const double x0[], const double x1[], const double y[],
+                                 size_t n, struct stats_linear2 *fit, struct cc_err *err);
+
+/* The fitted y at (x0, x1) and the half-width of its STATS_LEVEL interval
+ * (the mean response: t(dof) times the standard error from the
+ * covariance). */
+void stats_linear2_predict(const struct stats_linear2 *fit, double x0, double x1,
+                           double *y, double *half);
+
 /* Amdahl's speedup on p workers for serial fraction f. */
 double stats_amdahl_speedup(double f, double p);
 

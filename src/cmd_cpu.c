@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "autotune.h"
 #include "cli.h"
+#include "cli_autotune.h"
 #include "cpu.h"
 #include "kernel.h"
 #include "mpi_env.h"
@@ -30,6 +32,11 @@ static const char usage[] =
     "  --workers W       OpenMP threads (omp; per rank for hybrid; default: the\n"
     "                    CPUs this process may use, or OMP_NUM_THREADS); for mpi,\n"
     "                    the ranks come from mpirun and W must match if given\n"
+    "  --workers auto    omp: find the fewest threads within --tolerance of the\n"
+    "                    best time (1 .. the CPUs available; doubling, then\n"
+    "                    bisection, Welch tests); rows for every probed count,\n"
+    "                    a column chosen (1: the choice); the curve on stderr\n"
+    "  --tolerance PCT   for --workers auto (default 5)\n"
     "  --decomp D        numbers (one number per task, like Pool.map; default) or\n"
     "                    range (each number's range split across all workers)\n"
     "  --schedule S      omp/hybrid: static (default) or dynamic\n"
@@ -52,6 +59,9 @@ struct cpu_options {
     const char *experiment;
     uint64_t count, base, repeat, warmup, workers;
     bool workers_given;
+    bool workers_auto;    /* --workers auto */
+    double tolerance;     /* its tolerance, a fraction */
+    bool tolerance_given;
 };
 
 static enum cc_status parse_choice(const char *option, const char *text,
@@ -86,6 +96,7 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
         {"format", required_argument, NULL, 'f'},
         {"kernel", required_argument, NULL, 'k'},
         {"experiment", required_argument, NULL, 'e'},
+        {"tolerance", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -97,7 +108,8 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
     int opt, choice;
 
     *o = (struct cpu_options){.count = 20, .base = 5000000, .repeat = 5, .warmup = 1,
-                              .format = REPORT_TABLE, .experiment = "cpu"};
+                              .format = REPORT_TABLE, .experiment = "cpu",
+                              .tolerance = AUTOTUNE_DEFAULT_TOLERANCE};
     opterr = 0;
     while (status == CC_OK && (opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         switch (opt) {
@@ -122,8 +134,14 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
         case 'r': status = num_parse_u64("--repeat", optarg, 1000000, &o->repeat, err); break;
         case 'W': status = num_parse_u64("--warmup", optarg, 1000000, &o->warmup, err); break;
         case 'w':
-            status = num_parse_u64("--workers", optarg, 4096, &o->workers, err);
-            o->workers_given = true;
+            o->workers_auto = !strcmp(optarg, "auto");
+            if (!o->workers_auto)
+                status = num_parse_u64("--workers", optarg, 4096, &o->workers, err);
+            o->workers_given = !o->workers_auto;
+            break;
+        case 'T':
+            status = cli_parse_tolerance(optarg, &o->tolerance, err);
+            o->tolerance_given = true;
             break;
         case 'f': status = report_parse_format(optarg, &o->format, err); break;
         case 'k': status = kernel_select(optarg, err); break;
@@ -143,6 +161,12 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
         status = cc_error(err, CC_EINPUT, "--count: '0' must be at least 1");
     if (status == CC_OK && o->repeat == 0)
         status = cc_error(err, CC_EINPUT, "--repeat: '0' must be at least 1");
+    if (status == CC_OK && o->workers_auto && o->plan.mode != CPU_OMP)
+        status = cc_error(err, CC_EINPUT, "--workers auto: only for --mode omp");
+    if (status == CC_OK && o->tolerance_given && !o->workers_auto)
+        status = cc_error(err, CC_EINPUT, "--tolerance: only with --workers auto");
+    if (status == CC_OK && o->workers_auto && o->repeat < 2)
+        status = cc_error(err, CC_EINPUT, "--repeat: --workers auto needs at least 2 runs a count for its tests");
     if (status == CC_OK && o->workers_given && o->workers == 0)
         status = cc_error(err, CC_EINPUT, "--workers: '0' must be at least 1");
     return status;
@@ -151,7 +175,7 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
 /* The CPUs this process may use. With OMP_PROC_BIND set, libgomp has
  * already bound the initial thread to its first place, so count the CPUs of
  * all places instead. */
-static int cpus_available(void)
+static int cpus_available_now(void)
 {
     cpu_set_t set;
     if (getenv("OMP_PROC_BIND") && omp_get_num_places() > 0) {
@@ -164,6 +188,16 @@ static int cpus_available(void)
         return CPU_COUNT(&set);
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int)n : 1;
+}
+
+/* Counted once: concur pins the initial thread to one CPU while it runs,
+ * so a later count would see only that CPU. */
+static int cpus_available(void)
+{
+    static int cpus;
+    if (cpus == 0)
+        cpus = cpus_available_now();
+    return cpus;
 }
 
 /* Threads per rank: --workers, else OMP_NUM_THREADS, else the CPUs this
@@ -210,8 +244,9 @@ static const struct report_column columns[] = {
     {"threads", true}, {"decomposition", false}, {"schedule", false},
     {"distribution", false}, {"kernel", false}, {"squares", true},
     {"squares_per_ns", true}, {"oversubscribed", true},
+    {"chosen", true},  /* --workers auto only: the last column */
 };
-#define NCOLUMNS (sizeof columns / sizeof columns[0])
+#define NCOLUMNS (sizeof columns / sizeof columns[0] - 1)
 
 static void describe(struct report *r, const struct cpu_options *o,
                      const struct workload *w, int ranks)
@@ -233,9 +268,10 @@ static void describe(struct report *r, const struct cpu_options *o,
     report_meta(r, "binding", bind ? bind : "concur pins each thread to one CPU (OMP_PROC_BIND unset)");
 }
 
+/* chosen: "" outside --workers auto (the column is not there). */
 static enum cc_status record(struct report *r, const struct cpu_options *o,
                              const struct workload *w, int ranks, uint64_t run,
-                             const struct cpu_outcome *out)
+                             const struct cpu_outcome *out, const char *chosen)
 {
     char workers[24], runs[24], seconds[32], result[NUM_U128_BUFSIZE], rank_s[16],
         threads[16], squares[24], rate[32];
@@ -253,13 +289,14 @@ static enum cc_status record(struct report *r, const struct cpu_options *o,
     snprintf(threads, sizeof threads, "%d", p->threads);
     snprintf(squares, sizeof squares, "%llu", (unsigned long long)w->squares);
     snprintf(rate, sizeof rate, "%.3f", out->seconds > 0 ? (double)w->squares / out->seconds / 1e9 : 0.0);
-    const char *values[NCOLUMNS] = {
+    const char *values[NCOLUMNS + 1] = {
         o->experiment, cpu_mode_name(p->mode), workers, runs, seconds,
         num_format_u128(out->total, result), out->total == w->expected ? "1" : "0",
         rank_s, threads, decomposition_name(o->decomp),
         threaded ? cpu_schedule_name(p->schedule) : "",
         distributed ? cpu_distribution_name(p->dist) : "",
         kernel_path_name(kernel_current()), squares, rate, oversubscribed ? "1" : "0",
+        chosen,
     };
     return report_row(r, values);
 }
@@ -304,13 +341,82 @@ static enum cc_status run_all(const struct cpu_options *o, const struct workload
         if (show_progress)
             fprintf(stderr, "\rconcur cpu: run %llu/%llu", (unsigned long long)run,
                     (unsigned long long)o->repeat);
-        if (record(r, o, w, ranks, run, &out) != CC_OK)
+        if (record(r, o, w, ranks, run, &out, "") != CC_OK)
             status = cc_error(err, CC_ESYS, "out of memory");
     }
     if (show_progress)
         fputs("\n", stderr);
     if (rank == 0 && report_close(r) != CC_OK && status == CC_OK)
         status = cc_error(err, CC_ESYS, "cannot write the results: standard output failed");
+    return status;
+}
+
+struct auto_ctx {
+    struct cpu_options *o;
+    struct workload *w;
+};
+
+/* One verified run at `workers` threads, for the search. The range
+ * decomposition splits each number by the thread count: re-made per count.
+ * A wrong total ends the search: its time measures nothing. */
+static enum cc_status auto_run(void *ctx, unsigned workers, double *seconds, struct cc_err *err)
+{
+    struct auto_ctx *c = ctx;
+    struct cpu_outcome out;
+    enum cc_status status;
+
+    if (c->o->decomp == DECOMP_RANGE && c->o->plan.threads != (int)workers) {
+        workload_free(c->w);
+        c->o->plan.threads = (int)workers;
+        status = workload_init(c->w, c->o->base, c->o->count, c->o->decomp,
+                               range_parts(c->o, 1), err);
+        if (status != CC_OK)
+            return status;
+    }
+    c->o->plan.threads = (int)workers;
+    if ((status = cpu_run(&c->o->plan, c->w, &out, err)) != CC_OK)
+        return status;
+    if (out.total != c->w->expected)
+        return cc_error(err, CC_EFAIL, "--workers auto: a result differs from the closed form at %u threads", workers);
+    *seconds = out.seconds;
+    return CC_OK;
+}
+
+/* --workers auto (omp, one process): the search, then every probed run as
+ * a row; all of them were verified. */
+static enum cc_status run_auto(struct cpu_options *o, struct workload *w, struct cc_err *err)
+{
+    struct auto_ctx ctx = {.o = o, .w = w};
+    struct autotune_options ao = {
+        .max_workers = (unsigned)cpus_available(), .tolerance = o->tolerance,
+        .repeat = (unsigned)o->repeat, .warmup = (unsigned)o->warmup,
+        .run = auto_run, .ctx = &ctx,
+    };
+    struct autotune_result *a = NULL;
+    enum cc_status status = autotune_search(&ao, &a, err);
+    if (status != CC_OK)
+        return status;
+    struct report *r = report_open(stdout, o->format, columns, NCOLUMNS + 1);
+    if (!r) {
+        autotune_free(a);
+        return cc_error(err, CC_ESYS, "out of memory");
+    }
+    o->plan.threads = (int)a->chosen;
+    describe(r, o, w, 1);
+    cli_autotune_meta(r, a, o->tolerance);
+    for (size_t i = 0; i < a->npoints && status == CC_OK; i++) {
+        const struct autotune_point *p = &a->points[i];
+        o->plan.threads = (int)p->workers;
+        for (size_t k = 0; k < p->n && status == CC_OK; k++) {
+            struct cpu_outcome out = {.total = w->expected, .seconds = p->seconds[k]};
+            if (record(r, o, w, 1, k + 1, &out, p->workers == a->chosen ? "1" : "0") != CC_OK)
+                status = cc_error(err, CC_ESYS, "out of memory");
+        }
+    }
+    if (report_close(r) != CC_OK && status == CC_OK)
+        status = cc_error(err, CC_ESYS, "cannot write the results: standard output failed");
+    cli_autotune_print(stderr, "cpu", a, o->tolerance);
+    autotune_free(a);
     return status;
 }
 
@@ -347,7 +453,9 @@ int cmd_cpu(int argc, char **argv)
     if (status == CC_OK)
         status = workload_init(&w, o.base, o.count, o.decomp, range_parts(&o, ranks), &err);
     status = mpi_env_agree(status);
-    if (status == CC_OK)
+    if (status == CC_OK && o.workers_auto)
+        status = run_auto(&o, &w, &err);
+    else if (status == CC_OK)
         status = run_all(&o, &w, rank, ranks, &all_exact, &err);
     workload_free(&w);
 

@@ -12,7 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "autotune.h"
 #include "cli.h"
+#include "cli_autotune.h"
 #include "fetch.h"
 #include "mpi_env.h"
 #include "mpi_fetch.h"
@@ -33,9 +35,14 @@ static const char usage[] =
     "  --urls FILE            the URL list, '-' for standard input\n"
     "  --workers W            threads / transfers in flight (default 10; sync: 1;\n"
     "                         mpi: per rank, curl multi; without it one handle a rank)\n"
+    "  --workers auto         threads, multi: find the fewest workers within\n"
+    "                         --tolerance of the best time (doubling, then bisection,\n"
+    "                         Welch tests; candidates 1 .. the number of URLs); rows\n"
+    "                         for every probed count, a column chosen (1: the choice)\n"
+    "  --tolerance PCT        for --workers auto (default 5)\n"
     "  --split block|cyclic   mpi: how the list is split (default block)\n"
-    "  --repeat R             timed runs (default 1)\n"
-    "  --warmup K             untimed runs first (default 0)\n"
+    "  --repeat R             timed runs (default 1; --workers auto: 3 per count)\n"
+    "  --warmup K             untimed runs first (default 0; auto: before each count)\n"
     "  --format FMT           csv (default), json or table\n"
     "  --log FILE             per-URL CSV of the last run:\n"
     "                         url,status,bytes,seconds,attempts,error\n"
@@ -60,6 +67,10 @@ struct io_options {
     bool mode_set;
     const char *urls;
     bool workers_set;
+    bool workers_auto;     /* --workers auto */
+    double tolerance;      /* its tolerance, a fraction */
+    bool tolerance_set;
+    bool repeat_set;
     uint64_t repeat;
     uint64_t warmup;
     enum report_format format;
@@ -72,7 +83,7 @@ struct io_options {
 
 enum { OPT_MODE = 256, OPT_URLS, OPT_WORKERS, OPT_SPLIT, OPT_REPEAT, OPT_WARMUP,
        OPT_FORMAT, OPT_LOG, OPT_RETRY, OPT_SAVE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT,
-       OPT_MAX_SIZE, OPT_MAX_REDIRS, OPT_PROTOCOLS, OPT_SHARE };
+       OPT_MAX_SIZE, OPT_MAX_REDIRS, OPT_PROTOCOLS, OPT_SHARE, OPT_TOLERANCE };
 
 static const struct option long_options[] = {
     {"mode", required_argument, NULL, OPT_MODE},
@@ -91,6 +102,7 @@ static const struct option long_options[] = {
     {"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
     {"protocols", required_argument, NULL, OPT_PROTOCOLS},
     {"share", no_argument, NULL, OPT_SHARE},
+    {"tolerance", required_argument, NULL, OPT_TOLERANCE},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {0},
@@ -127,11 +139,19 @@ static enum cc_status parse_one(int opt, const char *arg, struct io_options *o, 
     case OPT_URLS: o->urls = arg; return CC_OK;
     case OPT_WORKERS:
         o->workers_set = true;
+        if (!strcmp(arg, "auto")) {
+            o->workers_auto = true;
+            return CC_OK;
+        }
+        o->workers_auto = false;
         status = parse_positive("--workers", arg, MAX_WORKERS, &value, err);
         o->fetch.workers = (unsigned)value;
         return status;
     case OPT_SPLIT: return mpi_fetch_parse_split(arg, &o->split, err);
-    case OPT_REPEAT: return parse_positive("--repeat", arg, 1000000, &o->repeat, err);
+    case OPT_TOLERANCE:
+        o->tolerance_set = true;
+        return cli_parse_tolerance(arg, &o->tolerance, err);
+    case OPT_REPEAT: o->repeat_set = true; return parse_positive("--repeat", arg, 1000000, &o->repeat, err);
     case OPT_WARMUP: return num_parse_u64("--warmup", arg, 1000000, &o->warmup, err);
     case OPT_FORMAT: return report_parse_format(arg, &o->format, err);
     case OPT_LOG: o->log_path = arg; return CC_OK;
@@ -165,6 +185,13 @@ static enum cc_status check_combination(struct io_options *o, struct cc_err *err
         return cc_error(err, CC_EINPUT, "--mode is required (sync, threads, multi or mpi)");
     if (!o->urls)
         return cc_error(err, CC_EINPUT, "--urls is required (a file, or - for standard input)");
+    if (o->workers_auto && o->mode != FETCH_THREADS && o->mode != FETCH_MULTI)
+        return cc_error(err, CC_EINPUT, "--workers auto: only for --mode threads or multi, not %s",
+                        fetch_mode_name(o->mode));
+    if (o->tolerance_set && !o->workers_auto)
+        return cc_error(err, CC_EINPUT, "--tolerance: only with --workers auto");
+    if (o->workers_auto && !o->repeat_set)
+        o->repeat = 3;  /* the Welch test needs spread: two runs at least */
     if (o->mode == FETCH_SYNC && o->workers_set && o->fetch.workers != 1)
         return cc_error(err, CC_EINPUT, "--workers %u: sync mode has exactly one worker",
                         o->fetch.workers);
@@ -180,7 +207,8 @@ static int parse_options(int argc, char **argv, struct io_options *o, struct cc_
 {
     int opt;
 
-    *o = (struct io_options){.repeat = 1, .format = REPORT_CSV, .split = MPI_SPLIT_BLOCK};
+    *o = (struct io_options){.repeat = 1, .format = REPORT_CSV, .split = MPI_SPLIT_BLOCK,
+                             .tolerance = AUTOTUNE_DEFAULT_TOLERANCE};
     fetch_options_default(&o->fetch);
     while ((opt = getopt_long(argc, argv, "qh", long_options, NULL)) != -1) {
         if (opt == 'h')
@@ -196,6 +224,11 @@ static int parse_options(int argc, char **argv, struct io_options *o, struct cc_
     return check_combination(o, err);
 }
 
+struct totals {
+    size_t items, ok, errors;
+    uint64_t bytes;  /* body bytes of the successful transfers */
+};
+
 /* One invocation's state; in MPI mode only rank 0 (root) prints. */
 struct io_run {
     struct io_options *o;
@@ -205,11 +238,7 @@ struct io_run {
     bool root;
     int ranks;
     double progress_shown;  /* when progress was last drawn; 0: never */
-};
-
-struct totals {
-    size_t items, ok, errors;
-    uint64_t bytes;  /* body bytes of the successful transfers */
+    struct totals auto_totals; /* --workers auto: the last run's */
 };
 
 /* Progress on a terminal: "  120/160 URLs", redrawn at most 10 times a second. */
@@ -268,8 +297,9 @@ static const struct report_column columns[] = {
     {"experiment", false}, {"variant", false}, {"workers", true}, {"run", true},
     {"seconds", true}, {"items", true}, {"bytes", true}, {"errors", true},
     {"ranks", true}, {"requests_per_s", true},
+    {"chosen", true},  /* --workers auto only: the last column */
 };
-#define N_COLUMNS (sizeof columns / sizeof columns[0])
+#define N_COLUMNS (sizeof columns / sizeof columns[0] - 1)
 
 /* Transfers that can be in flight at once, over all ranks. */
 static unsigned total_workers(const struct io_run *r)
@@ -279,8 +309,9 @@ static unsigned total_workers(const struct io_run *r)
     return r->o->fetch.workers;
 }
 
+/* chosen: "" outside --workers auto (the column is not there). */
 static enum cc_status add_row(struct io_run *r, struct report *report, uint64_t run,
-                              double seconds, const struct totals *t)
+                              double seconds, const struct totals *t, const char *chosen)
 {
     char workers[24], number[24], secs[32], items[24], bytes[24], errors[24], ranks[24], rate[32];
 
@@ -292,8 +323,9 @@ static enum cc_status add_row(struct io_run *r, struct report *report, uint64_t 
     snprintf(errors, sizeof errors, "%zu", t->errors);
     snprintf(ranks, sizeof ranks, "%d", r->ranks);
     snprintf(rate, sizeof rate, "%.1f", seconds > 0 ? (double)t->items / seconds : 0.0);
-    const char *const values[N_COLUMNS] = {
+    const char *const values[N_COLUMNS + 1] = {
         "io", fetch_mode_name(r->o->mode), workers, number, secs, items, bytes, errors, ranks, rate,
+        chosen,
     };
     return report_row(report, values);
 }
@@ -362,7 +394,7 @@ static enum cc_status run_all(struct io_run *r, struct cc_err *err)
             continue;
         struct totals t = count_results(r);
         failed |= t.errors > 0;
-        if (add_row(r, report, run, seconds, &t) != CC_OK)
+        if (add_row(r, report, run, seconds, &t, "") != CC_OK)
             status = cc_error(err, CC_ESYS, "cannot write the runs");
         summary_line(r, seconds, &t);
     }
@@ -378,6 +410,65 @@ static enum cc_status run_all(struct io_run *r, struct cc_err *err)
                           r->log ? " and the log" : "; --log FILE names them");
     /* Under MPI only rank 0 knows; every rank exits with its verdict. */
     return mpi_env_agree(status);
+}
+
+/* One timed download of the list at W workers, for the search; a failed
+ * URL ends it, since its time would not measure the work. */
+static enum cc_status auto_run(void *ctx, unsigned workers, double *seconds, struct cc_err *err)
+{
+    struct io_run *r = ctx;
+    r->o->fetch.workers = workers;
+    enum cc_status status = run_once(r, seconds, err);
+    if (status != CC_OK)
+        return status;
+    struct totals t = count_results(r);
+    if (t.errors > 0)
+        return cc_error(err, CC_EFAIL, "--workers auto: %zu of %zu URLs failed at %u workers%s",
+                        t.errors, t.items, workers, r->log ? " (see the log)" : "; --log FILE names them");
+    r->auto_totals = t;
+    return CC_OK;
+}
+
+/* --workers auto: the search, then every probed run as a row. */
+static enum cc_status run_auto(struct io_run *r, struct cc_err *err)
+{
+    struct io_options *o = r->o;
+    struct autotune_options ao = {
+        .max_workers = r->list.count < MAX_WORKERS ? (unsigned)r->list.count : MAX_WORKERS,
+        .tolerance = o->tolerance, .repeat = (unsigned)o->repeat, .warmup = (unsigned)o->warmup,
+        .run = auto_run, .ctx = r,
+    };
+    struct autotune_result *a = NULL;
+    if (ao.max_workers == 0)
+        ao.max_workers = 1;
+    enum cc_status status = autotune_search(&ao, &a, err);
+    if (r->log && r->list.count)
+        write_log(r);
+    if (status != CC_OK)
+        return status;
+    struct report *report = report_open(stdout, o->format, columns, N_COLUMNS + 1);
+    if (!report) {
+        autotune_free(a);
+        return cc_error(err, CC_ESYS, "out of memory");
+    }
+    describe_run(r, report);
+    cli_autotune_meta(report, a, o->tolerance);
+    for (size_t i = 0; i < a->npoints && status == CC_OK; i++) {
+        const struct autotune_point *p = &a->points[i];
+        o->fetch.workers = p->workers;
+        for (size_t k = 0; k < p->n && status == CC_OK; k++)
+            if (add_row(r, report, k + 1, p->seconds[k], &r->auto_totals,
+                        p->workers == a->chosen ? "1" : "0") != CC_OK)
+                status = cc_error(err, CC_ESYS, "cannot write the runs");
+    }
+    if (report_close(report) != CC_OK && status == CC_OK)
+        status = cc_error(err, CC_ESYS, "cannot write the runs to standard output");
+    if (!o->quiet)
+        cli_autotune_print(stderr, "io", a, o->tolerance);
+    if (status == CC_OK && r->log && (fflush(r->log) != 0 || ferror(r->log)))
+        status = cc_error(err, CC_ESYS, "--log %s: cannot write", o->log_path);
+    autotune_free(a);
+    return status;
 }
 
 /* Everything a run needs, checked before the first transfer; in MPI mode
@@ -434,7 +525,7 @@ static enum cc_status io_main(struct io_options *o, bool *root, struct cc_err *e
     }
     status = prepare(&r, err);
     if (status == CC_OK)
-        status = run_all(&r, err);
+        status = o->workers_auto ? run_auto(&r, err) : run_all(&r, err);
     release(&r);
     return status;
 }

@@ -19,6 +19,7 @@ static const struct subcommand subcommands[] = {
     {"serve", cmd_serve, "the embedded HTTP latency server for the I/O experiment"},
     {"stats", cmd_stats, "statistics of runs CSV: intervals, speedup, Amdahl"},
     {"compare", cmd_compare, "is B faster than A: ratios, Welch tests, verdicts"},
+    {"predict", cmd_predict, "predict speedup on more cores, io time for N URLs"},
     {"classify", cmd_classify, "is a program CPU-bound or I/O-bound, and what would help"},
 };
 

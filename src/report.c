@@ -4,14 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_META 32
+#define MAX_META 128  /* --workers auto adds one line per probed count */
 
 struct report {
     FILE *out;
     enum report_format format;
     const struct report_column *columns;
     size_t ncolumns;
-    const char *meta_key[MAX_META];
+    char *meta_key[MAX_META];
     char *meta_value[MAX_META];
     size_t nmeta;
     char **cells;   /* table only: every row's values, row-major */
@@ -50,8 +50,15 @@ void report_meta(struct report *r, const char *key, const char *value)
 {
     if (r->nmeta == MAX_META || r->started)
         return;
-    r->meta_key[r->nmeta] = key;
-    r->meta_value[r->nmeta] = strdup(value ? value : "");
+    /* Copies of both: callers may build keys in a buffer they reuse. */
+    char *k = strdup(key), *v = strdup(value ? value : "");
+    if (!k || !v) {
+        free(k);
+        free(v);
+        return;
+    }
+    r->meta_key[r->nmeta] = k;
+    r->meta_value[r->nmeta] = v;
     r->nmeta++;
 }
 
@@ -217,6 +224,8 @@ enum cc_status report_close(struct report *r)
         status = CC_ESYS;
     for (size_t m = 0; m < r->nmeta; m++)
         free(r->meta_value[m]);
+    for (size_t m = 0; m < r->nmeta; m++)
+        free(r->meta_key[m]);
     if (r->cells)
         for (size_t i = 0; i < r->nrows * r->ncolumns; i++)
             free(r->cells[i]);

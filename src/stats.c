@@ -7,6 +7,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_fit.h>
+#include <gsl/gsl_multifit.h>
 #include <gsl/gsl_sort_double.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -228,4 +229,91 @@ double stats_karp_flatt(double speedup, double p)
     if (!(p > 1))
         return NAN;
     return (1 / speedup - 1 / p) / (1 - 1 / p);
+}
+
+/* True when x0 and x1 are proportional: one parameter could absorb the
+ * other, so neither is determined. */
+static bool proportional(const double x0[], const double x1[], size_t n)
+{
+    double r = NAN;
+    for (size_t i = 0; i < n; i++) {
+        if (x1[i] == 0)
+            continue;
+        double q = x0[i] / x1[i];
+        if (isnan(r))
+            r = q;
+        else if (fabs(q - r) > 1e-12 * fabs(r))
+            return false;
+    }
+    return true;
+}
+
+/* y = c0 x0 alone (c1 = 0), for regressors that cannot be told apart. */
+static enum cc_status fit_reduced(const double x0[], const double y[], size_t n,
+                                  struct stats_linear2 *fit, struct cc_err *err)
+{
+    double c, cov, rss;
+    int gsl = gsl_fit_mul(x0, 1, y, 1, n, &c, &cov, &rss);
+    if (gsl)
+        return cc_error(err, CC_ESYS, "one-parameter fit: %s", gsl_strerror(gsl));
+    fit->reduced = true;
+    fit->c0 = c;
+    fit->c1 = fit->cov01 = fit->cov11 = 0;
+    fit->cov00 = cov;
+    fit->dof = (double)(n - 1);  /* gsl_fit_mul's scatter estimate */
+    fit->rss = rss;
+    return CC_OK;
+}
+
+enum cc_status stats_fit_linear2(const double x0[], const double x1[], const double y[],
+                                 size_t n, struct stats_linear2 *fit, struct cc_err *err)
+{
+    *fit = (struct stats_linear2){.n = n, .c0 = NAN, .c1 = NAN, .dof = NAN, .rss = NAN};
+    if (n < 2)
+        return cc_error(err, CC_EINPUT, "linear fit: %zu points, needs at least 2", n);
+    if (proportional(x0, x1, n))
+        return fit_reduced(x0, y, n, fit, err);
+    if (n < 3)
+        return cc_error(err, CC_EINPUT, "two-parameter fit: %zu points, needs at least 3", n);
+    gsl_matrix *X = gsl_matrix_alloc(n, 2), *cov = gsl_matrix_alloc(2, 2);
+    gsl_vector *Y = gsl_vector_alloc(n), *c = gsl_vector_alloc(2);
+    gsl_multifit_linear_workspace *work = gsl_multifit_linear_alloc(n, 2);
+    enum cc_status status = CC_OK;
+    if (!X || !cov || !Y || !c || !work) {
+        status = cc_error(err, CC_ESYS, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        gsl_matrix_set(X, i, 0, x0[i]);
+        gsl_matrix_set(X, i, 1, x1[i]);
+        gsl_vector_set(Y, i, y[i]);
+    }
+    double chisq;
+    int gsl = gsl_multifit_linear(X, Y, c, cov, &chisq, work);
+    if (gsl) {
+        status = cc_error(err, CC_ESYS, "two-parameter fit: %s", gsl_strerror(gsl));
+        goto out;
+    }
+    fit->c0 = gsl_vector_get(c, 0);
+    fit->c1 = gsl_vector_get(c, 1);
+    fit->cov00 = gsl_matrix_get(cov, 0, 0);
+    fit->cov01 = gsl_matrix_get(cov, 0, 1);
+    fit->cov11 = gsl_matrix_get(cov, 1, 1);
+    fit->dof = (double)(n - 2);
+    fit->rss = chisq;
+out:
+    gsl_multifit_linear_free(work);
+    gsl_vector_free(c);
+    gsl_vector_free(Y);
+    gsl_matrix_free(cov);
+    gsl_matrix_free(X);
+    return status;
+}
+
+void stats_linear2_predict(const struct stats_linear2 *fit, double x0, double x1,
+                           double *y, double *half)
+{
+    *y = fit->c0 * x0 + fit->c1 * x1;
+    double var = x0 * x0 * fit->cov00 + 2 * x0 * x1 * fit->cov01 + x1 * x1 * fit->cov11;
+    *half = t_quantile(fit->dof) * sqrt(var > 0 ? var : 0);
 }

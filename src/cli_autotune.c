@@ -1,0 +1,71 @@
+/* Reporting --workers auto (cli_autotune.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli_autotune.h"
+
+enum cc_status cli_parse_tolerance(const char *text, double *out, struct cc_err *err)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end != text && *end == '%')
+        end++;
+    if (end == text || *end || errno || !(v >= 0 && v <= 100))
+        return cc_error(err, CC_EINPUT, "--tolerance: '%s' is not a percentage from 0 to 100", text);
+    *out = v / 100;
+    return CC_OK;
+}
+
+static void choice_text(char *buf, size_t size, const struct autotune_result *a, double tolerance)
+{
+    const struct autotune_point *best = autotune_find(a, a->best);
+    snprintf(buf, size, "%u workers, the fewest within %g%% of the best mean (%.6g s at %u)",
+             a->chosen, tolerance * 100, best ? best->s.mean : NAN, a->best);
+}
+
+static void runs_text(char *buf, size_t size, const struct autotune_result *a)
+{
+    snprintf(buf, size, "%zu timed runs at %zu counts; a full sweep would take %zu",
+             a->runs, a->npoints, a->full_sweep_runs);
+}
+
+static void point_text(char *buf, size_t size, const struct autotune_point *p)
+{
+    if (p->n >= 2)
+        snprintf(buf, size, "mean %.6g s, 95%% CI [%.6g, %.6g], %zu runs", p->s.mean,
+                 p->s.ci_low, p->s.ci_high, p->n);
+    else
+        snprintf(buf, size, "mean %.6g s, 95%% CI [-, -], %zu run", p->s.mean, p->n);
+}
+
+void cli_autotune_meta(struct report *r, const struct autotune_result *a, double tolerance)
+{
+    char text[256], key[48];
+
+    choice_text(text, sizeof text, a, tolerance);
+    report_meta(r, "auto_choice", text);
+    runs_text(text, sizeof text, a);
+    report_meta(r, "auto_runs", text);
+    for (size_t i = 0; i < a->npoints; i++) {
+        snprintf(key, sizeof key, "auto_curve_%u", a->points[i].workers);
+        point_text(text, sizeof text, &a->points[i]);
+        report_meta(r, key, text);  /* copies key and value */
+    }
+}
+
+void cli_autotune_print(FILE *out, const char *command, const struct autotune_result *a,
+                        double tolerance)
+{
+    char text[256];
+    for (size_t i = 0; i < a->npoints; i++) {
+        point_text(text, sizeof text, &a->points[i]);
+        fprintf(out, "concur %s: auto: %5u workers: %s\n", command, a->points[i].workers, text);
+    }
+    choice_text(text, sizeof text, a, tolerance);
+    fprintf(out, "concur %s: auto: chose %s\n", command, text);
+    runs_text(text, sizeof text, a);
+    fprintf(out, "concur %s: auto: %s\n", command, text);
+}

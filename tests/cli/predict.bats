@@ -1,0 +1,99 @@
+#!/usr/bin/env bats
+# concur predict: Amdahl predictions from a fixture whose serial fraction is
+# known, the io rounds model on exact synthetic runs, the runs-like CSV, the
+# plot, and bad input.
+
+load helpers
+
+FIX=$BATS_TEST_DIRNAME/../fixtures
+
+# io runs with seconds = 0.02 * ceil(160/W) + 0.001 * 160/W exactly.
+exact_io_runs() {
+    echo "experiment,variant,workers,run,seconds,items,bytes,errors"
+    local w r
+    for w in 1 5 10 20 30; do
+        for r in 1 2 3; do
+            awk -v w="$w" -v r="$r" 'BEGIN { n = 160; c = int((n + w - 1) / w)
+                printf "io,%s,%d,%d,%.12f,160,0,0\n", (w == 1 ? "sync" : "threads"), w, r, 0.02 * c + 0.001 * n / w }'
+        done
+    done
+}
+
+@test "cpu: Amdahl with f = 0.1 gives the exact speedup and time on more cores" {
+    # cpu_runs.csv: serial mean 1 s; omp 2 and 4 workers at exactly f = 0.1.
+    run --separate-stderr "$CONCUR" predict "$FIX/cpu_runs.csv" --cores 4,8,64
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"- cpu omp: f = 0.1 [0.1, 0.1] from 2 worker counts"* ]]
+    # S(8) = 1 / (0.1 + 0.9/8) = 4.70588, time 1 / S = 0.2125.
+    [[ "$output" == *"| cpu | omp | 8 | 4.706 | [4.706, 4.706] | 0.2125 | [0.2019, 0.2231] | 4.706 |"* ]]
+    [[ "$output" == *"| cpu | omp | 64 | 8.767 |"* ]]
+}
+
+@test "io: the rounds model recovers latency and cost and predicts N at W exactly" {
+    exact_io_runs >"$TMP/io.csv"
+    run --separate-stderr "$CONCUR" predict "$TMP/io.csv" --urls 320 --workers 40,320
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"- io threads: latency 0.02 s"*"cost per request 0.001 s"* ]]
+    # 320 URLs at 40 workers: 8 rounds x 20 ms + 8 x 1 ms = 0.168 s.
+    [[ "$output" == *"| io | threads | 320 | 40 | 0.168 | [0.168, 0.168] |"* ]]
+    [[ "$output" == *"| io | threads | 320 | 320 | 0.021 | [0.021, 0.021] |"* ]]
+}
+
+@test "--format csv is a runs-like CSV that stats and compare read" {
+    exact_io_runs >"$TMP/io.csv"
+    run --separate-stderr "$CONCUR" predict "$TMP/io.csv" --urls 320 --workers 40 --format csv
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "experiment,variant,workers,run,seconds,predicted_seconds,low,high,speedup,speedup_low,speedup_high,items,model" ]
+    [[ "${lines[1]}" == io,threads,40,1,0.168* ]]
+    printf '%s\n' "$output" >"$TMP/pred.csv"
+    run "$CONCUR" stats --format csv "$TMP/pred.csv"
+    [ "$status" -eq 0 ]
+    run "$CONCUR" compare "$TMP/pred.csv" "$TMP/pred.csv"
+    [ "$status" -eq 0 ]
+}
+
+@test "--format json has the models and the predictions" {
+    run --separate-stderr "$CONCUR" predict "$FIX/cpu_runs.csv" --cores 8 --format json
+    [ "$status" -eq 0 ]
+    python3 -c 'import json, sys; d = json.loads(sys.argv[1])
+m = [x for x in d["models"] if x["variant"] == "omp"][0]
+assert abs(m["f"] - 0.1) < 1e-9, m
+p = [x for x in d["predictions"] if x["variant"] == "omp"][0]
+assert p["workers"] == 8 and abs(p["predicted_seconds"] - 0.2125) < 1e-9, p' "$output"
+}
+
+@test "--plot writes a PNG for cpu and for io" {
+    run "$CONCUR" predict "$FIX/cpu_runs.csv" --plot "$TMP/cpu.png"
+    [ "$status" -eq 0 ]
+    [ "$(head -c 4 "$TMP/cpu.png" | tail -c 3)" = "PNG" ]
+    run "$CONCUR" predict "$FIX/io_runs.csv" --urls 160 --workers 10,160 --plot "$TMP/io.png"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"latency + cost per round"*"cannot tell latency from cost"* ]]
+    [ "$(head -c 4 "$TMP/io.png" | tail -c 3)" = "PNG" ]
+}
+
+@test "bad input exits 2 with the reason" {
+    printf 'experiment,variant,workers,run,seconds\ncpu,serial,1,1,1.0\ncpu,omp,x,1,0.5\n' >"$TMP/bad.csv"
+    run --separate-stderr "$CONCUR" predict "$TMP/bad.csv"
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == *"$TMP/bad.csv:3: workers: 'x'"* ]]
+    [ -z "$output" ]
+    run --separate-stderr "$CONCUR" predict "$FIX/cpu_runs.csv" --cores 4,0
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == *"--cores: '0'; each value must be at least 1"* ]]
+    run --separate-stderr "$CONCUR" predict "$FIX/cpu_runs.csv" --cores 4,x
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == *"--cores"*"'x'"* ]]
+    run --separate-stderr "$CONCUR" predict "$FIX/cpu_runs.csv" --urls 100
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == *"--urls and --workers go together"* ]]
+    run --separate-stderr "$CONCUR" predict "$FIX/cpu_runs.csv" --urls 100 --workers 4
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == *"--urls: the io model needs the runs of \`concur io\`"*"missing column 'items'"* ]]
+    printf 'experiment,variant,workers,run,seconds\ncpu,serial,1,1,1.0\n' >"$TMP/one.csv"
+    run --separate-stderr "$CONCUR" predict "$TMP/one.csv"
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == *"nothing to predict"* ]]
+    run --separate-stderr "$CONCUR" predict
+    [ "$status" -eq 2 ]
+}

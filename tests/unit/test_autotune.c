@@ -1,0 +1,165 @@
+/* The worker-count search against fake cost curves: no real work, exact
+ * and reproducible. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "autotune.h"
+
+struct fake {
+    double (*cost)(unsigned w);
+    double noise;        /* relative, uniform in [-noise, +noise] */
+    unsigned seed;
+    size_t calls;
+};
+
+static enum cc_status fake_run(void *ctx, unsigned workers, double *seconds, struct cc_err *err)
+{
+    (void)err;
+    struct fake *f = ctx;
+    f->calls++;
+    double u = 0;
+    if (f->noise > 0) {
+        f->seed = f->seed * 1103515245u + 12345u;  /* a fixed LCG: same curve every time */
+        u = ((double)((f->seed >> 8) & 0xffff) / 65535.0) * 2 - 1;
+    }
+    *seconds = f->cost(workers) * (1 + f->noise * u);
+    return CC_OK;
+}
+
+/* The reference I/O list: 160 URLs, 20 ms each, 0.1 ms of work per URL. */
+static double io_curve(unsigned w)
+{
+    return ceil(160.0 / w) * 0.020 + 0.0001 * 160.0 / w;
+}
+
+/* Amdahl with f = 0.1 on up to 12 cores, then oversubscribed. */
+static double amdahl_curve(unsigned w)
+{
+    double p = w <= 12 ? w : 12;
+    return 10 * (0.1 + 0.9 / p) + (w > 12 ? 0.05 * (w - 12) : 0);
+}
+
+static double flat_curve(unsigned w)
+{
+    (void)w;
+    return 1.0;
+}
+
+static struct autotune_result *search(struct fake *f, unsigned max, unsigned repeat, double tol)
+{
+    struct autotune_options o = {.max_workers = max, .tolerance = tol, .repeat = repeat,
+                                 .run = fake_run, .ctx = f};
+    struct autotune_result *r = NULL;
+    struct cc_err err;
+    assert_int_equal(autotune_search(&o, &r, &err), CC_OK);
+    assert_non_null(r);
+    return r;
+}
+
+static unsigned full_sweep_knee(double (*cost)(unsigned), unsigned max, double tol)
+{
+    unsigned *w = malloc(max * sizeof *w);
+    double *m = malloc(max * sizeof *m);
+    for (unsigned i = 0; i < max; i++) {
+        w[i] = i + 1;
+        m[i] = cost(i + 1);
+    }
+    unsigned knee = autotune_knee(w, m, max, tol);
+    free(w);
+    free(m);
+    return knee;
+}
+
+static void io_knee_found_with_few_runs(void **state)
+{
+    (void)state;
+    struct fake f = {.cost = io_curve};
+    struct autotune_result *r = search(&f, 200, 3, 0.05);
+    assert_int_equal(r->chosen, full_sweep_knee(io_curve, 200, 0.05));
+    assert_int_equal(r->chosen, 160);
+    assert_true(r->runs < r->full_sweep_runs / 5);
+    assert_int_equal(f.calls, r->runs);
+    autotune_free(r);
+}
+
+static void amdahl_knee_found(void **state)
+{
+    (void)state;
+    struct fake f = {.cost = amdahl_curve};
+    struct autotune_result *r = search(&f, 64, 3, 0.05);
+    assert_int_equal(r->chosen, full_sweep_knee(amdahl_curve, 64, 0.05));
+    assert_int_equal(r->best, 12);
+    autotune_free(r);
+}
+
+static void flat_curve_gives_one_worker(void **state)
+{
+    (void)state;
+    struct fake f = {.cost = flat_curve};
+    struct autotune_result *r = search(&f, 64, 3, 0.05);
+    assert_int_equal(r->chosen, 1);
+    assert_int_equal(r->npoints, 2);  /* 1 and 2: no gain, stop */
+    autotune_free(r);
+}
+
+static void noisy_curve_with_few_runs(void **state)
+{
+    (void)state;
+    /* 3% noise, 3 runs a count: the choice stays on the knee's plateau
+     * (within the tolerance of the true best), never far below it. */
+    struct fake f = {.cost = io_curve, .noise = 0.03, .seed = 7};
+    struct autotune_result *r = search(&f, 200, 3, 0.05);
+    assert_true(io_curve(r->chosen) <= io_curve(160) * 1.10);
+    assert_true(r->runs < r->full_sweep_runs / 5);
+    autotune_free(r);
+}
+
+static void one_worker_only(void **state)
+{
+    (void)state;
+    struct fake f = {.cost = io_curve};
+    struct autotune_result *r = search(&f, 1, 2, 0.05);
+    assert_int_equal(r->chosen, 1);
+    assert_int_equal(r->runs, 2);
+    autotune_free(r);
+}
+
+static void bad_options_rejected(void **state)
+{
+    (void)state;
+    struct autotune_options o = {.max_workers = 0, .repeat = 1, .run = fake_run};
+    struct autotune_result *r;
+    struct cc_err err;
+    assert_int_equal(autotune_search(&o, &r, &err), CC_EINPUT);
+    assert_null(r);
+}
+
+static void knee_rule(void **state)
+{
+    (void)state;
+    unsigned w[] = {1, 2, 4, 8};
+    double m[] = {8, 4.05, 4.0, 3.9};
+    assert_int_equal(autotune_knee(w, m, 4, 0.05), 2);
+    assert_int_equal(autotune_knee(w, m, 4, 0.0), 8);
+}
+
+int main(void)
+{
+    stats_init();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(io_knee_found_with_few_runs),
+        cmocka_unit_test(amdahl_knee_found),
+        cmocka_unit_test(flat_curve_gives_one_worker),
+        cmocka_unit_test(noisy_curve_with_few_runs),
+        cmocka_unit_test(one_worker_only),
+        cmocka_unit_test(bad_options_rejected),
+        cmocka_unit_test(knee_rule),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
