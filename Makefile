@@ -10,6 +10,7 @@
 #   V=1             show full commands
 
 PKG_CONFIG ?= pkg-config
+BATS_FLAGS ?= --print-output-on-failure
 MPICC      ?= mpicc
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
