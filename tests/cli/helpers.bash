@@ -25,6 +25,22 @@ teardown() {
     rm -rf "$TMP"
 }
 
+# Stops a test server (SERVER_PID) by PID (SIGTERM, a bounded wait, SIGKILL as a last
+# resort) and sets SERVER_STATUS to its exit status.
+stop_server() {
+    SERVER_STATUS=0
+    [ -n "${SERVER_PID:-}" ] || return 0
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    local i
+    for i in $(seq 100); do
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" || SERVER_STATUS=$?
+    SERVER_PID=
+}
+
 # mpirun with as many ranks as asked, oversubscribed on small machines.
 mpirun_np() {
     local np=$1; shift

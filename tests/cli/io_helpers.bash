@@ -29,22 +29,6 @@ start_server() {
     SERVER_URL="http://127.0.0.1:$(cat "$TMP/server.port")"
 }
 
-# Stops the server by PID (SIGTERM, a bounded wait, SIGKILL as a last
-# resort) and sets SERVER_STATUS to its exit status.
-stop_server() {
-    SERVER_STATUS=0
-    [ -n "${SERVER_PID:-}" ] || return 0
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    local i
-    for i in $(seq 100); do
-        kill -0 "$SERVER_PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" || SERVER_STATUS=$?
-    SERVER_PID=
-}
-
 # A server that crashed or did not stop, or that a sanitizer complained
 # about, fails the test.
 teardown() {

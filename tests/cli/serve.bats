@@ -25,22 +25,6 @@ start_server() {
     URL="http://127.0.0.1:$PORT"
 }
 
-# Stops the server by PID: SIGTERM, a bounded wait, SIGKILL as a last resort.
-# Sets SERVER_STATUS to its exit status.
-stop_server() {
-    [ -n "${SERVER_PID:-}" ] || return 0
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    local i
-    for i in $(seq 100); do
-        kill -0 "$SERVER_PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    SERVER_STATUS=0
-    wait "$SERVER_PID" || SERVER_STATUS=$?
-    SERVER_PID=
-}
-
 # A server that crashed, or that a sanitizer complained about, fails the test.
 teardown() {
     local was_running=${SERVER_PID:-}
