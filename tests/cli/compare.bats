@@ -97,14 +97,7 @@ assert d["only_in_b"] == [{"experiment": "cpu", "variant": "omp", "workers": 8}]
     [[ "$output" == *"--fail-if-slower PCT"* ]]
 }
 
-bad_compare() {
-    local reason=$1; shift
-    run --separate-stderr "$CONCUR" compare "$@"
-    [ "$status" -eq 2 ]
-    [ -z "$output" ]
-    [ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
-    [[ "$stderr" == *"$reason"* ]] || { echo "stderr: $stderr"; false; }
-}
+bad_compare() { refused "$1" compare "${@:2}"; }
 
 @test "compare needs exactly two files" {
     bad_compare "expected two runs CSV, got 1" "$FIX/compare_a.csv"

@@ -107,14 +107,7 @@ assert doc["meta"]["kernel"] in ("generic", "avx2", "avx512")
 }
 
 # Bad usage: exit 2, one line naming the value, nothing on stdout.
-usage_error() {
-    local reason=$1; shift
-    run --separate-stderr "$CONCUR" cpu "$@"
-    [ "$status" -eq 2 ]
-    [ -z "$output" ]
-    [ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
-    [[ "$stderr" == *"$reason"* ]]
-}
+usage_error() { refused "$1" cpu "${@:2}"; }
 
 @test "bad --mode" { usage_error "--mode: unknown value 'fast'" --mode fast; }
 @test "bad --count" { usage_error "--count: '-3' is negative" --count -3; }

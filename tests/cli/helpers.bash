@@ -41,6 +41,17 @@ stop_server() {
     SERVER_PID=
 }
 
+# refused REASON ARGS...: concur ARGS is bad usage or input: exit 2, nothing
+# on stdout, one line on stderr that contains REASON (shown if it does not).
+refused() {
+    local reason=$1; shift
+    run --separate-stderr "$CONCUR" "$@"
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+    [[ "$stderr" == *"$reason"* ]] || { echo "stderr: $stderr"; false; }
+}
+
 # mpirun with as many ranks as asked, oversubscribed on small machines.
 mpirun_np() {
     local np=$1; shift

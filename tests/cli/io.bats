@@ -333,14 +333,7 @@ check_mpi() {
 }
 
 # Bad usage: exit 2, one line naming the value, nothing on stdout.
-bad_usage() {
-    local reason=$1; shift
-    run --separate-stderr "$CONCUR" io "$@"
-    [ "$status" -eq 2 ]
-    [ -z "$output" ]
-    [ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
-    [[ "$stderr" == *"$reason"* ]]
-}
+bad_usage() { refused "$1" io "${@:2}"; }
 
 @test "bad options exit 2 with the value named" {
     echo "http://127.0.0.1:1/" >"$TMP/urls"

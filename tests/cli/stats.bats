@@ -128,14 +128,7 @@ assert [p["workers"] for p in omp["predictions"]] == [64, 256, 1024]
 }
 
 # Each bad input: exit 2, nothing on stdout, one line on stderr with the reason.
-bad_stats() {
-    local reason=$1; shift
-    run --separate-stderr "$CONCUR" stats "$@"
-    [ "$status" -eq 2 ]
-    [ -z "$output" ]
-    [ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
-    [[ "$stderr" == *"$reason"* ]] || { echo "stderr: $stderr"; false; }
-}
+bad_stats() { refused "$1" stats "${@:2}"; }
 
 csv() { printf "$@" > "$TMP/bad.csv"; }
 HEAD='experiment,variant,workers,run,seconds\n'

@@ -39,14 +39,7 @@ load helpers
 }
 
 # Each bad input: exit 2, one line on stderr naming the value, nothing on stdout.
-bad_input() {
-    local value=$1 reason=$2
-    run --separate-stderr "$CONCUR" sumsq 7 "$value"
-    [ "$status" -eq 2 ]
-    [ -z "$output" ]
-    [ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
-    [[ "$stderr" == *"$reason"* ]]
-}
+bad_input() { refused "$2" sumsq 7 "$1"; }
 
 @test "negative N is refused" { bad_input -5 "'-5' is negative"; }
 @test "empty N is refused" { bad_input "" "empty value"; }
