@@ -1,10 +1,10 @@
 #include "buildinfo.h"
 
-#include <curl/curl.h>
 #include <gsl/gsl_version.h>
 #include <microhttpd.h>
 #include <mpi.h>
 
+#include "fetch.h"
 #include "kernel.h"
 #include "report.h"
 
@@ -46,7 +46,7 @@ void buildinfo_write_json(FILE *out)
     field(out, "flags", CONCUR_BUILD_FLAGS, ", ");
     field(out, "openmp", openmp, ", ");
     field(out, "mpi", mpi_version, ", ");
-    field(out, "libcurl", curl_version(), ", ");
+    field(out, "libcurl", fetch_library_version(), ", ");
     field(out, "gsl", GSL_VERSION, ", ");
     field(out, "libmicrohttpd", MHD_get_version(), ", ");
     field(out, "kernel", kernel_path_name(kernel_current()), "");
