@@ -52,13 +52,17 @@ CONCUR_LDFLAGS := -fopenmp $(SAN_FLAGS)
 PC_CFLAGS = $(eval PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC)))$(PC_CFLAGS)
 PC_LIBS   = $(eval PC_LIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PC)))$(PC_LIBS)
 
-# Every C file in src/ is part of the program; files named mpi_*.c (and any
-# file that includes <mpi.h>) are compiled through the MPI wrapper. The whole
-# program links through it so that libmpi is found wherever MPI lives.
-SRCS      := $(wildcard src/*.c)
-OBJS      := $(SRCS:src/%.c=$(OBJDIR)%.o)
-LIB_OBJS  := $(filter-out $(OBJDIR)main.o,$(OBJS))
-
+# Two programs from src/: concur-mpi links MPI (the files below, compiled
+# and linked through the MPI wrapper so that MPI is found wherever it lives);
+# concur does not and links mpi_none.c instead, which hands whatever needs
+# MPI over to concur-mpi (include/mpi_env.h says why).
+SRCS        := $(wildcard src/*.c)
+OBJS        := $(SRCS:src/%.c=$(OBJDIR)%.o)
+MPI_OBJS    := $(addprefix $(OBJDIR),mpi_env.o mpi_cpu.o mpi_fetch.o)
+NO_MPI_OBJS := $(OBJDIR)mpi_none.o
+SHARED_OBJS := $(filter-out $(MPI_OBJS) $(NO_MPI_OBJS),$(OBJS))
+LIB_OBJS    := $(filter-out $(OBJDIR)main.o,$(SHARED_OBJS)) $(MPI_OBJS)
+CONCUR_MPI  := $(BINOUT)concur-mpi
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BINOUT)tests/%)
@@ -75,7 +79,7 @@ export MPICH_CC := $(CC)
 
 .SECONDARY:
 .PHONY: all deps run check test unit cli asan tsan bench install uninstall clean flags
-all: $(CONCUR)
+all: $(CONCUR) $(CONCUR_MPI)
 
 # Rebuild everything when the flags change (git's GIT-CFLAGS trick).
 FLAGS_FILE := $(OBJDIR).flags
@@ -87,19 +91,27 @@ $(FLAGS_FILE): flags
 # The flags, for `concur --build-info` (provenance of every results folder).
 $(OBJDIR)buildinfo.o: CPPFLAGS += -DCONCUR_BUILD_FLAGS='"$(strip $(CONCUR_CFLAGS) $(CFLAGS))"'
 
+COMPILER = $(CC)
+$(MPI_OBJS): COMPILER = $(MPICC)
+
 $(OBJDIR)%.o: src/%.c $(FLAGS_FILE)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(MPICC) $(CONCUR_CPPFLAGS) $(CPPFLAGS) $(CONCUR_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(Q)$(COMPILER) $(CONCUR_CPPFLAGS) $(CPPFLAGS) $(CONCUR_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(CONCUR): $(OBJS)
+$(CONCUR): $(SHARED_OBJS) $(NO_MPI_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CONCUR_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PC_LIBS) -lm
+
+$(CONCUR_MPI): $(SHARED_OBJS) $(MPI_OBJS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(MPICC) $(CONCUR_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PC_LIBS) -lm
 
 $(OBJDIR)tests/%.o: tests/unit/%.c $(FLAGS_FILE)
 	@mkdir -p $(@D)
-	$(Q)$(MPICC) $(CONCUR_CPPFLAGS) $(CPPFLAGS) $(CONCUR_CFLAGS) $(CFLAGS) $$($(PKG_CONFIG) --cflags cmocka) -c -o $@ $<
+	$(Q)$(CC) $(CONCUR_CPPFLAGS) $(CPPFLAGS) $(CONCUR_CFLAGS) $(CFLAGS) $$($(PKG_CONFIG) --cflags cmocka) -c -o $@ $<
 
 $(BINOUT)tests/%: $(OBJDIR)tests/%.o $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -121,7 +133,7 @@ test: unit cli
 unit: $(UNIT_BINS)
 	@scripts/run-unit $(UNIT_BINS)
 
-cli: $(CONCUR)
+cli: all
 	@CONCUR=$(abspath $(CONCUR)) bats $(BATS_FLAGS) tests/cli
 
 asan: deps
@@ -139,12 +151,13 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/bench $(abspath $(CONCUR))
 
-install: $(CONCUR)
+# concur finds concur-mpi in its own folder.
+install: all
 	install -d $(DESTDIR)$(BINDIR)
-	install -m 755 $(CONCUR) $(DESTDIR)$(BINDIR)/concur
+	install -m 755 $(CONCUR) $(CONCUR_MPI) $(DESTDIR)$(BINDIR)
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/concur
+	rm -f $(DESTDIR)$(BINDIR)/concur $(DESTDIR)$(BINDIR)/concur-mpi
 
 clean:
 	rm -rf build bin

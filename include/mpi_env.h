@@ -4,7 +4,15 @@
  * `concur cpu --mode serial` never pay MPI's start-up. Under mpirun/srun
  * every rank parses the same arguments; errors are agreed on collectively so
  * all ranks exit together and none is left waiting in a collective. Without
- * a launcher, MPI runs as a singleton (one rank). */
+ * a launcher, MPI runs as a singleton (one rank).
+ *
+ * Two programs are built from the same sources: concur-mpi links MPI
+ * (mpi_env.c, mpi_cpu.c, mpi_fetch.c); concur does not (mpi_none.c), because
+ * Open MPI's libraries cost about a millisecond of every start, which a
+ * one-URL download or a short run would pay for nothing. In concur, whatever
+ * needs MPI continues in concur-mpi, found next to it, by exec: same process,
+ * arguments, environment and streams, so mpirun and srun see no difference.
+ * (git does the same with libcurl and git-remote-https.) */
 #ifndef CONCUR_MPI_ENV_H
 #define CONCUR_MPI_ENV_H
 
@@ -15,7 +23,17 @@
 /* True when started by a launcher (mpirun, mpiexec, srun). */
 bool mpi_env_launched(void);
 
-/* Initialises MPI once; threaded asks for MPI_THREAD_FUNNELED (OpenMP
+/* Remembers the command line, for the hand-over; main calls it first. */
+void mpi_env_keep_args(int argc, char **argv);
+
+/* Makes sure this process is the one with MPI: in concur-mpi returns CC_OK
+ * at once; in concur execs concur-mpi and returns only when that failed. */
+enum cc_status mpi_env_hand_over(struct cc_err *err);
+
+/* The MPI library's version line ("" in concur, which has none). */
+const char *mpi_env_library_version(void);
+
+/* Initialises MPI once (in concur: hands over first); threaded asks for MPI_THREAD_FUNNELED (OpenMP
  * threads inside a rank, MPI calls from the main thread only). */
 enum cc_status mpi_env_init(bool threaded, struct cc_err *err);
 
@@ -27,9 +45,6 @@ int mpi_env_local_size(void); /* ranks on this rank's node; 1 without MPI */
 /* The worst status over all ranks (CC_OK only if every rank is OK); each
  * rank returns the same value. Without MPI, local itself. */
 enum cc_status mpi_env_agree(enum cc_status local);
-
-/* Processor name of this rank (host), for provenance. */
-const char *mpi_env_host(void);
 
 void mpi_env_finalize(void);
 

@@ -10,12 +10,7 @@
 
 enum mpi_split { MPI_SPLIT_BLOCK, MPI_SPLIT_CYCLIC };
 
-/* "block" or "cyclic". */
-enum cc_status mpi_fetch_parse_split(const char *text, enum mpi_split *out, struct cc_err *err);
-const char *mpi_fetch_split_name(enum mpi_split split);
-
-/* Starts MPI (once). */
-enum cc_status mpi_fetch_init(struct cc_err *err);
+/* Every function needs mpi_env_init first. */
 
 /* Rank 0 reads path (under mpirun only rank 0 has standard input) and
  * sends the text to every rank, which parses it. Every rank returns the same

@@ -2,10 +2,10 @@
 
 #include <gsl/gsl_version.h>
 #include <microhttpd.h>
-#include <mpi.h>
 
 #include "fetch.h"
 #include "kernel.h"
+#include "mpi_env.h"
 #include "report.h"
 
 #if defined(__clang__)
@@ -30,14 +30,8 @@ static void field(FILE *out, const char *key, const char *value, const char *sep
 
 void buildinfo_write_json(FILE *out)
 {
-    char mpi_version[MPI_MAX_LIBRARY_VERSION_STRING] = "";
     char openmp[16];
-    int length = 0;
 
-    /* One of the few MPI calls allowed before MPI_Init. */
-    MPI_Get_library_version(mpi_version, &length);
-    for (char *p = mpi_version; *p; p++)
-        if (*p == '\n' || *p == ',') { *p = '\0'; break; }
     snprintf(openmp, sizeof openmp, "%d", _OPENMP);
 
     fputs("{", out);
@@ -45,7 +39,7 @@ void buildinfo_write_json(FILE *out)
     field(out, "compiler", COMPILER, ", ");
     field(out, "flags", CONCUR_BUILD_FLAGS, ", ");
     field(out, "openmp", openmp, ", ");
-    field(out, "mpi", mpi_version, ", ");
+    field(out, "mpi", mpi_env_library_version(), ", ");
     field(out, "libcurl", fetch_library_version(), ", ");
     field(out, "gsl", GSL_VERSION, ", ");
     field(out, "libmicrohttpd", MHD_get_version(), ", ");

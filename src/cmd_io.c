@@ -127,6 +127,22 @@ static enum cc_status parse_timeout(const char *what, const char *text, double *
     return status;
 }
 
+static enum cc_status parse_split(const char *text, enum mpi_split *out, struct cc_err *err)
+{
+    if (!strcmp(text, "block"))
+        *out = MPI_SPLIT_BLOCK;
+    else if (!strcmp(text, "cyclic"))
+        *out = MPI_SPLIT_CYCLIC;
+    else
+        return cc_error(err, CC_EINPUT, "--split: unknown split '%s' (block or cyclic)", text);
+    return CC_OK;
+}
+
+static const char *split_name(enum mpi_split split)
+{
+    return split == MPI_SPLIT_BLOCK ? "block" : "cyclic";
+}
+
 static enum cc_status parse_one(int opt, const char *arg, struct io_options *o, struct cc_err *err)
 {
     uint64_t value;
@@ -147,7 +163,7 @@ static enum cc_status parse_one(int opt, const char *arg, struct io_options *o, 
         status = parse_positive("--workers", arg, MAX_WORKERS, &value, err);
         o->fetch.workers = (unsigned)value;
         return status;
-    case OPT_SPLIT: return mpi_fetch_parse_split(arg, &o->split, err);
+    case OPT_SPLIT: return parse_split(arg, &o->split, err);
     case OPT_TOLERANCE:
         o->tolerance_set = true;
         return cli_parse_tolerance(arg, &o->tolerance, err);
@@ -363,7 +379,7 @@ static void describe_run(struct io_run *r, struct report *report)
     snprintf(text, sizeof text, "%zu", r->list.count);
     report_meta(report, "items", text);
     if (r->o->mode == FETCH_MPI)
-        report_meta(report, "split", mpi_fetch_split_name(r->o->split));
+        report_meta(report, "split", split_name(r->o->split));
     snprintf(text, sizeof text, "%u", r->o->fetch.retries);
     report_meta(report, "retry", text);
     report_meta(report, "libcurl", fetch_library_version());
@@ -514,7 +530,7 @@ static enum cc_status io_main(struct io_options *o, bool *root, struct cc_err *e
     enum cc_status status;
 
     if (o->mode == FETCH_MPI) {
-        if ((status = mpi_fetch_init(err)) != CC_OK)
+        if ((status = mpi_env_init(false, err)) != CC_OK)
             return status;
         r.ranks = mpi_env_size();
         r.root = *root = mpi_env_rank() == 0;

@@ -5,6 +5,7 @@
 
 #include "buildinfo.h"
 #include "cli.h"
+#include "mpi_env.h"
 
 struct subcommand {
     const char *name;
@@ -37,6 +38,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    mpi_env_keep_args(argc, argv);
     if (argc < 2) {
         usage(stderr);
         return 2;
@@ -46,6 +48,10 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(argv[1], "--build-info")) {
+        /* concur-mpi knows the MPI library's version as well. */
+        struct cc_err err;
+        if (mpi_env_hand_over(&err) != CC_OK)
+            fprintf(stderr, "concur: warning: %s\n", err.msg);
         buildinfo_write_json(stdout);
         putchar('\n');
         return 0;

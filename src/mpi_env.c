@@ -1,27 +1,38 @@
 #include "mpi_env.h"
 
 #include <mpi.h>
-#include <stdlib.h>
-#include <unistd.h>
+#include <string.h>
 
 static bool active;
 static int rank, size = 1, local_size = 1;
-static char host[MPI_MAX_PROCESSOR_NAME];
 
-bool mpi_env_launched(void)
+/* This is concur-mpi: nothing to remember, nowhere to hand over to. */
+void mpi_env_keep_args(int argc, char **argv)
 {
-    static const char *const markers[] = {
-        "OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE", "MPI_LOCALNRANKS",
-    };
-    for (size_t i = 0; i < sizeof markers / sizeof markers[0]; i++)
-        if (getenv(markers[i]))
-            return true;
-    return false;
+    (void)argc;
+    (void)argv;
+}
+
+enum cc_status mpi_env_hand_over(struct cc_err *err)
+{
+    (void)err;
+    return CC_OK;
+}
+
+const char *mpi_env_library_version(void)
+{
+    static char version[MPI_MAX_LIBRARY_VERSION_STRING];
+    int length = 0;
+
+    /* One of the few MPI calls allowed before MPI_Init; its first line. */
+    MPI_Get_library_version(version, &length);
+    version[strcspn(version, "\n,")] = '\0';
+    return version;
 }
 
 enum cc_status mpi_env_init(bool threaded, struct cc_err *err)
 {
-    int provided, length;
+    int provided;
 
     if (active)
         return CC_OK;
@@ -31,7 +42,6 @@ enum cc_status mpi_env_init(bool threaded, struct cc_err *err)
     active = true;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    MPI_Get_processor_name(host, &length);
     /* The ranks that share this node's memory: its ranks per node. */
     MPI_Comm node;
     MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
@@ -48,13 +58,6 @@ bool mpi_env_active(void) { return active; }
 int mpi_env_rank(void) { return rank; }
 int mpi_env_size(void) { return size; }
 int mpi_env_local_size(void) { return local_size; }
-
-const char *mpi_env_host(void)
-{
-    if (!host[0])
-        gethostname(host, sizeof host - 1);
-    return host;
-}
 
 enum cc_status mpi_env_agree(enum cc_status local)
 {

@@ -7,27 +7,6 @@
 
 #include "mpi_env.h"
 
-enum cc_status mpi_fetch_parse_split(const char *text, enum mpi_split *out, struct cc_err *err)
-{
-    if (!strcmp(text, "block"))
-        *out = MPI_SPLIT_BLOCK;
-    else if (!strcmp(text, "cyclic"))
-        *out = MPI_SPLIT_CYCLIC;
-    else
-        return cc_error(err, CC_EINPUT, "--split: unknown split '%s' (block or cyclic)", text);
-    return CC_OK;
-}
-
-const char *mpi_fetch_split_name(enum mpi_split split)
-{
-    return split == MPI_SPLIT_BLOCK ? "block" : "cyclic";
-}
-
-enum cc_status mpi_fetch_init(struct cc_err *err)
-{
-    return mpi_env_init(false, err);
-}
-
 /* The worst status of all ranks; a rank that was fine itself learns why. */
 static enum cc_status agree(enum cc_status local, struct cc_err *err)
 {

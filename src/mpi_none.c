@@ -1,0 +1,96 @@
+/* The MPI interfaces in concur, the program without MPI (see mpi_env.h):
+ * one process, rank 0 of 1; whatever needs MPI hands the process over to
+ * concur-mpi, so the MPI paths below mpi_env_init are never reached here. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cpu.h"
+#include "mpi_env.h"
+#include "mpi_fetch.h"
+
+#define MPI_PROGRAM "concur-mpi"
+
+static char **kept_argv;
+
+void mpi_env_keep_args(int argc, char **argv)
+{
+    /* A copy: getopt reorders argv as it parses. */
+    kept_argv = calloc((size_t)argc + 1, sizeof *kept_argv);
+    if (kept_argv)
+        memcpy(kept_argv, argv, (size_t)argc * sizeof *argv);
+}
+
+/* concur-mpi in this program's own folder. */
+static bool mpi_program_path(char *path, size_t size)
+{
+    ssize_t n = readlink("/proc/self/exe", path, size - 1);
+    if (n <= 0)
+        return false;
+    path[n] = '\0';
+    char *slash = strrchr(path, '/');
+    if (!slash || (size_t)(slash + 1 - path) + sizeof MPI_PROGRAM > size)
+        return false;
+    strcpy(slash + 1, MPI_PROGRAM);
+    return true;
+}
+
+enum cc_status mpi_env_hand_over(struct cc_err *err)
+{
+    char path[PATH_MAX];
+
+    if (!kept_argv)
+        return cc_error(err, CC_ESYS, "MPI: the command line was not kept (out of memory)");
+    if (!mpi_program_path(path, sizeof path))
+        return cc_error(err, CC_ESYS, "MPI: cannot find this program's folder: %m");
+    fflush(NULL); /* nothing written so far is lost or doubled */
+    execv(path, kept_argv);
+    return cc_error(err, CC_ESYS, "MPI needs %s, which cannot be started: %m "
+                    "(it is built and installed next to concur)", path);
+}
+
+const char *mpi_env_library_version(void) { return ""; }
+
+enum cc_status mpi_env_init(bool threaded, struct cc_err *err)
+{
+    (void)threaded;
+    return mpi_env_hand_over(err);
+}
+
+bool mpi_env_active(void) { return false; }
+int mpi_env_rank(void) { return 0; }
+int mpi_env_size(void) { return 1; }
+int mpi_env_local_size(void) { return 1; }
+enum cc_status mpi_env_agree(enum cc_status local) { return local; }
+void mpi_env_finalize(void) {}
+
+/* Unreachable: their callers start with mpi_env_init, which hands over. */
+static enum cc_status not_here(struct cc_err *err)
+{
+    return cc_error(err, CC_ESYS, "internal error: an MPI path ran in concur, not concur-mpi");
+}
+
+enum cc_status mpi_fetch_load(const char *path, struct url_list *out, struct cc_err *err)
+{
+    (void)path;
+    (void)out;
+    return not_here(err);
+}
+
+enum cc_status mpi_fetch_run(const struct fetch_options *o, bool per_rank_multi,
+                             enum mpi_split split, const struct url_list *list,
+                             struct fetch_result *results, double *seconds,
+                             struct cc_err *err)
+{
+    (void)o, (void)per_rank_multi, (void)split, (void)list, (void)results, (void)seconds;
+    return not_here(err);
+}
+
+enum cc_status mpi_cpu_run(const struct cpu_plan *plan, const struct workload *w,
+                           struct cpu_outcome *out, struct cc_err *err)
+{
+    (void)plan, (void)w, (void)out;
+    return not_here(err);
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bats
+# concur links no MPI; whatever needs MPI continues in concur-mpi, found
+# next to it (include/mpi_env.h). These tests check the split itself; every
+# MPI test elsewhere runs through the hand-over.
+
+load helpers
+load io_helpers
+
+CONCUR_MPI=$(dirname "$CONCUR")/concur-mpi
+
+# A copy of concur alone in a folder, without concur-mpi beside it.
+lone_concur() {
+    cp "$CONCUR" "$TMP/concur"
+    LONE=$TMP/concur
+}
+
+@test "concur links no MPI library, concur-mpi does" {
+    run ldd "$CONCUR"
+    [ "$status" -eq 0 ]
+    ! grep -E 'libmpi|libopen-(rte|pal)' <<<"$output"
+    run ldd "$CONCUR_MPI"
+    grep -q libmpi <<<"$output"
+}
+
+@test "the hand-over keeps the arguments and standard input" {
+    start_server
+    reference_list >"$TMP/urls"
+    run --separate-stderr "$CONCUR" io --mode mpi --format json \
+        --urls - <"$TMP/urls"
+    [ "$status" -eq 0 ]
+    grep -q "\"items\": $REFERENCE_ITEMS, \"bytes\": $REFERENCE_BYTES, \"errors\": 0" <<<"$output"
+}
+
+@test "--build-info names the MPI library" {
+    run --separate-stderr "$CONCUR" --build-info
+    [ "$status" -eq 0 ]
+    grep -q '"mpi": "Open MPI v[0-9]' <<<"$output"
+    [ -z "$stderr" ]
+}
+
+@test "without concur-mpi, the modes that need no MPI still work" {
+    lone_concur
+    run --separate-stderr "$LONE" cpu --mode omp --workers 2 --format csv
+    [ "$status" -eq 0 ]
+    grep -q ",$REFERENCE_TOTAL," <<<"$output"
+    start_server
+    reference_list >"$TMP/urls"
+    run --separate-stderr "$LONE" io --mode multi --urls "$TMP/urls" -q
+    [ "$status" -eq 0 ]
+}
+
+@test "without concur-mpi, an MPI mode says what is missing and exits 1" {
+    lone_concur
+    for args in "cpu --mode mpi" "cpu --mode hybrid" "io --mode mpi --urls /dev/null"; do
+        run --separate-stderr "$LONE" $args
+        [ "$status" -eq 1 ]
+        [ -z "$output" ]
+        grep -q "MPI needs $TMP/concur-mpi, which cannot be started: No such file" <<<"$stderr"
+    done
+}
+
+@test "without concur-mpi, --build-info warns and leaves the MPI version empty" {
+    lone_concur
+    run --separate-stderr "$LONE" --build-info
+    [ "$status" -eq 0 ]
+    grep -q '"mpi": ""' <<<"$output"
+    grep -q "warning: MPI needs $TMP/concur-mpi" <<<"$stderr"
+}
