@@ -33,8 +33,9 @@ enum cc_status mpi_env_hand_over(struct cc_err *err);
 /* The MPI library's version line ("" in concur, which has none). */
 const char *mpi_env_library_version(void);
 
-/* Initialises MPI once (in concur: hands over first); threaded asks for MPI_THREAD_FUNNELED (OpenMP
- * threads inside a rank, MPI calls from the main thread only). */
+/* Initialises MPI once (concur hands over first); threaded asks for
+ * MPI_THREAD_FUNNELED (OpenMP threads inside a rank, MPI calls from the
+ * main thread only). */
 enum cc_status mpi_env_init(bool threaded, struct cc_err *err);
 
 bool mpi_env_active(void);

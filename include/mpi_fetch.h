@@ -1,7 +1,8 @@
 /* The MPI mode of the download engine (the notes' multiprocessing pool):
  * the URL list split across ranks, each rank with its own easy handle (or
  * its own multi handle with W transfers in flight), per-URL results
- * gathered on rank 0. Works under mpirun and as a singleton. */
+ * gathered on rank 0. Works under mpirun and as a singleton. Every function
+ * needs mpi_env_init first. */
 #ifndef CONCUR_MPI_FETCH_H
 #define CONCUR_MPI_FETCH_H
 
@@ -9,8 +10,6 @@
 #include "urllist.h"
 
 enum mpi_split { MPI_SPLIT_BLOCK, MPI_SPLIT_CYCLIC };
-
-/* Every function needs mpi_env_init first. */
 
 /* Rank 0 reads path (under mpirun only rank 0 has standard input) and
  * sends the text to every rank, which parses it. Every rank returns the same

@@ -38,7 +38,7 @@ void fetch_global_cleanup(void)
 
 /* Built from curl_version_info, not curl_version(): the latter asks
  * libldap for its version, which initialises LDAP, resolves the host name
- * and loads every SASL plugin -- about 3 ms, a third of a one-URL run. */
+ * and loads every SASL plugin: 2.6 ms of a 9.8 ms one-URL run. */
 const char *fetch_library_version(void)
 {
     static char line[160];
