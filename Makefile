@@ -151,13 +151,15 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/bench $(abspath $(CONCUR))
 
-# concur finds concur-mpi in its own folder.
+# Only concur goes on PATH; it finds concur-mpi in ../libexec/concur/.
+HELPERDIR = $(BINDIR)/../libexec/concur
 install: all
-	install -d $(DESTDIR)$(BINDIR)
-	install -m 755 $(CONCUR) $(CONCUR_MPI) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(HELPERDIR)
+	install -m 755 $(CONCUR) $(DESTDIR)$(BINDIR)/concur
+	install -m 755 $(CONCUR_MPI) $(DESTDIR)$(HELPERDIR)/concur-mpi
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/concur $(DESTDIR)$(BINDIR)/concur-mpi
+	rm -f $(DESTDIR)$(BINDIR)/concur $(DESTDIR)$(HELPERDIR)/concur-mpi
 
 clean:
 	rm -rf build bin

@@ -10,9 +10,10 @@
  * (mpi_env.c, mpi_cpu.c, mpi_fetch.c); concur does not (mpi_none.c), because
  * Open MPI's libraries cost about a millisecond of every start, which a
  * one-URL download or a short run would pay for nothing. In concur, whatever
- * needs MPI continues in concur-mpi, found next to it, by exec: same process,
- * arguments, environment and streams, so mpirun and srun see no difference.
- * (git does the same with libcurl and git-remote-https.) */
+ * needs MPI continues in concur-mpi (beside it, or in ../libexec/concur/ once
+ * installed) by exec: same process, arguments, environment and streams, so
+ * mpirun and srun see no difference. (git does the same with libcurl and
+ * git-remote-https.) */
 #ifndef CONCUR_MPI_ENV_H
 #define CONCUR_MPI_ENV_H
 

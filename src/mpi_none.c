@@ -23,18 +23,37 @@ void mpi_env_keep_args(int argc, char **argv)
         memcpy(kept_argv, argv, (size_t)argc * sizeof *argv);
 }
 
-/* concur-mpi in this program's own folder. */
-static bool mpi_program_path(char *path, size_t size)
+/* Where concur-mpi may be, relative to this program's folder: beside it
+ * (the build tree) or in ../libexec/concur/ (an installed tree, where only
+ * concur is on PATH). */
+static const char *const mpi_program_places[] = {"", "../libexec/concur/"};
+
+static bool join(char *path, size_t size, const char *dir, const char *place)
 {
-    ssize_t n = readlink("/proc/self/exe", path, size - 1);
+    int length = snprintf(path, size, "%s%s" MPI_PROGRAM, dir, place);
+    return length >= 0 && (size_t)length < size;
+}
+
+/* The first place that has concur-mpi, else the first place (for the
+ * message); false when this program's folder is unknown. */
+static bool find_mpi_program(char *path, size_t size)
+{
+    char dir[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
     if (n <= 0)
         return false;
-    path[n] = '\0';
-    char *slash = strrchr(path, '/');
-    if (!slash || (size_t)(slash + 1 - path) + sizeof MPI_PROGRAM > size)
+    dir[n] = '\0';
+    char *slash = strrchr(dir, '/');
+    if (!slash)
         return false;
-    strcpy(slash + 1, MPI_PROGRAM);
-    return true;
+    slash[1] = '\0';
+    for (size_t i = 0; i < sizeof mpi_program_places / sizeof mpi_program_places[0]; i++) {
+        if (!join(path, size, dir, mpi_program_places[i]))
+            return false;
+        if (access(path, X_OK) == 0)
+            return true;
+    }
+    return join(path, size, dir, mpi_program_places[0]);
 }
 
 enum cc_status mpi_env_hand_over(struct cc_err *err)
@@ -43,12 +62,12 @@ enum cc_status mpi_env_hand_over(struct cc_err *err)
 
     if (!kept_argv)
         return cc_error(err, CC_ESYS, "MPI: the command line was not kept (out of memory)");
-    if (!mpi_program_path(path, sizeof path))
+    if (!find_mpi_program(path, sizeof path))
         return cc_error(err, CC_ESYS, "MPI: cannot find this program's folder: %m");
     fflush(NULL); /* nothing written so far is lost or doubled */
     execv(path, kept_argv);
     return cc_error(err, CC_ESYS, "MPI needs %s, which cannot be started: %m "
-                    "(it is built and installed next to concur)", path);
+                    "(make builds it beside concur, make install puts it in ../libexec/concur/)", path);
 }
 
 const char *mpi_env_library_version(void) { return ""; }

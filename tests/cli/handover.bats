@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # concur links no MPI; whatever needs MPI continues in concur-mpi, found
-# next to it (include/mpi_env.h). These tests check the split itself; every
+# beside it or in ../libexec/concur/ (include/mpi_env.h). These tests check the split itself; every
 # MPI test elsewhere runs through the hand-over.
 
 load helpers
@@ -65,4 +65,35 @@ lone_concur() {
     [ "$status" -eq 0 ]
     grep -q '"mpi": ""' <<<"$output"
     grep -q "warning: MPI needs $TMP/concur-mpi" <<<"$stderr"
+}
+
+# The installed layout: concur in PREFIX/bin, concur-mpi in
+# PREFIX/libexec/concur; an MPI mode works through it, also under mpirun.
+check_installed() {
+    local prefix=$1
+    [ -x "$prefix/bin/concur" ]
+    [ ! -e "$prefix/bin/concur-mpi" ]
+    [ -x "$prefix/libexec/concur/concur-mpi" ]
+    run --separate-stderr "$prefix/bin/concur" cpu --mode mpi --format csv
+    [ "$status" -eq 0 ]
+    grep -q ",$REFERENCE_TOTAL," <<<"$output"
+    run --separate-stderr mpirun_np 2 "$prefix/bin/concur" cpu --mode hybrid --workers 2 --format csv
+    [ "$status" -eq 0 ]
+    grep -q ",$REFERENCE_TOTAL," <<<"$output"
+}
+
+@test "concur finds concur-mpi in ../libexec/concur/" {
+    mkdir -p "$TMP/prefix/bin" "$TMP/prefix/libexec/concur"
+    cp "$CONCUR" "$TMP/prefix/bin/concur"
+    cp "$CONCUR_MPI" "$TMP/prefix/libexec/concur/concur-mpi"
+    check_installed "$TMP/prefix"
+}
+
+@test "make install puts concur on PATH and concur-mpi in libexec/concur" {
+    ! "$CONCUR" --build-info | grep -q fsanitize= || skip "make install installs the plain build"
+    make -s -C "$BATS_TEST_DIRNAME/../.." install DESTDIR="$TMP/dest" PREFIX=/opt/concur >/dev/null
+    check_installed "$TMP/dest/opt/concur"
+    make -s -C "$BATS_TEST_DIRNAME/../.." uninstall DESTDIR="$TMP/dest" PREFIX=/opt/concur >/dev/null
+    [ ! -e "$TMP/dest/opt/concur/bin/concur" ]
+    [ ! -e "$TMP/dest/opt/concur/libexec/concur/concur-mpi" ]
 }
