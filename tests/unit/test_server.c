@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "server.h"
+#include "server_routes.h"
 
 static struct server_route route_of(const char *path, enum cc_status expected)
 {
