@@ -13,20 +13,22 @@
  *             when overhead grows, which Amdahl's constant f cannot show).
  *
  * I/O (experiment io, which needs the items column): N requests at W
- * workers go in ceil(N/W) rounds of one latency each, and each worker
- * spends a per-request cost on its N/W requests:
- *   seconds = latency * ceil(N/W) + cost * N/W
+ * workers go in ceil(N/W) rounds of one latency each, each worker spends a
+ * per-request cost on its N/W requests, and every run starts W workers
+ * (threads, connections) at a cost each:
+ *   seconds = latency * ceil(N/W) + cost * N/W + setup * W
  * fitted by least squares over every run of a variant together with the
- * sync runs (W = 1: N rounds), stats_fit_linear2; the interval is that of
- * the mean response. When every measured W divides N, ceil(N/W) = N/W and
- * latency cannot be told from cost (or when the fit makes either negative,
- * which happens when the per-request cost is lost in the noise of the
- * latency): the model is then
- *   seconds = per_round * ceil(N/W),  per_round = latency + cost
- * (reported as latency, with cost 0 and the fit marked reduced). */
+ * sync runs (W = 1: N rounds), stats_fit_linear; the interval is that of
+ * the mean response. A term the runs cannot determine is left out (0):
+ * setup when fewer distinct worker counts were measured than terms; cost
+ * when every measured W divides N (ceil(N/W) = N/W: latency cannot be told
+ * from cost, and "latency" is then latency + cost per round). A term the
+ * fit makes negative (lost in the noise of the others) is left out too,
+ * setup before cost, and the rest refitted. */
 #ifndef CONCUR_PREDICT_H
 #define CONCUR_PREDICT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,10 +46,21 @@ struct predict_point {
     double karp_flatt_speedup;      /* cpu; NAN for io */
 };
 
+/* The terms of the io model, in the order of their columns. */
+enum predict_io_term {
+    IO_LATENCY,     /* seconds per round of W requests */
+    IO_COST,        /* seconds per request, for each worker's N/W */
+    IO_SETUP,       /* seconds per worker started */
+    IO_TERMS
+};
+
 /* The rounds model of one io variant. */
 struct predict_io_model {
     const char *variant;
-    struct stats_linear2 fit;       /* c0: latency per round, c1: cost per request */
+    bool used[IO_TERMS];        /* the terms fitted (latency always) */
+    double coef[IO_TERMS];      /* 0 for a term left out */
+    double se[IO_TERMS];        /* standard errors; 0 for a term left out */
+    struct stats_linear fit;    /* over the used terms, in their order */
     size_t runs;
 };
 
@@ -57,7 +70,7 @@ void predict_io_time(const struct predict_io_model *m, uint64_t n, uint64_t w,
 
 /* Fits the rounds model to the io runs of `variant` plus the sync runs.
  * Groups carry N in their --by value (read with by column "items").
- * CC_EINPUT when the runs cannot determine both parameters. */
+ * CC_EINPUT when there are too few runs even for the latency alone. */
 enum cc_status predict_io_fit(const struct runs *r, const char *variant,
                               struct predict_io_model *m, struct cc_err *err);
 

@@ -100,28 +100,32 @@ enum cc_status stats_amdahl_fit(const double workers[], const double speedup[],
                                 size_t n, struct stats_amdahl *fit,
                                 struct cc_err *err);
 
-/* Least squares of y = c0 x0 + c1 x1 (two regressors, no intercept), with
- * the parameters' covariance sigma^2 (X'X)^-1 (gsl_multifit_linear). */
-struct stats_linear2 {
-    size_t n;
-    double c0, c1;
-    double cov00, cov01, cov11;
-    double dof;        /* n - 2 (reduced: n - 1) */
+/* Least squares of y = c[0] x_0 + ... + c[k-1] x_(k-1) (no intercept, at
+ * most STATS_LINEAR_MAX regressors) with the parameters' covariance
+ * sigma^2 (X'X)^-1 (gsl_multifit_linear). */
+#define STATS_LINEAR_MAX 3
+struct stats_linear {
+    size_t n, k;
+    double c[STATS_LINEAR_MAX];
+    double cov[STATS_LINEAR_MAX][STATS_LINEAR_MAX];
+    double dof;        /* n - k */
     double rss;
-    bool reduced;      /* x0 and x1 proportional: y = c0 x0 alone, c1 = 0 */
 };
 
-/* Needs n >= 3. When the columns are proportional the two parameters
- * cannot be told apart: then it fits y = c0 x0 alone (gsl_fit_mul), sets
- * reduced, and c1 = 0. CC_EINPUT with fewer than 2 points. */
-enum cc_status stats_fit_linear2(const double x0[], const double x1[], const double y[],
-                                 size_t n, struct stats_linear2 *fit, struct cc_err *err);
+/* x[j] is the j-th regressor's column of n values. Needs n > k (one degree
+ * of freedom for the scatter): CC_EINPUT otherwise. The columns must be
+ * linearly independent; stats_proportional tells when two are not. */
+enum cc_status stats_fit_linear(const double *const x[], size_t k, const double y[], size_t n,
+                                struct stats_linear *fit, struct cc_err *err);
 
-/* The fitted y at (x0, x1) and the half-width of its STATS_LEVEL interval
- * (the mean response: t(dof) times the standard error from the
- * covariance). */
-void stats_linear2_predict(const struct stats_linear2 *fit, double x0, double x1,
-                           double *y, double *half);
+/* True when x1 is a constant multiple of x0 (zeros of x1 aside). */
+bool stats_proportional(const double x0[], const double x1[], size_t n);
+
+/* The fitted y at the point x (k values) and the half-width of its
+ * STATS_LEVEL interval (the mean response: t(dof) times the standard error
+ * from the covariance). */
+void stats_linear_predict(const struct stats_linear *fit, const double x[], double *y,
+                          double *half);
 
 /* Amdahl's speedup on p workers for serial fraction f. */
 double stats_amdahl_speedup(double f, double p);

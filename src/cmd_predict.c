@@ -26,8 +26,9 @@ static const char usage[] =
     "      Amdahl fit (the serial fraction's interval carried through), and\n"
     "      the speedup with the Karp-Flatt metric of the largest measured count;\n"
     "  io (with --urls and --workers): the time for N URLs at W workers from\n"
-    "      seconds = latency * ceil(N/W) + cost * N/W, fitted to the sync and\n"
-    "      each parallel variant's runs (needs the items column).\n"
+    "      seconds = latency * ceil(N/W) + cost * N/W + setup * W, fitted to the\n"
+    "      sync and each parallel variant's runs (needs the items column); a\n"
+    "      term the runs cannot determine is left out, and said so.\n"
     "\n"
     "  --cores P[,P...]        core counts for cpu (default 4,8,16,32,64)\n"
     "  --urls N[,N...]         io: list sizes to predict\n"
@@ -247,6 +248,31 @@ static enum cc_status predict_all(const struct options *o, struct prediction *p,
 
 /* ---- writers ---------------------------------------------------------- */
 
+/* One io model: its fitted terms with their standard errors, and what
+ * the runs could not determine. */
+static void write_md_io_model(FILE *out, const struct predict_io_model *m)
+{
+    static const char *const names[IO_TERMS] = {"latency", "cost per request", "setup per worker"};
+    char a[32], b[32];
+    const char *sep = " ";
+
+    fprintf(out, "- io %s:", m->variant);
+    for (int t = 0; t < IO_TERMS; t++) {
+        if (!m->used[t])
+            continue;
+        const char *name = t == IO_LATENCY && !m->used[IO_COST] ? "latency + cost per round" : names[t];
+        fprintf(out, "%s%s %s s (se %s)", sep, name, cli_md_number(a, sizeof a, 4, m->coef[t]),
+                cli_md_number(b, sizeof b, 2, m->se[t]));
+        sep = ", ";
+    }
+    fprintf(out, ", from %zu runs", m->runs);
+    if (!m->used[IO_COST])
+        fputs("; these runs cannot tell latency from cost", out);
+    if (!m->used[IO_SETUP])
+        fputs("; no setup term (too few worker counts, or lost in the noise)", out);
+    fputc('\n', out);
+}
+
 static void write_md(FILE *out, const struct options *o, const struct prediction *p)
 {
     char a[32], b[32], c[32], d[32], e[32], f[32], g[32];
@@ -280,22 +306,10 @@ static void write_md(FILE *out, const struct options *o, const struct prediction
     }
     if (p->nmodels == 0)
         return;
-    fprintf(out, "%sI/O model seconds = latency x ceil(N/W) + cost x N/W (least squares, 95%% CI):\n\n",
-            cpu ? "\n" : "");
-    for (size_t m = 0; m < p->nmodels; m++) {
-        const struct stats_linear2 *fit = &p->models[m].fit;
-        if (fit->reduced) {
-            fprintf(out, "- io %s: latency + cost per round %s s (se %s), from %zu runs (these runs "
-                         "cannot tell latency from cost)\n",
-                    p->models[m].variant, cli_md_number(a, sizeof a, 4, fit->c0),
-                    cli_md_number(b, sizeof b, 2, sqrt(fit->cov00)), p->models[m].runs);
-            continue;
-        }
-        fprintf(out, "- io %s: latency %s s (se %s), cost per request %s s (se %s), from %zu runs\n",
-                p->models[m].variant, cli_md_number(a, sizeof a, 4, fit->c0),
-                cli_md_number(b, sizeof b, 2, sqrt(fit->cov00)), cli_md_number(c, sizeof c, 4, fit->c1),
-                cli_md_number(d, sizeof d, 2, sqrt(fit->cov11)), p->models[m].runs);
-    }
+    fprintf(out, "%sI/O model seconds = latency x ceil(N/W) + cost x N/W + setup x W "
+                 "(least squares, 95%% CI):\n\n", cpu ? "\n" : "");
+    for (size_t m = 0; m < p->nmodels; m++)
+        write_md_io_model(out, &p->models[m]);
     fprintf(out, "\n| experiment | variant | urls | workers | seconds | 95%% CI |\n|---|---|---:|---:|---:|---|\n");
     for (size_t i = 0; i < p->npoints; i++) {
         const struct predict_point *pt = &p->points[i];
@@ -359,11 +373,15 @@ static void write_json(FILE *out, const struct prediction *p)
         fputs(k++ ? ",\n  {\"model\": \"io-rounds\", \"experiment\": \"io\", \"variant\": "
                   : "\n  {\"model\": \"io-rounds\", \"experiment\": \"io\", \"variant\": ", out);
         report_json_string(out, p->models[m].variant);
-        json_field(out, "latency", p->models[m].fit.c0);
-        json_field(out, "latency_se", sqrt(p->models[m].fit.cov00));
-        json_field(out, "cost", p->models[m].fit.c1);
-        json_field(out, "cost_se", sqrt(p->models[m].fit.cov11));
-        fprintf(out, ", \"reduced\": %s", p->models[m].fit.reduced ? "true" : "false");
+        const struct predict_io_model *model = &p->models[m];
+        json_field(out, "latency", model->coef[IO_LATENCY]);
+        json_field(out, "latency_se", model->se[IO_LATENCY]);
+        json_field(out, "cost", model->coef[IO_COST]);
+        json_field(out, "cost_se", model->se[IO_COST]);
+        json_field(out, "setup", model->coef[IO_SETUP]);
+        json_field(out, "setup_se", model->se[IO_SETUP]);
+        fprintf(out, ", \"reduced\": %s, \"setup_fitted\": %s", model->used[IO_COST] ? "false" : "true",
+                model->used[IO_SETUP] ? "true" : "false");
         fputc('}', out);
     }
     fputs("],\n \"predictions\": [", out);
@@ -481,11 +499,8 @@ static bool io_plot_data(FILE *f, const struct options *o, const struct predicti
         fprintf(f, "%" PRIu64 " %.9g %.9g %.9g\n", w, t, lo, hi);
     }
     fputs("EOD\n", f);
-    if (m->fit.reduced)
-        fprintf(f, "set title 'io: %" PRIu64 " URLs, %.3g s per round'\n", n, m->fit.c0);
-    else
-        fprintf(f, "set title 'io: %" PRIu64 " URLs, latency %.3g s, cost %.3g s per request'\n",
-                n, m->fit.c0, m->fit.c1);
+    fprintf(f, "set title 'io: %" PRIu64 " URLs, %.3g s per round, %.3g s per request, %.3g s per worker'\n",
+            n, m->coef[IO_LATENCY], m->coef[IO_COST], m->coef[IO_SETUP]);
     fputs("set ylabel 'seconds'\nset xlabel 'workers'\nset logscale y\n", f);
     fputs("plot $curve using 1:3:4 with filledcurves fs transparent solid 0.25 lc rgb '#1f77b4' title 'predicted 95%', "
           "$curve using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'rounds model', "

@@ -12,11 +12,24 @@ static double rounds(uint64_t n, uint64_t w)
     return (double)((n + w - 1) / w);
 }
 
+/* The regressors of n requests at w workers, one per term. */
+static void io_terms(uint64_t n, uint64_t w, double out[IO_TERMS])
+{
+    out[IO_LATENCY] = rounds(n, w);
+    out[IO_COST] = (double)n / (double)w;
+    out[IO_SETUP] = (double)w;
+}
+
 void predict_io_time(const struct predict_io_model *m, uint64_t n, uint64_t w,
                      double *seconds, double *low, double *high)
 {
-    double half;
-    stats_linear2_predict(&m->fit, rounds(n, w), (double)n / (double)w, seconds, &half);
+    double all[IO_TERMS], x[IO_TERMS], half;
+    size_t k = 0;
+    io_terms(n, w, all);
+    for (int t = 0; t < IO_TERMS; t++)
+        if (m->used[t])
+            x[k++] = all[t];
+    stats_linear_predict(&m->fit, x, seconds, &half);
     *low = *seconds - half;
     *high = *seconds + half;
 }
@@ -26,6 +39,76 @@ static bool io_group(const struct runs_group *g, const char *variant)
     return !strcmp(g->experiment, "io") && (!strcmp(g->variant, variant) || !strcmp(g->variant, "sync"));
 }
 
+/* Fits the used terms; the coefficients of the others are 0. */
+static enum cc_status fit_terms(struct predict_io_model *m, double *const col[IO_TERMS],
+                                const double y[], size_t n, struct cc_err *err)
+{
+    const double *x[IO_TERMS];
+    size_t k = 0;
+    for (int t = 0; t < IO_TERMS; t++)
+        if (m->used[t])
+            x[k++] = col[t];
+    enum cc_status status = stats_fit_linear(x, k, y, n, &m->fit, err);
+    k = 0;
+    for (int t = 0; t < IO_TERMS; t++) {
+        m->coef[t] = m->used[t] ? m->fit.c[k] : 0;
+        m->se[t] = m->used[t] ? sqrt(m->fit.cov[k][k]) : 0;
+        k += m->used[t];
+    }
+    return status;
+}
+
+/* The term to leave out when the fit made one negative, or -1. */
+static int negative_term(const struct predict_io_model *m)
+{
+    if (m->used[IO_SETUP] && m->coef[IO_SETUP] < 0)
+        return IO_SETUP;
+    if (m->used[IO_COST] && m->coef[IO_COST] < 0)
+        return IO_COST;
+    if (m->coef[IO_LATENCY] < 0)
+        return m->used[IO_SETUP] ? IO_SETUP : m->used[IO_COST] ? IO_COST : -1;
+    return -1;
+}
+
+static size_t distinct_workers(const struct runs *r, const char *variant)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < r->ngroups; i++) {
+        if (!io_group(&r->groups[i], variant))
+            continue;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = io_group(&r->groups[j], variant) && r->groups[j].workers == r->groups[i].workers;
+        count += !seen;
+    }
+    return count;
+}
+
+/* The columns of every run of the variant (and sync); CC_EINPUT naming a
+ * group without a count of URLs. */
+static enum cc_status io_columns(const struct runs *r, const char *variant, double *const col[IO_TERMS],
+                                 double y[], struct cc_err *err)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < r->ngroups; i++) {
+        const struct runs_group *g = &r->groups[i];
+        uint64_t items;
+        if (!io_group(g, variant))
+            continue;
+        if (!g->by || num_parse_u64("items", g->by, UINT64_MAX, &items, err) != CC_OK || items == 0)
+            return cc_error(err, CC_EINPUT, "io %s, %llu workers: items '%s' is not a count of URLs",
+                            g->variant, (unsigned long long)g->workers, g->by ? g->by : "");
+        for (size_t j = 0; j < g->n; j++, k++) {
+            double x[IO_TERMS];
+            io_terms(items, g->workers, x);
+            for (int t = 0; t < IO_TERMS; t++)
+                col[t][k] = x[t];
+            y[k] = g->seconds[j];
+        }
+    }
+    return CC_OK;
+}
+
 enum cc_status predict_io_fit(const struct runs *r, const char *variant,
                               struct predict_io_model *m, struct cc_err *err)
 {
@@ -33,44 +116,33 @@ enum cc_status predict_io_fit(const struct runs *r, const char *variant,
     for (size_t i = 0; i < r->ngroups; i++)
         if (io_group(&r->groups[i], variant))
             n += r->groups[i].n;
-    double *x = malloc(3 * (n ? n : 1) * sizeof *x);
-    if (!x)
+    double *buffer = malloc((IO_TERMS + 1) * (n ? n : 1) * sizeof *buffer);
+    if (!buffer)
         return cc_error(err, CC_ESYS, "out of memory");
-    double *per = x + n, *y = per + n;
-    enum cc_status status = CC_OK;
-    size_t k = 0;
-    for (size_t i = 0; i < r->ngroups && status == CC_OK; i++) {
-        const struct runs_group *g = &r->groups[i];
-        uint64_t items;
-        if (!io_group(g, variant))
-            continue;
-        if (!g->by || num_parse_u64("items", g->by, UINT64_MAX, &items, err) != CC_OK || items == 0) {
-            status = cc_error(err, CC_EINPUT, "io %s, %llu workers: items '%s' is not a count of URLs",
-                              g->variant, (unsigned long long)g->workers, g->by ? g->by : "");
-            break;
-        }
-        for (size_t j = 0; j < g->n; j++, k++) {
-            x[k] = rounds(items, g->workers);
-            per[k] = (double)items / (double)g->workers;
-            y[k] = g->seconds[j];
-        }
-    }
-    m->variant = variant;
-    m->runs = n;
+    double *col[IO_TERMS], *y = buffer + IO_TERMS * n;
+    for (int t = 0; t < IO_TERMS; t++)
+        col[t] = buffer + (size_t)t * n;
+
+    *m = (struct predict_io_model){.variant = variant, .runs = n,
+                                   .used = {[IO_LATENCY] = true, [IO_COST] = true, [IO_SETUP] = true}};
+    enum cc_status status = io_columns(r, variant, col, y, err);
     if (status == CC_OK) {
-        status = stats_fit_linear2(x, per, y, n, &m->fit, err);
-        /* A negative latency or cost has no meaning: the runs cannot tell
-         * the two apart (nearly proportional columns), and the constrained
-         * optimum lies on the boundary. Fit the rounds alone then. */
-        if (status == CC_OK && !m->fit.reduced && (m->fit.c0 < 0 || m->fit.c1 < 0))
-            status = stats_fit_linear2(x, x, y, n, &m->fit, err);
+        m->used[IO_COST] = !stats_proportional(col[IO_LATENCY], col[IO_COST], n);
+        size_t terms = 2 + m->used[IO_COST];  /* with setup */
+        m->used[IO_SETUP] = distinct_workers(r, variant) >= terms && n > terms;
+        status = fit_terms(m, col, y, n, err);
+        int t;
+        while (status == CC_OK && (t = negative_term(m)) >= 0) {
+            m->used[t] = false;
+            status = fit_terms(m, col, y, n, err);
+        }
         if (status == CC_EINPUT) {
             char why[sizeof err->msg];
             memcpy(why, err->msg, sizeof why);
             status = cc_error(err, CC_EINPUT, "io %s: %s", variant, why);
         }
     }
-    free(x);
+    free(buffer);
     return status;
 }
 

@@ -233,7 +233,7 @@ double stats_karp_flatt(double speedup, double p)
 
 /* True when x0 and x1 are proportional: one parameter could absorb the
  * other, so neither is determined. */
-static bool proportional(const double x0[], const double x1[], size_t n)
+bool stats_proportional(const double x0[], const double x1[], size_t n)
 {
     double r = NAN;
     for (size_t i = 0; i < n; i++) {
@@ -248,58 +248,40 @@ static bool proportional(const double x0[], const double x1[], size_t n)
     return true;
 }
 
-/* y = c0 x0 alone (c1 = 0), for regressors that cannot be told apart. */
-static enum cc_status fit_reduced(const double x0[], const double y[], size_t n,
-                                  struct stats_linear2 *fit, struct cc_err *err)
+enum cc_status stats_fit_linear(const double *const x[], size_t k, const double y[], size_t n,
+                                struct stats_linear *fit, struct cc_err *err)
 {
-    double c, cov, rss;
-    int gsl = gsl_fit_mul(x0, 1, y, 1, n, &c, &cov, &rss);
-    if (gsl)
-        return cc_error(err, CC_ESYS, "one-parameter fit: %s", gsl_strerror(gsl));
-    fit->reduced = true;
-    fit->c0 = c;
-    fit->c1 = fit->cov01 = fit->cov11 = 0;
-    fit->cov00 = cov;
-    fit->dof = (double)(n - 1);  /* gsl_fit_mul's scatter estimate */
-    fit->rss = rss;
-    return CC_OK;
-}
-
-enum cc_status stats_fit_linear2(const double x0[], const double x1[], const double y[],
-                                 size_t n, struct stats_linear2 *fit, struct cc_err *err)
-{
-    *fit = (struct stats_linear2){.n = n, .c0 = NAN, .c1 = NAN, .dof = NAN, .rss = NAN};
-    if (n < 2)
-        return cc_error(err, CC_EINPUT, "linear fit: %zu points, needs at least 2", n);
-    if (proportional(x0, x1, n))
-        return fit_reduced(x0, y, n, fit, err);
-    if (n < 3)
-        return cc_error(err, CC_EINPUT, "two-parameter fit: %zu points, needs at least 3", n);
-    gsl_matrix *X = gsl_matrix_alloc(n, 2), *cov = gsl_matrix_alloc(2, 2);
-    gsl_vector *Y = gsl_vector_alloc(n), *c = gsl_vector_alloc(2);
-    gsl_multifit_linear_workspace *work = gsl_multifit_linear_alloc(n, 2);
+    *fit = (struct stats_linear){.n = n, .k = k, .dof = NAN, .rss = NAN};
+    if (k == 0 || k > STATS_LINEAR_MAX)
+        return cc_error(err, CC_EINPUT, "linear fit: %zu parameters (1 to %d)", k, STATS_LINEAR_MAX);
+    if (n <= k)
+        return cc_error(err, CC_EINPUT, "linear fit: %zu points for %zu parameters, needs at least %zu",
+                        n, k, k + 1);
+    gsl_matrix *X = gsl_matrix_alloc(n, k), *cov = gsl_matrix_alloc(k, k);
+    gsl_vector *Y = gsl_vector_alloc(n), *c = gsl_vector_alloc(k);
+    gsl_multifit_linear_workspace *work = gsl_multifit_linear_alloc(n, k);
     enum cc_status status = CC_OK;
     if (!X || !cov || !Y || !c || !work) {
         status = cc_error(err, CC_ESYS, "out of memory");
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        gsl_matrix_set(X, i, 0, x0[i]);
-        gsl_matrix_set(X, i, 1, x1[i]);
+        for (size_t j = 0; j < k; j++)
+            gsl_matrix_set(X, i, j, x[j][i]);
         gsl_vector_set(Y, i, y[i]);
     }
     double chisq;
     int gsl = gsl_multifit_linear(X, Y, c, cov, &chisq, work);
     if (gsl) {
-        status = cc_error(err, CC_ESYS, "two-parameter fit: %s", gsl_strerror(gsl));
+        status = cc_error(err, CC_ESYS, "linear fit: %s", gsl_strerror(gsl));
         goto out;
     }
-    fit->c0 = gsl_vector_get(c, 0);
-    fit->c1 = gsl_vector_get(c, 1);
-    fit->cov00 = gsl_matrix_get(cov, 0, 0);
-    fit->cov01 = gsl_matrix_get(cov, 0, 1);
-    fit->cov11 = gsl_matrix_get(cov, 1, 1);
-    fit->dof = (double)(n - 2);
+    for (size_t i = 0; i < k; i++) {
+        fit->c[i] = gsl_vector_get(c, i);
+        for (size_t j = 0; j < k; j++)
+            fit->cov[i][j] = gsl_matrix_get(cov, i, j);
+    }
+    fit->dof = (double)(n - k);
     fit->rss = chisq;
 out:
     gsl_multifit_linear_free(work);
@@ -310,10 +292,15 @@ out:
     return status;
 }
 
-void stats_linear2_predict(const struct stats_linear2 *fit, double x0, double x1,
-                           double *y, double *half)
+void stats_linear_predict(const struct stats_linear *fit, const double x[], double *y,
+                          double *half)
 {
-    *y = fit->c0 * x0 + fit->c1 * x1;
-    double var = x0 * x0 * fit->cov00 + 2 * x0 * x1 * fit->cov01 + x1 * x1 * fit->cov11;
+    double value = 0, var = 0;
+    for (size_t i = 0; i < fit->k; i++) {
+        value += fit->c[i] * x[i];
+        for (size_t j = 0; j < fit->k; j++)
+            var += x[i] * x[j] * fit->cov[i][j];
+    }
+    *y = value;
     *half = t_quantile(fit->dof) * sqrt(var > 0 ? var : 0);
 }

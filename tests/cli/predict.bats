@@ -7,14 +7,16 @@ load helpers
 
 FIX=$BATS_TEST_DIRNAME/../fixtures
 
-# io runs with seconds = 0.02 * ceil(160/W) + 0.001 * 160/W exactly.
+# io runs with seconds = 0.02 * ceil(160/W) + 0.001 * 160/W + SETUP * W
+# exactly (SETUP: the first argument, default 0).
 exact_io_runs() {
     echo "experiment,variant,workers,run,seconds,items,bytes,errors"
     local w r
     for w in 1 5 10 20 30; do
         for r in 1 2 3; do
-            awk -v w="$w" -v r="$r" 'BEGIN { n = 160; c = int((n + w - 1) / w)
-                printf "io,%s,%d,%d,%.12f,160,0,0\n", (w == 1 ? "sync" : "threads"), w, r, 0.02 * c + 0.001 * n / w }'
+            awk -v w="$w" -v r="$r" -v s="${1:-0}" 'BEGIN { n = 160; c = int((n + w - 1) / w)
+                printf "io,%s,%d,%d,%.12f,160,0,0\n", (w == 1 ? "sync" : "threads"), w, r,
+                       0.02 * c + 0.001 * n / w + s * w }'
         done
     done
 }
@@ -37,6 +39,28 @@ exact_io_runs() {
     # 320 URLs at 40 workers: 8 rounds x 20 ms + 8 x 1 ms = 0.168 s.
     [[ "$output" == *"| io | threads | 320 | 40 | 0.168 | [0.168, 0.168] |"* ]]
     [[ "$output" == *"| io | threads | 320 | 320 | 0.021 | [0.021, 0.021] |"* ]]
+}
+
+@test "io: a cost per worker started is found and predicts many workers" {
+    exact_io_runs 0.0001 >"$TMP/io.csv"
+    run --separate-stderr "$CONCUR" predict "$TMP/io.csv" --urls 320 --workers 40,320
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"- io threads: latency 0.02 s"*"cost per request 0.001 s"*"setup per worker 0.0001 s"* ]]
+    # 320 at 40: 0.168 s + 40 x 0.1 ms; 320 at 320: 20 + 1 + 32 ms.
+    [[ "$output" == *"| io | threads | 320 | 40 | 0.172 | [0.172, 0.172] |"* ]]
+    [[ "$output" == *"| io | threads | 320 | 320 | 0.053 | [0.053, 0.053] |"* ]]
+    run --separate-stderr "$CONCUR" predict "$TMP/io.csv" --urls 320 --workers 40 --format json
+    python3 -c 'import json, sys; d = json.loads(sys.argv[1])
+m = [x for x in d["models"] if x["model"] == "io-rounds"][0]
+assert abs(m["setup"] - 1e-4) < 1e-12 and m["setup_fitted"] and not m["reduced"], m' "$output"
+}
+
+@test "io: without runs that determine it, the setup term is left out and said so" {
+    exact_io_runs | awk -F, 'NR == 1 || $3 == 1 || $3 == 30' >"$TMP/io.csv"
+    run --separate-stderr "$CONCUR" predict "$TMP/io.csv" --urls 160 --workers 30
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"no setup term (too few worker counts, or lost in the noise)"* ]]
+    [[ "$output" == *"| io | threads | 160 | 30 | 0.1253 |"* ]]
 }
 
 @test "--format csv is a runs-like CSV that stats and compare read" {

@@ -14,11 +14,11 @@
 #define LATENCY 0.02
 #define COST 0.001
 
-static double cost = COST;
+static double cost = COST, setup = 0;
 
 static double model(uint64_t n, uint64_t w)
 {
-    return LATENCY * (double)((n + w - 1) / w) + cost * (double)n / (double)w;
+    return LATENCY * (double)((n + w - 1) / w) + cost * (double)n / (double)w + setup * (double)w;
 }
 
 /* Runs of sync and threads at the given counts, N = 160, exact times. */
@@ -50,9 +50,10 @@ static void io_model_recovers_latency_and_cost(void **state)
     struct predict_io_model m;
     struct cc_err err;
     assert_int_equal(predict_io_fit(r, "threads", &m, &err), CC_OK);
-    assert_false(m.fit.reduced);
-    assert_true(fabs(m.fit.c0 - LATENCY) < 1e-12);
-    assert_true(fabs(m.fit.c1 - COST) < 1e-12);
+    assert_true(m.used[IO_COST]);
+    assert_true(fabs(m.coef[IO_LATENCY] - LATENCY) < 1e-12);
+    assert_true(fabs(m.coef[IO_COST] - COST) < 1e-12);
+    assert_true(fabs(m.coef[IO_SETUP]) < 1e-12);  /* none in these runs */
     assert_int_equal(m.runs, 15);
     double t, lo, hi;
     predict_io_time(&m, 320, 40, &t, &lo, &hi);
@@ -71,8 +72,8 @@ static void io_model_reduced_when_counts_divide_n(void **state)
     struct predict_io_model m;
     struct cc_err err;
     assert_int_equal(predict_io_fit(r, "threads", &m, &err), CC_OK);
-    assert_true(m.fit.reduced);
-    assert_true(fabs(m.fit.c0 - (LATENCY + COST)) < 1e-12);
+    assert_false(m.used[IO_COST]);
+    assert_true(fabs(m.coef[IO_LATENCY] - (LATENCY + COST)) < 1e-12);
     double t, lo, hi;
     predict_io_time(&m, 160, 16, &t, &lo, &hi);
     assert_true(fabs(t - 10 * (LATENCY + COST)) < 1e-12);
@@ -89,9 +90,65 @@ static void io_model_never_negative(void **state)
     struct predict_io_model m;
     struct cc_err err;
     assert_int_equal(predict_io_fit(r, "threads", &m, &err), CC_OK);
-    assert_true(m.fit.reduced);
-    assert_true(m.fit.c0 > 0);
-    assert_true(m.fit.c1 == 0);
+    assert_false(m.used[IO_COST]);
+    assert_true(m.coef[IO_LATENCY] > 0);
+    assert_true(m.coef[IO_COST] == 0);
+    runs_free(r);
+}
+
+/* Starting W workers costs setup x W: the model finds it, and predicts
+ * many workers with it. */
+static void io_model_recovers_setup(void **state)
+{
+    (void)state;
+    const uint64_t w[] = {5, 10, 30, 48};
+    setup = 1e-4;
+    struct runs *r = exact_runs(w, 4);
+    struct predict_io_model m;
+    struct cc_err err;
+    assert_int_equal(predict_io_fit(r, "threads", &m, &err), CC_OK);
+    assert_true(m.used[IO_COST] && m.used[IO_SETUP]);
+    assert_true(fabs(m.coef[IO_LATENCY] - LATENCY) < 1e-12);
+    assert_true(fabs(m.coef[IO_COST] - COST) < 1e-12);
+    assert_true(fabs(m.coef[IO_SETUP] - 1e-4) < 1e-12);
+    double t, lo, hi;
+    predict_io_time(&m, 160, 160, &t, &lo, &hi);
+    assert_true(fabs(t - (0.02 + 0.001 + 0.016)) < 1e-12);
+    assert_true(lo <= t && t <= hi);
+    setup = 0;
+    runs_free(r);
+}
+
+/* Two worker counts (sync and one) cannot determine three terms: setup is
+ * left out and the others are fitted as before. */
+static void io_model_setup_needs_three_counts(void **state)
+{
+    (void)state;
+    const uint64_t w[] = {30};
+    struct runs *r = exact_runs(w, 1);
+    struct predict_io_model m;
+    struct cc_err err;
+    assert_int_equal(predict_io_fit(r, "threads", &m, &err), CC_OK);
+    assert_true(m.used[IO_COST]);
+    assert_false(m.used[IO_SETUP]);
+    assert_true(m.coef[IO_SETUP] == 0 && m.se[IO_SETUP] == 0);
+    assert_true(fabs(m.coef[IO_LATENCY] - LATENCY) < 1e-12);
+    runs_free(r);
+}
+
+/* A negative setup (noise) is left out, the rest refitted. */
+static void io_model_negative_setup_left_out(void **state)
+{
+    (void)state;
+    const uint64_t w[] = {5, 10, 30, 48};
+    setup = -1e-5;
+    struct runs *r = exact_runs(w, 4);
+    setup = 0;
+    struct predict_io_model m;
+    struct cc_err err;
+    assert_int_equal(predict_io_fit(r, "threads", &m, &err), CC_OK);
+    assert_false(m.used[IO_SETUP]);
+    assert_true(m.coef[IO_LATENCY] > 0);
     runs_free(r);
 }
 
@@ -117,6 +174,9 @@ int main(void)
         cmocka_unit_test(io_model_recovers_latency_and_cost),
         cmocka_unit_test(io_model_reduced_when_counts_divide_n),
         cmocka_unit_test(io_model_never_negative),
+        cmocka_unit_test(io_model_recovers_setup),
+        cmocka_unit_test(io_model_setup_needs_three_counts),
+        cmocka_unit_test(io_model_negative_setup_left_out),
         cmocka_unit_test(io_model_needs_items),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

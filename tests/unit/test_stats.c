@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include <cmocka.h>
@@ -332,6 +333,60 @@ static void amdahl_needs_more_than_one_worker(void **state)
     assert_int_equal(stats_amdahl_fit(p, s, 2, &fit, &err), CC_EINPUT);
 }
 
+/* One column through the origin, by hand: x = {1, 2, 3}, y = {1, 2.1, 2.9}:
+ * c = sum xy / sum x^2 = 13.9 / 14, rss = 0.0192857..., var c = rss / (n - 1)
+ * / sum x^2 = 6.8877...e-4; at x = 4 the mean response 4c, half-width
+ * t(0.975, 2) 4 sqrt(var c) = 4.302652729911275 x 0.104978... = 0.451684... */
+static void linear_one_column_by_hand(void **state)
+{
+    (void)state;
+    const double x0[] = {1, 2, 3}, y[] = {1, 2.1, 2.9};
+    const double *x[] = {x0};
+    struct stats_linear fit;
+    struct cc_err err;
+    assert_int_equal(stats_fit_linear(x, 1, y, 3, &fit, &err), CC_OK);
+    assert_close(fit.c[0], 13.9 / 14, 1e-15);
+    assert_close(fit.rss, 0.019285714285714302, 1e-14);
+    assert_close(fit.cov[0][0], 0.0006887755102040822, 1e-13);
+    double at = 4, value, half;
+    stats_linear_predict(&fit, &at, &value, &half);
+    assert_close(value, 3.971428571428571, 1e-15);
+    assert_close(half, 0.45168444551467335, 1e-9);
+}
+
+/* Three columns and exact data: the coefficients come back, nothing left. */
+static void linear_three_columns_exact(void **state)
+{
+    (void)state;
+    const double x0[] = {160, 32, 16, 11, 8, 6, 1}, x1[] = {160, 32, 16, 160.0 / 15, 8, 160.0 / 30, 1};
+    const double x2[] = {1, 5, 10, 15, 20, 30, 160};
+    double y[7];
+    for (int i = 0; i < 7; i++)
+        y[i] = 0.05 * x0[i] + 0.002 * x1[i] + 1e-4 * x2[i];
+    const double *x[] = {x0, x1, x2};
+    struct stats_linear fit;
+    struct cc_err err;
+    assert_int_equal(stats_fit_linear(x, 3, y, 7, &fit, &err), CC_OK);
+    assert_close(fit.c[0], 0.05, 1e-12);
+    assert_close(fit.c[1], 0.002, 1e-12);
+    assert_close(fit.c[2], 1e-4, 1e-12);
+    assert_true(fit.rss < 1e-20);
+    assert_close(fit.dof, 4, 0);
+}
+
+static void linear_needs_more_points_than_parameters(void **state)
+{
+    (void)state;
+    const double x0[] = {1, 2}, x1[] = {3, 5}, y[] = {1, 2};
+    const double *x[] = {x0, x1};
+    struct stats_linear fit;
+    struct cc_err err;
+    assert_int_equal(stats_fit_linear(x, 2, y, 2, &fit, &err), CC_EINPUT);
+    assert_non_null(strstr(err.msg, "2 points for 2 parameters, needs at least 3"));
+    assert_true(stats_proportional(x0, (const double[]){2, 4}, 2));
+    assert_false(stats_proportional(x0, x1, 2));
+}
+
 /* Karp-Flatt of an exact Amdahl speedup is its serial fraction:
  * S(4) = 1 / (0.1 + 0.9/4) = 1/0.325, e = (0.325 - 0.25) / 0.75 = 0.1. */
 static void karp_flatt(void **state)
@@ -369,6 +424,9 @@ int main(void)
         cmocka_unit_test(amdahl_single_point_has_no_interval),
         cmocka_unit_test(amdahl_needs_more_than_one_worker),
         cmocka_unit_test(karp_flatt),
+        cmocka_unit_test(linear_one_column_by_hand),
+        cmocka_unit_test(linear_three_columns_exact),
+        cmocka_unit_test(linear_needs_more_points_than_parameters),
     };
     return cmocka_run_group_tests_name("stats", tests, NULL, NULL);
 }
