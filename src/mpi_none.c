@@ -2,6 +2,8 @@
  * one process, rank 0 of 1; whatever needs MPI hands the process over to
  * concur-mpi, so the MPI paths below mpi_env_init are never reached here. */
 #include <limits.h>
+#include <omp.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +58,31 @@ static bool find_mpi_program(char *path, size_t size)
     return join(path, size, dir, mpi_program_places[0]);
 }
 
+/* With OMP_PROC_BIND or OMP_PLACES set, libgomp binds the initial thread to
+ * the first place as it loads, and exec keeps that binding: concur-mpi's
+ * libgomp would see one place, and a hybrid run one core. Give the process
+ * back the CPUs of all its places (those it started with) first. */
+static void unbind_initial_thread(void)
+{
+    int places = omp_get_num_places();
+    if (places <= 0)
+        return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int p = 0; p < places; p++) {
+        int n = omp_get_place_num_procs(p);
+        int *ids = n > 0 ? malloc((size_t)n * sizeof *ids) : NULL;
+        if (!ids)
+            return;
+        omp_get_place_proc_ids(p, ids);
+        for (int i = 0; i < n; i++)
+            if (ids[i] >= 0 && ids[i] < CPU_SETSIZE)
+                CPU_SET(ids[i], &set);
+        free(ids);
+    }
+    sched_setaffinity(0, sizeof set, &set);
+}
+
 enum cc_status mpi_env_hand_over(struct cc_err *err)
 {
     char path[PATH_MAX];
@@ -65,6 +92,7 @@ enum cc_status mpi_env_hand_over(struct cc_err *err)
     if (!find_mpi_program(path, sizeof path))
         return cc_error(err, CC_ESYS, "MPI: cannot find this program's folder: %m");
     fflush(NULL); /* nothing written so far is lost or doubled */
+    unbind_initial_thread();
     execv(path, kept_argv);
     return cc_error(err, CC_ESYS, "MPI needs %s, which cannot be started: %m "
                     "(make builds it beside concur, make install puts it in ../libexec/concur/)", path);

@@ -31,6 +31,22 @@ lone_concur() {
     grep -q "\"items\": $REFERENCE_ITEMS, \"bytes\": $REFERENCE_BYTES, \"errors\": 0" <<<"$output"
 }
 
+# The CPUs of a run, as cpu reports them (json meta).
+cpus_available() {
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["meta"]["cpus_available"])'
+}
+
+@test "the hand-over keeps the CPUs that libgomp bound at load (OMP_PROC_BIND)" {
+    # libgomp pins the initial thread to its first place as it loads, and
+    # exec keeps that pin: without undoing it, hybrid saw one CPU.
+    export OMP_PROC_BIND=close OMP_PLACES=cores
+    omp=$("$CONCUR" cpu --mode omp --workers 2 --format json | cpus_available)
+    run --separate-stderr "$CONCUR" cpu --mode hybrid --workers 2 --format json
+    [ "$status" -eq 0 ]
+    [ "$(cpus_available <<<"$output")" = "$omp" ]
+    [[ "$stderr" != *"share 1 CPU"* ]] || [ "$omp" -lt 2 ]
+}
+
 @test "--build-info names the MPI library" {
     run --separate-stderr "$CONCUR" --build-info
     [ "$status" -eq 0 ]
