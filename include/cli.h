@@ -38,6 +38,9 @@ const char *cli_md_number(char *buf, size_t size, int digits, double v);
 /* The output formats of the statistics commands. */
 enum cli_table_format { CLI_FORMAT_MD, CLI_FORMAT_CSV, CLI_FORMAT_JSON };
 
+/* --by COLUMN of stats and compare: any column but the grouping key's own. */
+enum cc_status cli_parse_by_column(const char *text, const char **out, struct cc_err *err);
+
 /* "md", "csv" or "json" (--format of stats, compare, predict). */
 enum cc_status cli_parse_table_format(const char *text, enum cli_table_format *out,
                                       struct cc_err *err);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runs.h"
+
 int cli_report(const char *command, enum cc_status status, const struct cc_err *err)
 {
     if (status != CC_OK)
@@ -84,6 +86,14 @@ void cli_json_key_number(FILE *out, const char *key, double v)
 {
     fprintf(out, ", \"%s\": ", key);
     cli_json_number(out, v);
+}
+
+enum cc_status cli_parse_by_column(const char *text, const char **out, struct cc_err *err)
+{
+    if (runs_required_column(text))
+        return cc_error(err, CC_EINPUT, "--by: '%s' is already part of the grouping key", text);
+    *out = text;
+    return CC_OK;
 }
 
 enum cc_status cli_parse_table_format(const char *text, enum cli_table_format *out,

@@ -300,11 +300,7 @@ static int parse_options(int argc, char **argv, struct options *o, int *done)
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (opt) {
         case 's': status = parse_percent(optarg, &o->fail_if_slower, &err); break;
-        case 'y':
-            o->by = optarg;
-            if (runs_required_column(optarg))
-                status = cc_error(&err, CC_EINPUT, "--by: '%s' is already part of the grouping key", optarg);
-            break;
+        case 'y': status = cli_parse_by_column(optarg, &o->by, &err); break;
         case 'd': o->drop_outliers = true; break;
         case 'f': status = cli_parse_table_format(optarg, &o->format, &err); break;
         case 'h':

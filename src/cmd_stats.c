@@ -373,11 +373,7 @@ static int parse_options(int argc, char **argv, struct options *o, int *done)
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (opt) {
         case 'b': status = parse_baseline(optarg, o, &err); break;
-        case 'y':
-            o->by = optarg;
-            if (runs_required_column(optarg))
-                status = cc_error(&err, CC_EINPUT, "--by: '%s' is already part of the grouping key", optarg);
-            break;
+        case 'y': status = cli_parse_by_column(optarg, &o->by, &err); break;
         case 'd': o->summary.drop_outliers = true; break;
         case 'p': status = parse_predict(optarg, o, &err); break;
         case 'f': status = cli_parse_table_format(optarg, &o->format, &err); break;
