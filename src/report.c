@@ -14,6 +14,9 @@ struct report {
     char *meta_key[MAX_META];
     char *meta_value[MAX_META];
     size_t nmeta;
+    char *end_key[MAX_META];  /* report_trailer's, written after the rows */
+    char *end_value[MAX_META];
+    size_t nend;
     char **cells;   /* table only: every row's values, row-major */
     size_t nrows;
     size_t capacity;
@@ -60,6 +63,21 @@ void report_meta(struct report *r, const char *key, const char *value)
     r->meta_key[r->nmeta] = k;
     r->meta_value[r->nmeta] = v;
     r->nmeta++;
+}
+
+void report_trailer(struct report *r, const char *key, const char *value)
+{
+    if (r->nend == MAX_META)
+        return;
+    char *k = strdup(key), *v = strdup(value ? value : "");
+    if (!k || !v) {
+        free(k);
+        free(v);
+        return;
+    }
+    r->end_key[r->nend] = k;
+    r->end_value[r->nend] = v;
+    r->nend++;
 }
 
 void report_csv_field(FILE *out, const char *text)
@@ -216,16 +234,34 @@ enum cc_status report_close(struct report *r)
     if (!r)
         return CC_OK;
     start(r);
-    if (r->format == REPORT_JSON)
-        fputs(r->nrows ? "\n ]}\n" : "]}\n", r->out);
-    else if (r->format == REPORT_TABLE)
+    if (r->format == REPORT_JSON) {
+        fputs(r->nrows ? "\n ]" : "]", r->out);
+        if (r->nend) {
+            fputs(",\n \"end\": {", r->out);
+            for (size_t m = 0; m < r->nend; m++) {
+                fputs(m ? ", " : "", r->out);
+                report_json_string(r->out, r->end_key[m]);
+                fputs(": ", r->out);
+                report_json_string(r->out, r->end_value[m]);
+            }
+            fputc('}', r->out);
+        }
+        fputs("}\n", r->out);
+    } else if (r->format == REPORT_TABLE) {
         write_table(r);
+        for (size_t m = 0; m < r->nend; m++)
+            fprintf(r->out, "# %s: %s\n", r->end_key[m], r->end_value[m]);
+    }
     if (fflush(r->out) != 0 || ferror(r->out))
         status = CC_ESYS;
     for (size_t m = 0; m < r->nmeta; m++)
         free(r->meta_value[m]);
     for (size_t m = 0; m < r->nmeta; m++)
         free(r->meta_key[m]);
+    for (size_t m = 0; m < r->nend; m++) {
+        free(r->end_key[m]);
+        free(r->end_value[m]);
+    }
     if (r->cells)
         for (size_t i = 0; i < r->nrows * r->ncolumns; i++)
             free(r->cells[i]);
