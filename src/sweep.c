@@ -16,9 +16,12 @@ static enum cc_status parse_count(const char *text, const char *item, uint64_t *
                                   struct cc_err *err)
 {
     struct cc_err inner;
-    if (num_parse_u64("--workers", text, SWEEP_MAX_WORKERS, out, &inner) != CC_OK)
-        return cc_error(err, CC_EINPUT, "--workers: '%s' in '%s': %s", text, item,
+    if (num_parse_u64("--workers", text, SWEEP_MAX_WORKERS, out, &inner) != CC_OK) {
+        if (!strcmp(text, item))
+            return cc_error(err, CC_EINPUT, "%s", inner.msg);
+        return cc_error(err, CC_EINPUT, "--workers: in '%s': %s", item,
                         strncmp(inner.msg, "--workers: ", 11) ? inner.msg : inner.msg + 11);
+    }
     if (*out == 0)
         return cc_error(err, CC_EINPUT, "--workers: '%s' is 0; worker counts start at 1", item);
     return CC_OK;
