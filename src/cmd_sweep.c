@@ -584,13 +584,27 @@ static enum cc_status write_out(const struct sweep_state *s, const char *path, s
     return status;
 }
 
+/* The command as a shell would read it back: words with anything but
+ * plain characters in single quotes. */
+static void command_text(char **argv, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (char **a = argv; *a && used < size; a++) {
+        bool plain = **a && strspn(*a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                       "0123456789_-+=/.,:@%{}") == strlen(*a);
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", a == argv ? "" : " ", plain ? "" : "'");
+        for (const char *p = *a; *p && used < size; p++)
+            used += (size_t)snprintf(buf + used, size - used, *p == '\'' ? "'\\''" : "%c", *p);
+        if (!plain && used < size)
+            used += (size_t)snprintf(buf + used, size - used, "'");
+    }
+}
+
 static void add_meta(struct report *r, const struct sweep_options *o, long cpus)
 {
     char buf[1024];
-    size_t used = 0;
-    buf[0] = '\0';
-    for (char **a = o->command; *a && used < sizeof buf; a++)
-        used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", a == o->command ? "" : " ", *a);
+    command_text(o->command, buf, sizeof buf);
     report_meta(r, "command", buf);
     report_meta(r, "order", sweep_order_name(o->order));
     if (o->order == SWEEP_RANDOM) {

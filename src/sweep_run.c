@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -112,6 +113,8 @@ static void exec_child(const struct sweep_child *c, int out_fd, int status_fd,
                        const sigset_t *original_mask)
 {
     setpgid(0, 0);
+    /* A sweep that is killed outright (SIGKILL) takes its run along. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     int null = open("/dev/null", O_RDWR);
