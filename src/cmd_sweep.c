@@ -528,10 +528,13 @@ static enum cc_status run_steps(struct sweep_state *s, const struct sweep_step *
         }
         if (!step->warmup)
             status = record(s, step, *done + 1, &out, err);
-        else if (out.exit_status || out.timed_out)
-            fprintf(stderr, "%sconcur sweep: warning: warm-up %llu of workers %llu failed (exit status %d)\n",
+        else if (out.exit_status || out.timed_out) {
+            char why[700];
+            describe_failure(&out, NULL, o, why, sizeof why);
+            fprintf(stderr, "%sconcur sweep: warning: warm-up %llu of workers %llu failed: %s\n",
                     s->progress ? "\r\033[K" : "", (unsigned long long)step->run,
-                    (unsigned long long)o->workers[step->point], out.exit_status);
+                    (unsigned long long)o->workers[step->point], why);
+        }
         sweep_outcome_free(&out);
         if (status != CC_OK)
             break;
