@@ -49,9 +49,11 @@ struct report *report_open(FILE *out, enum report_format format,
     return r;
 }
 
-void report_meta(struct report *r, const char *key, const char *value)
+/* Keeps copies of key and value as pair n of keys/values (at most
+ * MAX_META; beyond, or out of memory, the pair is dropped). */
+static void keep_pair(char *keys[], char *values[], size_t *n, const char *key, const char *value)
 {
-    if (r->nmeta == MAX_META || r->started)
+    if (*n == MAX_META)
         return;
     /* Copies of both: callers may build keys in a buffer they reuse. */
     char *k = strdup(key), *v = strdup(value ? value : "");
@@ -60,24 +62,20 @@ void report_meta(struct report *r, const char *key, const char *value)
         free(v);
         return;
     }
-    r->meta_key[r->nmeta] = k;
-    r->meta_value[r->nmeta] = v;
-    r->nmeta++;
+    keys[*n] = k;
+    values[*n] = v;
+    ++*n;
+}
+
+void report_meta(struct report *r, const char *key, const char *value)
+{
+    if (!r->started)
+        keep_pair(r->meta_key, r->meta_value, &r->nmeta, key, value);
 }
 
 void report_trailer(struct report *r, const char *key, const char *value)
 {
-    if (r->nend == MAX_META)
-        return;
-    char *k = strdup(key), *v = strdup(value ? value : "");
-    if (!k || !v) {
-        free(k);
-        free(v);
-        return;
-    }
-    r->end_key[r->nend] = k;
-    r->end_value[r->nend] = v;
-    r->nend++;
+    keep_pair(r->end_key, r->end_value, &r->nend, key, value);
 }
 
 void report_csv_field(FILE *out, const char *text)
@@ -126,6 +124,19 @@ static void json_number(FILE *out, const char *text)
         fputs("null", out);
 }
 
+/* {"key": "value", ...} */
+static void json_pairs(FILE *out, char *const keys[], char *const values[], size_t n)
+{
+    fputc('{', out);
+    for (size_t m = 0; m < n; m++) {
+        fputs(m ? ", " : "", out);
+        report_json_string(out, keys[m]);
+        fputs(": ", out);
+        report_json_string(out, values[m]);
+    }
+    fputc('}', out);
+}
+
 static void start(struct report *r)
 {
     if (r->started)
@@ -138,14 +149,9 @@ static void start(struct report *r)
         }
         fputc('\n', r->out);
     } else if (r->format == REPORT_JSON) {
-        fputs("{\"meta\": {", r->out);
-        for (size_t m = 0; m < r->nmeta; m++) {
-            fputs(m ? ", " : "", r->out);
-            report_json_string(r->out, r->meta_key[m]);
-            fputs(": ", r->out);
-            report_json_string(r->out, r->meta_value[m]);
-        }
-        fputs("},\n \"runs\": [", r->out);
+        fputs("{\"meta\": ", r->out);
+        json_pairs(r->out, r->meta_key, r->meta_value, r->nmeta);
+        fputs(",\n \"runs\": [", r->out);
     }
 }
 
@@ -237,14 +243,8 @@ enum cc_status report_close(struct report *r)
     if (r->format == REPORT_JSON) {
         fputs(r->nrows ? "\n ]" : "]", r->out);
         if (r->nend) {
-            fputs(",\n \"end\": {", r->out);
-            for (size_t m = 0; m < r->nend; m++) {
-                fputs(m ? ", " : "", r->out);
-                report_json_string(r->out, r->end_key[m]);
-                fputs(": ", r->out);
-                report_json_string(r->out, r->end_value[m]);
-            }
-            fputc('}', r->out);
+            fputs(",\n \"end\": ", r->out);
+            json_pairs(r->out, r->end_key, r->end_value, r->nend);
         }
         fputs("}\n", r->out);
     } else if (r->format == REPORT_TABLE) {
