@@ -118,7 +118,7 @@ static const char *const order_names[] = {"interleaved", "blocked", "random"};
 
 enum cc_status sweep_parse_order(const char *text, enum sweep_order *out, struct cc_err *err)
 {
-    for (int o = 0; o < 3; o++) {
+    for (size_t o = 0; o < sizeof order_names / sizeof order_names[0]; o++) {
         if (!strcmp(text, order_names[o])) {
             *out = (enum sweep_order)o;
             return CC_OK;

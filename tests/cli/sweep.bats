@@ -214,6 +214,7 @@ EOF
     [ "$status" -eq 1 ]
     [ "$(py '[(r["workers"], r["ok"], r["exit_status"]) for r in rows][:3]' "$TMP/runs.csv")" = \
         "[('1', '1', '0'), ('2', '0', '7'), ('3', '1', '0')]" ]
+    [[ "$stderr" == *"warning: warm-up 1 of workers 2 failed: exit status 7"* ]]
     [[ "$stderr" == *"workers 2 run 1: exit status 7"* ]]
     [[ "$stderr" == *"2 of 6 timed runs failed"* ]]
     # a command killed by a signal
