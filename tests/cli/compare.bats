@@ -141,3 +141,17 @@ bad_compare() { refused "$1" compare "${@:2}"; }
 @test "compare --by cannot name a column of the key itself" {
     bad_compare "--by: 'variant' is already part of the grouping key" --by variant "$FIX/compare_a.csv" "$FIX/compare_a.csv"
 }
+
+@test "a B/A interval stays above 0 when B has two runs with a huge spread" {
+    # it printed [-11.12, 13.28] for serial: cpu_wide.csv has 0.1 and 2.0 s
+    run --separate-stderr "$CONCUR" compare --format json "$FIX/cpu_noisy.csv" "$FIX/cpu_wide.csv"
+    [ "$status" -eq 0 ]
+    python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert len(d["groups"]) == 3, d
+for g in d["groups"]:
+    assert 0 < g["ratio_ci95_low"] <= g["ratio"] <= g["ratio_ci95_high"], g' "$output"
+    run "$CONCUR" compare "$FIX/cpu_noisy.csv" "$FIX/cpu_wide.csv"
+    [[ "$output" == *"| cpu | serial | 1 | 4 | 1.005 | 2 | 1.05 | 1.045 | [2.433e-09, 13.28] |"* ]]
+}
