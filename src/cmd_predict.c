@@ -382,7 +382,9 @@ static void write_json(FILE *out, const struct prediction *p)
         json_field(out, "f", fit->amdahl.f);
         json_field(out, "f_ci95_low", fit->amdahl.low);
         json_field(out, "f_ci95_high", fit->amdahl.high);
-        fputc('}', out);
+        json_field(out, "f_fit", fit->amdahl.f_fit);
+        fprintf(out, ", \"f_clamped\": %s, \"oversubscribed_left_out\": %zu}",
+                fit->amdahl.clamped ? "true" : "false", fit->oversubscribed);
     }
     for (size_t m = 0; m < p->nmodels; m++) {
         fputs(k++ ? ",\n  {\"model\": \"io-rounds\", \"experiment\": \"io\", \"variant\": "

@@ -109,6 +109,7 @@ import json, sys
 d = json.loads(sys.argv[1])
 for m in d["models"]:
     assert 0 <= m["f_ci95_low"] <= m["f"] <= m["f_ci95_high"] <= 1, m
+    assert m["f_clamped"] == (m["variant"] == "mpi") and m["oversubscribed_left_out"] == 0, m
 for p in d["predictions"]:
     for k in "predicted_seconds low high speedup speedup_low speedup_high karp_flatt_speedup".split():
         assert p[k] is None or p[k] > 0, (k, p)' "$output"
@@ -161,4 +162,19 @@ assert p["workers"] == 8 and abs(p["predicted_seconds"] - 0.2125) < 1e-9, p' "$o
     [[ "$stderr" == *"nothing to predict"* ]]
     run --separate-stderr "$CONCUR" predict
     [ "$status" -eq 2 ]
+}
+
+@test "cpu: oversubscribed groups are left out of the fit and of Karp-Flatt, and said so" {
+    {
+        echo "experiment,variant,workers,run,seconds,oversubscribed"
+        echo "cpu,serial,1,1,10,0"; echo "cpu,serial,1,2,10,0"
+        echo "cpu,mpi,2,1,5.5,0"; echo "cpu,mpi,2,2,5.5,0"
+        echo "cpu,mpi,3,1,9,1"; echo "cpu,mpi,3,2,9,1"
+    } > "$TMP/over.csv"
+    run --separate-stderr "$CONCUR" predict --cores 8 "$TMP/over.csv"
+    [ "$status" -eq 0 ]
+    # f = 0.1 from the 2-worker point alone; Karp-Flatt of 2 workers, 0.1 too
+    [[ "$output" == *"- cpu mpi: f = 0.1 [-, -] from 1 worker counts; 1 oversubscribed group left out"* ]]
+    # with the 3-rank point, Karp-Flatt would say 0.85 and S(8) = 1.15
+    [[ "$output" == *"| cpu | mpi | 8 | 4.706 | [-, -] | 2.125 | [-, -] | 4.706 |"* ]]
 }
