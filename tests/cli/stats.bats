@@ -318,3 +318,15 @@ assert f["points"] == 1 and f["oversubscribed_left_out"] == 1 and abs(f["serial_
     [[ "${lines[1]}" == "cpu,serial,1,2,0,0,0,0,0,0,,0,0,0,,,,,,1,0" ]]
     [[ "${lines[2]}" == "cpu,omp,2,2,0,1.05,"*",0,,,,,,0,0" ]]
 }
+
+@test "bad oversubscribed or baseline_workers values exit 2 naming FILE:LINE" {
+    printf 'experiment,variant,workers,run,seconds,oversubscribed\ncpu,omp,2,1,1,yes\n' > "$TMP/o.csv"
+    run --separate-stderr "$CONCUR" stats "$TMP/o.csv"
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [ "$stderr" = "concur stats: $TMP/o.csv:2: oversubscribed: 'yes' must be 1 or 0" ]
+    printf 'experiment,variant,workers,run,seconds,baseline_workers\ncpu,omp,2,1,1,0\n' > "$TMP/b.csv"
+    run --separate-stderr "$CONCUR" stats "$TMP/b.csv"
+    [ "$status" -eq 2 ]
+    [ "$stderr" = "concur stats: $TMP/b.csv:2: baseline_workers: '0' must be at least 1" ]
+}
