@@ -137,10 +137,22 @@ static size_t n_of(const struct summary_row *row)
 
 /* ------------------------------------------------------------------------ */
 
+/* The change B/A - 1 in percent; "-" when undefined or beyond a double
+ * (B/A near DBL_MAX), never "inf" or "nan". */
+static const char *change_text(char *buf, size_t size, double ratio)
+{
+    double change = 100 * (ratio - 1);
+    if (isfinite(change))
+        snprintf(buf, size, "%+.1f%%", change);
+    else
+        snprintf(buf, size, "-");
+    return buf;
+}
+
 static void write_md(FILE *out, const char *by, const struct line *lines, size_t n,
                      const char *fa, const char *fb)
 {
-    char buf[6][32];
+    char buf[7][32];
     fprintf(out, "A: %s\nB: %s\n\n", fa, fb);
     fputs("| experiment | variant |", out);
     if (by)
@@ -161,10 +173,7 @@ static void write_md(FILE *out, const char *by, const struct line *lines, size_t
                     cli_md_number(buf[4], 32, 4, l->ratio.high));
         else
             fputs(" - |", out);
-        if (isfinite(l->ratio.ratio))
-            fprintf(out, " %+.1f%% |", 100 * (l->ratio.ratio - 1));
-        else
-            fputs(" - |", out);
+        fprintf(out, " %s |", change_text(buf[6], sizeof buf[6], l->ratio.ratio));
         fprintf(out, " %s | %s%s |\n", cli_md_number(buf[5], 32, 3, l->welch.p),
                 verdict_names[l->verdict], l->regression ? " (regression)" : "");
     }
@@ -345,10 +354,12 @@ static void report_regressions(const struct line *lines, size_t n, double limit)
         if (!lines[i].regression)
             continue;
         const struct runs_group *g = line_group(&lines[i]);
-        fprintf(stderr, "concur compare: %s %s%s%s with %" PRIu64 " workers is %.1f%% slower (p = %.3g), "
+        char change[32];
+        change_text(change, sizeof change, lines[i].ratio.ratio);
+        fprintf(stderr, "concur compare: %s %s%s%s with %" PRIu64 " workers is %s slower (p = %.3g), "
                         "beyond --fail-if-slower %g%%\n",
                 g->experiment, g->variant, g->by ? " " : "", g->by ? g->by : "", g->workers,
-                100 * (lines[i].ratio.ratio - 1), lines[i].welch.p, 100 * limit);
+                change[0] == '+' ? change + 1 : "far", lines[i].welch.p, 100 * limit);
     }
 }
 
