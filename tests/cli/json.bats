@@ -77,3 +77,13 @@ assert g["variant"] == "caf\ufffd", g["variant"]; assert g["experiment"] == "cpu
     python3 -c 'import json, sys; d = json.load(sys.stdin)
 assert d["command"] == ["true", "caf\ufffd", "tab\there"], d["command"]' <<<"$output"
 }
+
+@test "provenance.json (jobs/lib.sh): settings that are not UTF-8 stay valid JSON" {
+    run bash -c 'source "$1"; printf "{\"name\": %s, \"settings\": %s, \"hosts\": %s}" \
+        "$(json_str "$2")" "$(json_object "k=$2")" "$(json_list "$2" "é")"' \
+        _ "$BATS_TEST_DIRNAME/../../jobs/lib.sh" $'caf\351\001'
+    [ "$status" -eq 0 ]
+    valid_json <<<"$output"
+    python3 -c 'import json, sys; d = json.load(sys.stdin)
+assert d == {"name": "caf\ufffd", "settings": {"k": "caf\ufffd"}, "hosts": ["caf\ufffd", "é"]}, d' <<<"$output"
+}
