@@ -241,7 +241,8 @@ json_str() {
     # byte above ASCII becomes U+FFFD, so that the file stays valid JSON
     # (README "Commands": the JSON policy; iconv is part of every libc).
     if ! iconv -f UTF-8 -t UTF-8 <<<"$s" >/dev/null 2>&1; then
-        s=$(LC_ALL=C sed 's/[\x80-\xff]/\xef\xbf\xbd/g' <<<"$s")
+        local LC_ALL=C   # bytes, not characters, for the pattern below
+        s=${s//[$'\200'-$'\377']/$'\357\277\275'}
     fi
     s=${s//\\/\\\\}
     s=${s//\"/\\\"}
