@@ -186,12 +186,14 @@ FUZZ_CHECK_SECONDS ?= 10
 FUZZ_FLAGS   ?=
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS    := $(FUZZ_TARGETS:%=bin/fuzz/fuzz_%)
-# The concur modules the targets exercise: pure parsing and formatting, no
-# MPI, curl or microhttpd; compiled apart, with clang and the fuzzer's
-# coverage instrumentation.
-FUZZ_MODULES := num urllist runs server_routes json report status
+# The concur modules the targets exercise: parsing, formatting and the
+# statistics commands (GSL), no MPI, curl or microhttpd; compiled apart, with
+# clang and the fuzzer's coverage instrumentation.
+FUZZ_MODULES := num urllist runs server_routes json report status \
+	cli cmd_stats cmd_compare summary stats
 FUZZ_OBJS    := $(FUZZ_MODULES:%=build/fuzz/%.o)
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Iinclude -D_GNU_SOURCE \
+	-DCONCUR_VERSION=\"$(CONCUR_VERSION)\" \
 	-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -MMD -MP
 HAVE_CLANG    = $(shell command -v $(FUZZ_CC) >/dev/null 2>&1 && echo yes)
 
@@ -209,7 +211,7 @@ bin/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 	@mkdir -p $(@D) build/fuzz
 	@$(if $(Q),echo "  FUZZLD  $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MF build/fuzz/fuzz_$*.d -Itests/fuzz -fsanitize=fuzzer \
-		-o $@ $< $(FUZZ_OBJS) -lpthread -lm
+		-o $@ $< $(FUZZ_OBJS) $$($(PKG_CONFIG) --libs gsl) -lpthread -lm
 
 -include $(FUZZ_OBJS:.o=.d) $(FUZZ_TARGETS:%=build/fuzz/fuzz_%.d)
 
