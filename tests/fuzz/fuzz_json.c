@@ -9,17 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "json.h"
 #include "json_check.h"
 #include "report.h"
-
-#define CHECK(cond)                                                         \
-    do {                                                                    \
-        if (!(cond)) {                                                      \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            abort();                                                        \
-        }                                                                   \
-    } while (0)
 
 /* Decodes the JSON string at s (checked already) into out; returns its length. */
 static size_t decode_string(const char *s, size_t len, char *out)
@@ -132,7 +125,6 @@ static void check_report(const char *data, size_t size)
         check_cell(cells[i]);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     check_string(data, size);

@@ -9,15 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "num.h"
-
-#define CHECK(cond)                                                         \
-    do {                                                                    \
-        if (!(cond)) {                                                      \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            abort();                                                        \
-        }                                                                   \
-    } while (0)
 
 static const uint64_t limits[] = {0, 1, 100, 4096, UINT32_MAX, (UINT64_C(1) << 40), UINT64_MAX};
 
@@ -85,7 +78,6 @@ static void check_double(const uint8_t *data, size_t size)
     CHECK(strlen(buf) < sizeof buf && strtod(buf, NULL) == v);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)

@@ -10,17 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "json.h"
 #include "json_check.h"
 #include "runs.h"
-
-#define CHECK(cond)                                                         \
-    do {                                                                    \
-        if (!(cond)) {                                                      \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            abort();                                                        \
-        }                                                                   \
-    } while (0)
 
 static void read_once(struct runs *r, const uint8_t *data, size_t size)
 {
@@ -66,7 +59,6 @@ static void check_keys_json(const struct runs *r)
     free(text);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const by[] = {NULL, "result", "oversubscribed", "ok"};

@@ -2,8 +2,8 @@
  * whatever the file holds (bytes that are not UTF-8, control characters,
  * quoted line breaks, extreme times, one run per group), the command either
  * refuses it (exit 2, nothing on stdout) or writes one valid JSON value in
- * valid UTF-8 (tests/fuzz/json_check.h), also when it exits 1. The first byte adds --by result,
- * --drop-outliers or --predict; the rest is the file. */
+ * valid UTF-8 (tests/fuzz/json_check.h), also when it exits 1. The first
+ * byte adds --by result, --drop-outliers or --predict; the rest is the file. */
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,16 +13,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fuzz.h"
 #include "json.h"
 #include "json_check.h"
-
-#define CHECK(cond)                                                         \
-    do {                                                                    \
-        if (!(cond)) {                                                      \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            abort();                                                        \
-        }                                                                   \
-    } while (0)
 
 static char path[64];
 static FILE *devnull;
@@ -55,7 +48,6 @@ static void run_json(int (*cmd)(int, char **), char **argv)
     free(text);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
