@@ -200,12 +200,12 @@ HAVE_CLANG    = $(shell command -v $(FUZZ_CC) >/dev/null 2>&1 && echo yes)
 .PHONY: ubsan fuzz fuzz-build fuzz-check
 ubsan: deps
 	@scripts/ensure-deps fuzz
-	@$(MAKE) --no-print-directory CC=clang SANITIZER=undefined test
+	@$(MAKE) --no-print-directory CC=$(FUZZ_CC) SANITIZER=undefined test
 
 build/fuzz/%.o: src/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZCC  $<")
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(PC_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 bin/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 	@mkdir -p $(@D) build/fuzz
@@ -218,7 +218,7 @@ bin/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 fuzz-build: $(FUZZ_BINS)
 
 # Each target from its seed corpus for FUZZ_SECONDS; what it learns goes to
-# build/fuzz/corpus/ (not the tree), a crash to build/fuzz/crash-*.
+# build/fuzz/corpus/ (not the tree), a crash to build/fuzz/TARGET-crash-*.
 fuzz: deps
 	@scripts/ensure-deps fuzz
 	@$(MAKE) --no-print-directory fuzz-build
