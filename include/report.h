@@ -49,7 +49,4 @@ enum cc_status report_close(struct report *r);
 /* Writes text as one CSV field, quoted where it must be. */
 void report_csv_field(FILE *out, const char *text);
 
-/* Writes text as a JSON string, escaped. */
-void report_json_string(FILE *out, const char *text);
-
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "json.h"
 #include "report.h"
 #include "runs.h"
 #include "stats.h"
@@ -220,14 +221,14 @@ static void write_csv(FILE *out, const char *by, const struct line *lines, size_
 static void json_group_key(FILE *out, const char *by, const struct runs_group *g)
 {
     fputs("{\"experiment\": ", out);
-    report_json_string(out, g->experiment);
+    json_string(out, g->experiment);
     fputs(", \"variant\": ", out);
-    report_json_string(out, g->variant);
+    json_string(out, g->variant);
     if (by) {
         fputs(", ", out);
-        report_json_string(out, by);
+        json_string(out, by);
         fputs(": ", out);
-        report_json_string(out, g->by);
+        json_string(out, g->by);
     }
     fprintf(out, ", \"workers\": %" PRIu64, g->workers);
 }
@@ -236,7 +237,9 @@ static void json_list(FILE *out, const char *key, const char *by, const struct l
                       enum verdict which)
 {
     bool first = true;
-    fprintf(out, " \"%s\": [", key);
+    fputc(' ', out);
+    json_key(out, key);
+    fputc('[', out);
     for (size_t i = 0; i < n; i++) {
         if (lines[i].verdict != which)
             continue;
@@ -252,9 +255,9 @@ static void write_json(FILE *out, const struct options *o, const struct line *li
                        const char *fa, const char *fb, size_t regressions)
 {
     fputs("{\"a\": ", out);
-    report_json_string(out, fa);
+    json_string(out, fa);
     fputs(", \"b\": ", out);
-    report_json_string(out, fb);
+    json_string(out, fb);
     fprintf(out, ", \"alpha\": %g", ALPHA);
     cli_json_key_number(out, "fail_if_slower", o->fail_if_slower);
     fprintf(out, ", \"regressions\": %zu,\n \"groups\": [\n", regressions);
@@ -279,7 +282,7 @@ static void write_json(FILE *out, const struct options *o, const struct line *li
         cli_json_key_number(out, "df", l->welch.df);
         cli_json_key_number(out, "p", l->welch.p);
         fputs(", \"verdict\": ", out);
-        report_json_string(out, verdict_names[l->verdict]);
+        json_string(out, verdict_names[l->verdict]);
         fprintf(out, ", \"regression\": %s}", l->regression ? "true" : "false");
     }
     fputs("\n ],\n", out);

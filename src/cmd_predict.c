@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "json.h"
 #include "num.h"
 #include "predict.h"
 #include "report.h"
@@ -363,8 +364,9 @@ static void write_csv(FILE *out, const struct prediction *p)
 
 static void json_field(FILE *out, const char *key, double v)
 {
-    fprintf(out, ", \"%s\": ", key);
-    cli_json_number(out, v);
+    fputs(", ", out);
+    json_key(out, key);
+    json_number(out, v);
 }
 
 static void write_json(FILE *out, const struct prediction *p)
@@ -376,9 +378,9 @@ static void write_json(FILE *out, const struct prediction *p)
         if (!strcmp(fit->sweep->experiment, "io"))
             continue;
         fputs(k++ ? ",\n  {\"model\": \"amdahl\", \"experiment\": " : "\n  {\"model\": \"amdahl\", \"experiment\": ", out);
-        report_json_string(out, fit->sweep->experiment);
+        json_string(out, fit->sweep->experiment);
         fputs(", \"variant\": ", out);
-        report_json_string(out, fit->sweep->variant);
+        json_string(out, fit->sweep->variant);
         json_field(out, "f", fit->amdahl.f);
         json_field(out, "f_ci95_low", fit->amdahl.low);
         json_field(out, "f_ci95_high", fit->amdahl.high);
@@ -389,7 +391,7 @@ static void write_json(FILE *out, const struct prediction *p)
     for (size_t m = 0; m < p->nmodels; m++) {
         fputs(k++ ? ",\n  {\"model\": \"io-rounds\", \"experiment\": \"io\", \"variant\": "
                   : "\n  {\"model\": \"io-rounds\", \"experiment\": \"io\", \"variant\": ", out);
-        report_json_string(out, p->models[m].variant);
+        json_string(out, p->models[m].variant);
         const struct predict_io_model *model = &p->models[m];
         json_field(out, "latency", model->coef[IO_LATENCY]);
         json_field(out, "latency_se", model->se[IO_LATENCY]);
@@ -405,9 +407,9 @@ static void write_json(FILE *out, const struct prediction *p)
     for (size_t i = 0; i < p->npoints; i++) {
         const struct predict_point *pt = &p->points[i];
         fputs(i ? ",\n  {\"experiment\": " : "\n  {\"experiment\": ", out);
-        report_json_string(out, pt->experiment);
+        json_string(out, pt->experiment);
         fputs(", \"variant\": ", out);
-        report_json_string(out, pt->variant);
+        json_string(out, pt->variant);
         fprintf(out, ", \"workers\": %" PRIu64, pt->workers);
         json_field(out, "items", pt->items ? (double)pt->items : NAN);
         json_field(out, "predicted_seconds", pt->seconds);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "json.h"
 #include "num.h"
 #include "report.h"
 #include "runs.h"
@@ -319,14 +320,14 @@ static void write_csv(FILE *out, const struct runs *r, const struct summary *s)
 static void json_group_key(FILE *out, const struct runs *r, const struct runs_group *g)
 {
     fputs("\"experiment\": ", out);
-    report_json_string(out, g->experiment);
+    json_string(out, g->experiment);
     fputs(", \"variant\": ", out);
-    report_json_string(out, g->variant);
+    json_string(out, g->variant);
     if (r->by_column) {
         fputs(", ", out);
-        report_json_string(out, r->by_column);
+        json_string(out, r->by_column);
         fputs(": ", out);
-        report_json_string(out, g->by);
+        json_string(out, g->by);
     }
 }
 
@@ -358,7 +359,7 @@ static void json_row(FILE *out, const struct runs *r, const struct summary_row *
     fprintf(out, ", \"baseline\": %s, \"oversubscribed\": %s, \"baseline_rule\": ",
             row->baseline == row ? "true" : "false", g->oversubscribed ? "true" : "false");
     if (row->baseline)
-        report_json_string(out, row->baseline_rule);
+        json_string(out, row->baseline_rule);
     else
         fputs("null", out);
     fputc('}', out);

@@ -1,8 +1,9 @@
 #include "report.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "json.h"
 
 #define MAX_META 128  /* --workers auto adds one line per probed count */
 
@@ -93,46 +94,15 @@ void report_csv_field(FILE *out, const char *text)
     fputc('"', out);
 }
 
-void report_json_string(FILE *out, const char *text)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
-        default:
-            if (*p < 0x20)
-                fprintf(out, "\\u%04x", *p);
-            else
-                fputc(*p, out);
-        }
-    }
-    fputc('"', out);
-}
-
-/* A numeric cell is written bare when it is a finite number, else null. */
-static void json_number(FILE *out, const char *text)
-{
-    char *end;
-    double v = strtod(text, &end);
-    if (*text && *end == '\0' && isfinite(v))
-        fputs(text, out);
-    else
-        fputs("null", out);
-}
-
 /* {"key": "value", ...} */
 static void json_pairs(FILE *out, char *const keys[], char *const values[], size_t n)
 {
     fputc('{', out);
     for (size_t m = 0; m < n; m++) {
         fputs(m ? ", " : "", out);
-        report_json_string(out, keys[m]);
+        json_string(out, keys[m]);
         fputs(": ", out);
-        report_json_string(out, values[m]);
+        json_string(out, values[m]);
     }
     fputc('}', out);
 }
@@ -190,12 +160,12 @@ enum cc_status report_row(struct report *r, const char *const values[])
         fputs(r->nrows++ ? ",\n  {" : "\n  {", r->out);
         for (size_t c = 0; c < r->ncolumns; c++) {
             fputs(c ? ", " : "", r->out);
-            report_json_string(r->out, r->columns[c].name);
+            json_string(r->out, r->columns[c].name);
             fputs(": ", r->out);
             if (r->columns[c].numeric)
-                json_number(r->out, values[c]);
+                json_number_text(r->out, values[c]);
             else
-                report_json_string(r->out, values[c]);
+                json_string(r->out, values[c]);
         }
         fputc('}', r->out);
         break;

@@ -48,6 +48,19 @@ static void json_escapes_and_nulls(void **state)
     free(text);
 }
 
+/* Bytes that are not UTF-8 (a Latin-1 cell, an URL with raw bytes) came out
+ * raw and made the whole document undecodable. */
+static void json_replaces_bytes_that_are_not_utf8(void **state)
+{
+    (void)state;
+    const char *const rows[][2] = {{"caf\xe9 \xc3\xa9", "1"}, {"x\x01\x7f", "0x10"}};
+    char *text = render(REPORT_JSON, rows, 2);
+    assert_non_null(strstr(text, "{\"name\": \"caf\\ufffd \xc3\xa9\", \"seconds\": 1}"));
+    assert_non_null(strstr(text, "{\"name\": \"x\\u0001\\u007f\", \"seconds\": 16}"));
+    assert_null(strchr(text, '\xe9'));
+    free(text);
+}
+
 static void json_without_rows_is_valid(void **state)
 {
     (void)state;
@@ -117,6 +130,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(csv_quotes_only_where_needed),
         cmocka_unit_test(json_escapes_and_nulls),
+        cmocka_unit_test(json_replaces_bytes_that_are_not_utf8),
         cmocka_unit_test(json_without_rows_is_valid),
         cmocka_unit_test(table_aligns_and_describes),
         cmocka_unit_test(trailer_after_the_rows),
