@@ -212,16 +212,24 @@ enum cc_status server_drip_parse(const char *numbytes, const char *duration,
     return CC_OK;
 }
 
+/* A duration that cannot pace (not a positive finite number of seconds,
+ * which the parser never gives but a caller might) sends everything at once. */
+static bool drip_paced(const struct server_drip *drip)
+{
+    return drip->seconds > 0 && isfinite(drip->seconds);
+}
+
 uint64_t server_drip_due(const struct server_drip *drip, double elapsed)
 {
-    if (drip->seconds <= 0 || elapsed >= drip->seconds)
+    if (!drip_paced(drip) || elapsed >= drip->seconds)
         return drip->bytes;
-    if (elapsed <= 0)
+    if (!(elapsed > 0)) /* NaN too */
         return 0;
     /* bytes <= 2^30: double is exact enough; the epsilon makes a byte due
      * at the very time server_drip_next computed for it */
-    uint64_t due = (uint64_t)floor((double)drip->bytes * elapsed / drip->seconds + 1e-9);
-    return due < drip->bytes ? due : drip->bytes;
+    double share = elapsed / drip->seconds; /* in (0, 1): the product cannot overflow */
+    double due = floor((double)drip->bytes * share + 1e-9);
+    return due < (double)drip->bytes ? (uint64_t)due : drip->bytes;
 }
 
 struct server_drip_step server_drip_next(const struct server_drip *drip, uint64_t pos,
@@ -232,15 +240,19 @@ struct server_drip_step server_drip_next(const struct server_drip *drip, uint64_
     if (pos >= drip->bytes)
         return step;
 
-    double per_step = drip->seconds > 0 ? (double)drip->bytes * SERVER_DRIP_STEP / drip->seconds : 0;
-    uint64_t chunk = per_step > 1 ? (uint64_t)ceil(per_step) : 1;
+    double per_step = drip_paced(drip) ? (double)drip->bytes * SERVER_DRIP_STEP / drip->seconds : 0;
+    /* a tiny duration makes per_step huge (1e34 for 1e-36 s): compare
+     * before converting, a double beyond uint64_t's range is UB to cast */
+    uint64_t chunk = per_step >= (double)drip->bytes ? drip->bytes
+                     : per_step > 1                  ? (uint64_t)ceil(per_step)
+                                                     : 1;
     uint64_t target = drip->bytes - pos < chunk ? drip->bytes : pos + chunk;
 
     if (due >= target || due == drip->bytes) {
         step.send = due - pos;
         return step;
     }
-    step.wake_at = drip->seconds * (double)target / (double)drip->bytes;
+    step.wake_at = drip->seconds * ((double)target / (double)drip->bytes); /* no overflow */
     return step;
 }
 
