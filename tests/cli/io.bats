@@ -62,7 +62,7 @@ URLS
     [[ "$(log_line "$TMP/log.csv" /fault/huge)" == *"body larger than the maximum size (65536 bytes)"* ]]
     [[ "$(log_line "$TMP/log.csv" /refused)" == *"Couldn't connect to server"* ]]
     [[ "$(grep '^this is not a url' "$TMP/log.csv")" == *",0,line 8: not a URL: no scheme"* ]]
-    [[ "$(grep '^file:' "$TMP/log.csv")" == *"Unsupported protocol"* ]]
+    [[ "$(grep '^file:' "$TMP/log.csv")" == *"protocol 'file' not allowed by --protocols http,https"* ]]
     [[ "$stderr" == *"Downloaded 2 of 11 in "* ]]
 }
 
@@ -77,6 +77,20 @@ URLS
     run "$CONCUR" io --mode multi --urls "$TMP/urls" --log "$TMP/log.csv" --timeout 20s -q
     [ "$status" -eq 1 ]
     [[ "$(cat "$TMP/log.csv")" == *",0,"*"body larger than the maximum size (104857600 bytes)"* ]]
+}
+
+@test "a body whose announced length exceeds --max-size is refused before it is read" {
+    # 100000 bytes announced, --max-size 1000: libcurl refuses it on the
+    # Content-Length (CURLOPT_MAXFILESIZE_LARGE, in bytes), so no body byte
+    # is received. Were the limit set in the wrong unit (1000 KiB), the
+    # write callback would stop it only after the first block had arrived.
+    start_server
+    echo "$SERVER_URL/bytes/100000" >"$TMP/urls"
+    for mode in sync threads multi; do
+        run io_in_mode "$mode" --urls "$TMP/urls" --max-size 1000 --log "$TMP/log.csv" -q
+        [ "$status" -eq 1 ]
+        [[ "$(log_line "$TMP/log.csv" /bytes/100000)" == *",200,0,"*"body larger than the maximum size (1000 bytes)" ]]
+    done
 }
 
 @test "--max-size is also checked as the body arrives, when no size is announced" {
@@ -327,9 +341,42 @@ check_mpi() {
 }
 
 @test "--protocols widens what may be read; the default refuses file://" {
-    echo "file:///etc/hostname" >"$TMP/urls"
-    run -1 "$CONCUR" io --mode sync --urls "$TMP/urls" -q
-    run -0 "$CONCUR" io --mode sync --urls "$TMP/urls" --protocols http,https,file -q
+    printf 'line one\nline two\n' >"$TMP/source"
+    echo "file://$TMP/source" >"$TMP/urls"
+    mkdir "$TMP/out"
+    run -1 "$CONCUR" io --mode sync --urls "$TMP/urls" --save "$TMP/out" --log "$TMP/log.csv" -q
+    [[ "$(log_line "$TMP/log.csv" /source)" == *",0,0,"*",1,\"protocol 'file' not allowed by --protocols http,https\"" ]]
+    [ -z "$(ls -A "$TMP/out")" ]
+    # widened: the file's very content is read, counted and saved
+    run -0 --separate-stderr "$CONCUR" io --mode sync --urls "$TMP/urls" --protocols http,https,file \
+        --save "$TMP/out" --log "$TMP/log.csv" -q
+    [ "$(csv_value /dev/stdin 1 bytes <<<"$output")" -eq 18 ]
+    [[ "$(log_line "$TMP/log.csv" /source)" == *",0,18,"*",1," ]]
+    cmp "$TMP/source" "$TMP"/out/source-*
+}
+
+@test "a protocol libcurl does not know is named as unsupported, not as blocked" {
+    echo "gopher2://example/" >"$TMP/urls"
+    run -1 "$CONCUR" io --mode sync --urls "$TMP/urls" --log "$TMP/log.csv" -q
+    [[ "$(cat "$TMP/log.csv")" == *'Unsupported protocol: Protocol ""gopher2"" not supported'* ]]
+}
+
+@test "the error of a URL is its final cause, not libcurl's message from a silent retry" {
+    # The reused connection is reset when the second request arrives;
+    # libcurl silently reconnects, and that attempt times out. Its error
+    # buffer still holds the reset.
+    start_hostile reset-then-hang
+    printf '%s\n' "$HOSTILE_URL/first" "$HOSTILE_URL/second" >"$TMP/urls"
+    run -1 "$CONCUR" io --mode sync --urls "$TMP/urls" --timeout 1s --log "$TMP/log.csv" -q
+    [[ "$(log_line "$TMP/log.csv" /first)" == *",200,2,"*",1," ]]
+    [[ "$(log_line "$TMP/log.csv" /second)" == *",1,Timeout was reached" ]]
+}
+
+@test "a 1 MiB response header is reported as too large, not as out of memory" {
+    start_hostile big-header
+    echo "$HOSTILE_URL/x" >"$TMP/urls"
+    run -1 "$CONCUR" io --mode sync --urls "$TMP/urls" --log "$TMP/log.csv" -q
+    [[ "$(log_line "$TMP/log.csv" /x)" == *",1,response header too large (libcurl accepts at most 100 KiB)" ]]
 }
 
 # Bad usage: exit 2, one line naming the value, nothing on stdout.
