@@ -99,4 +99,9 @@ const char *fetch_mode_name(enum fetch_mode mode);
 #define FETCH_SAVE_NAME_SIZE 96
 void fetch_save_name(const char *url, char *out, size_t size);
 
+/* For a process that a signal is about to end (cleanup.h's hook): removes
+ * every --save temporary file being written, and no new one is created
+ * after it. Safe from any thread, not from a signal handler. */
+void fetch_save_abandon(void);
+
 #endif

@@ -158,6 +158,8 @@ enum cc_status transfer_init(struct transfer *t, const struct fetch_options *o,
 
 void transfer_cleanup(struct transfer *t)
 {
+    if (t->easy) /* else never initialised (a zeroed pool entry) */
+        save_finish(t, false); /* a temporary file of an attempt cut short */
     if (t->easy)
         curl_easy_cleanup(t->easy);
     t->easy = NULL;

@@ -223,6 +223,106 @@ check_recovery() {
     [ "$(stat -c %s "$TMP/out/$name")" -eq 10 ]
 }
 
+# interrupt_save SIGNAL COMMAND...: starts COMMAND (a concur io writing
+# --save "$TMP/out" and --log "$TMP/log.csv") on 20 URLs that wait 10 s,
+# sends SIGNAL once its temporary files exist, and checks that it died of
+# it leaving no temporary file behind and the old log as it was.
+interrupt_save() {
+    local sig=$1; shift
+    start_server
+    mkdir "$TMP/out"
+    for i in $(seq 20); do echo "$SERVER_URL/delay/10?$i"; done >"$TMP/urls"
+    echo "the old log" >"$TMP/log.csv"
+    # a background job of a script ignores SIGINT: give it the default back
+    env --default-signal=INT "$@" --urls "$TMP/urls" --save "$TMP/out" --log "$TMP/log.csv" -q \
+        >/dev/null 2>"$TMP/err" 3>&- &
+    local pid=$! i
+    for i in $(seq 400); do
+        [ "$(ls -A "$TMP/out" | grep -c '\.part$')" -ge "${PARTS:-1}" ] && break
+        sleep 0.05
+    done
+    [ "$(ls -A "$TMP/out" | grep -c '\.part$')" -ge "${PARTS:-1}" ]
+    kill -"$sig" "$pid"
+    local rc=0
+    wait "$pid" || rc=$?
+    [ "$rc" -ne 0 ]
+    [ -z "$(ls -A "$TMP/out")" ] || { ls -A "$TMP/out"; false; }
+    [ "$(cat "$TMP/log.csv")" = "the old log" ]
+    [ -z "$(ls "$TMP" | grep 'log\.csv\.')" ]
+}
+
+@test "sync: SIGINT during --save leaves no temporary file and the old log" {
+    interrupt_save INT "$CONCUR" io --mode sync
+}
+@test "threads: SIGTERM during --save leaves no temporary file and the old log" {
+    PARTS=8 interrupt_save TERM "$CONCUR" io --mode threads --workers 8
+}
+@test "multi: SIGINT during --save leaves no temporary file and the old log" {
+    PARTS=8 interrupt_save INT "$CONCUR" io --mode multi --workers 8
+}
+@test "mpi singleton: SIGTERM during --save leaves no temporary file and the old log" {
+    PARTS=4 interrupt_save TERM "$CONCUR" io --mode mpi --workers 4
+}
+@test "mpi with 2 ranks: SIGTERM and SIGINT to mpirun during --save leave no temporary file" {
+    PARTS=8 interrupt_save TERM mpirun --oversubscribe -np 2 "$CONCUR" io --mode mpi --workers 4
+    stop_server
+    rm -rf "$TMP/out"
+    PARTS=8 interrupt_save INT mpirun --oversubscribe -np 2 "$CONCUR" io --mode mpi --workers 4
+}
+
+@test "--log replaces an existing log when the run ends, leaving nothing beside it" {
+    # (a run killed before its end leaves the old log: see the SIGINT tests)
+    echo "http://127.0.0.1:1/" >"$TMP/urls"
+    echo "the old log" >"$TMP/log.csv"
+    run -1 "$CONCUR" io --mode sync --urls "$TMP/urls" --log "$TMP/log.csv" -q
+    [[ "$(head -1 "$TMP/log.csv")" == url,status,* ]]
+    [ "$(ls "$TMP")" = "$(printf 'log.csv\nurls')" ]
+}
+
+@test "--log naming the URL list is refused, by file identity, not by name" {
+    echo "http://127.0.0.1:1/" >"$TMP/urls"
+    cp "$TMP/urls" "$TMP/expected"
+    ln -s urls "$TMP/link"
+    ln "$TMP/urls" "$TMP/hard"
+    bad_usage "--log $TMP/urls: is the URL list (--urls $TMP/urls)" --mode sync --urls "$TMP/urls" --log "$TMP/urls"
+    bad_usage "--log $TMP/link: is the URL list" --mode sync --urls "$TMP/urls" --log "$TMP/link"
+    bad_usage "--log $TMP/urls: is the URL list (--urls $TMP/hard)" --mode sync --urls "$TMP/hard" --log "$TMP/urls"
+    bad_usage "--log $TMP/urls: is the URL list (--urls $TMP/./urls)" --mode multi --urls "$TMP/./urls" --log "$TMP/urls"
+    run --separate-stderr "$CONCUR" io --mode sync --urls - --log "$TMP/urls" <"$TMP/urls"
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == *"is the URL list (--urls -)"* ]]
+    cmp "$TMP/urls" "$TMP/expected"
+}
+
+@test "--log /dev/null is written in place, not replaced" {
+    echo "http://127.0.0.1:1/" >"$TMP/urls"
+    run -1 "$CONCUR" io --mode sync --urls "$TMP/urls" --log /dev/null -q
+    [ -c /dev/null ]
+}
+
+@test "--save into a directory where no file can be created is exit 2 before any transfer" {
+    start_server
+    echo "$SERVER_URL/bytes/10" >"$TMP/urls"
+    # /proc: a directory that even root cannot create files in
+    bad_usage "--save /proc: cannot create files there" --mode sync --urls "$TMP/urls" --save /proc
+    bad_usage "--save $TMP/urls: not a directory" --mode sync --urls "$TMP/urls" --save "$TMP/urls"
+    run --separate-stderr mpirun_np 2 "$CONCUR" io --mode mpi --urls "$TMP/urls" --save /proc
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == *"--save /proc: cannot create files there"* ]]
+}
+
+@test "--save replaces the body saved before under the same name" {
+    start_server
+    mkdir "$TMP/out"
+    echo "$SERVER_URL/bytes/10" >"$TMP/urls"
+    run -0 "$CONCUR" io --mode sync --urls "$TMP/urls" --save "$TMP/out" -q
+    name=$(ls "$TMP/out")
+    echo "an older body" >"$TMP/out/$name"
+    run -0 "$CONCUR" io --mode sync --urls "$TMP/urls" --save "$TMP/out" -q
+    [ "$(ls "$TMP/out")" = "$name" ]
+    [ "$(stat -c %s "$TMP/out/$name")" -eq 10 ]
+}
+
 @test "multi: 2000 URLs at W=200, no errors and no descriptor leak across runs" {
     start_server
     for i in $(seq 2000); do echo "$SERVER_URL/bytes/$((i % 50 + 1))"; done >"$TMP/urls"
