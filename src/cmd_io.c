@@ -262,6 +262,7 @@ struct io_run {
     int ranks;
     double progress_shown;  /* when progress was last drawn; 0: never */
     struct totals auto_totals; /* --workers auto: the last run's */
+    unsigned auto_max_workers; /* --workers auto: what the descriptor limit allows */
 };
 
 /* Progress on a terminal: "  120/160 URLs", redrawn at most 10 times a second. */
@@ -547,6 +548,8 @@ static enum cc_status run_auto(struct io_run *r, struct cc_err *err)
         .run = auto_run, .ctx = r,
     };
     struct autotune_result *a = NULL;
+    if (r->auto_max_workers && ao.max_workers > r->auto_max_workers)
+        ao.max_workers = r->auto_max_workers;
     if (ao.max_workers == 0)
         ao.max_workers = 1;
     enum cc_status status = autotune_search(&ao, &a, err);
@@ -583,6 +586,30 @@ static enum cc_status run_auto(struct io_run *r, struct cc_err *err)
     return status;
 }
 
+/* Enough file descriptors for the workers (per process: per rank in MPI
+ * mode), found before any transfer instead of as thousands of failed
+ * connections; the soft limit is raised to the hard one when needed. For
+ * --workers auto, the candidates stop where the limit does. */
+static enum cc_status fit_descriptors(struct io_run *r, struct cc_err *err)
+{
+    struct io_options *o = r->o;
+    enum fetch_mode engine = o->mode;
+    size_t urls = r->list.count ? r->list.count : 1;
+    unsigned workers = o->workers_auto ? MAX_WORKERS : o->fetch.workers;
+
+    if (o->mode == FETCH_MPI)
+        engine = o->workers_set ? FETCH_MULTI : FETCH_SYNC;
+    if (workers > urls) /* never more workers than URLs run */
+        workers = (unsigned)urls;
+    if (!o->workers_auto)
+        return fetch_fit_descriptors(engine, o->save_dir != NULL, workers, NULL, err);
+    enum cc_status status = fetch_fit_descriptors(engine, o->save_dir != NULL, workers,
+                                                  &r->auto_max_workers, err);
+    if (r->auto_max_workers > 0)
+        return CC_OK; /* fewer candidates than the URLs would allow */
+    return status;
+}
+
 /* --save DIR: a directory in which files can be created, found before
  * any transfer (by creating and removing one), not once per URL. */
 static enum cc_status open_save_dir(struct io_options *o, struct cc_err *err)
@@ -614,6 +641,8 @@ static enum cc_status prepare(struct io_run *r, struct cc_err *err)
     if (status != CC_OK)
         return status;
     status = fetch_check_options(&o->fetch, err);
+    if (status == CC_OK)
+        status = fit_descriptors(r, err);
     if (status == CC_OK && r->root && o->log_path)
         status = check_log_not_list(o, err);
     if (status == CC_OK && (o->save_dir || (r->root && o->log_path))) {

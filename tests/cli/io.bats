@@ -323,6 +323,59 @@ interrupt_save() {
     [ "$(stat -c %s "$TMP/out/$name")" -eq 10 ]
 }
 
+# The descriptor limit (issue: W workers failing thousands of transfers as
+# "Couldn't connect ... after 0 ms" once the limit ran out). A worker of
+# threads mode holds 3 descriptors (its socket, and the wake-up pair of the
+# multi handle inside curl_easy_perform), a transfer of multi mode 1.
+
+@test "threads: more workers than the descriptor limit allows are refused up front, with the need" {
+    start_server
+    for i in $(seq 600); do echo "$SERVER_URL/bytes/$((i % 50 + 1))"; done >"$TMP/urls"
+    # ulimit -n sets the hard limit too: 300 threads need about 950
+    run --separate-stderr bash -c 'ulimit -n 400 && exec "$@"' - \
+        "$CONCUR" io --mode threads --workers 300 --urls "$TMP/urls" --log "$TMP/log.csv"
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [[ "$stderr" == *"--workers 300: threads mode needs about "*" file descriptors (3 per worker), but the limit is 400"* ]]
+    [ ! -e "$TMP/log.csv" ]
+    # what the message allows runs without an error
+    local most=${stderr##*use at most }
+    most=${most%% workers*}
+    [ "$most" -ge 100 ]
+    run --separate-stderr bash -c 'ulimit -n 400 && exec "$@"' - \
+        "$CONCUR" io --mode threads --workers "$most" --urls "$TMP/urls"
+    [ "$status" -eq 0 ]
+    [ "$(csv_value /dev/stdin 1 errors <<<"$output")" -eq 0 ]
+}
+
+@test "multi: a soft descriptor limit below what W needs is raised to the hard one" {
+    start_server
+    for i in $(seq 2000); do echo "$SERVER_URL/bytes/$((i % 50 + 1))"; done >"$TMP/urls"
+    [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 1100 ] || skip "hard descriptor limit below 1100"
+    run --separate-stderr bash -c 'ulimit -Sn 256 && exec "$@"' - \
+        "$CONCUR" io --mode multi --workers 1000 --urls "$TMP/urls"
+    [ "$status" -eq 0 ]
+    [ "$(csv_value /dev/stdin 1 errors <<<"$output")" -eq 0 ]
+}
+
+@test "multi: a hard descriptor limit below what W needs is exit 2 naming the limit and the need" {
+    echo "http://127.0.0.1:1/" >"$TMP/one"
+    for i in $(seq 1000); do echo "http://127.0.0.1:1/$i"; done >"$TMP/urls"
+    run --separate-stderr bash -c 'ulimit -n 256 && exec "$@"' - \
+        "$CONCUR" io --mode multi --workers 1000 --urls "$TMP/urls"
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [[ "$stderr" == *"--workers 1000: multi mode needs about 10"*" file descriptors (1 per worker), but the limit is 256"*"use at most "* ]]
+    # W beyond the number of URLs needs only what the URLs use
+    run bash -c 'ulimit -n 256 && exec "$@"' - "$CONCUR" io --mode multi --workers 1000 --urls "$TMP/one" -q
+    [ "$status" -eq 1 ]
+    # --save needs one more a transfer
+    run --separate-stderr bash -c 'ulimit -n 256 && exec "$@"' - \
+        "$CONCUR" io --mode multi --workers 200 --urls "$TMP/urls" --save "$TMP"
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == *"(2 per worker with --save)"* ]]
+}
+
 @test "multi: 2000 URLs at W=200, no errors and no descriptor leak across runs" {
     start_server
     for i in $(seq 2000); do echo "$SERVER_URL/bytes/$((i % 50 + 1))"; done >"$TMP/urls"
