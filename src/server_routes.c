@@ -256,6 +256,35 @@ struct server_drip_step server_drip_next(const struct server_drip *drip, uint64_
     return step;
 }
 
+/* RFC 9110, 5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" /
+ * "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA */
+static bool token_char(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+unsigned server_method_status(const char *method)
+{
+    static const char *const served[] = {"GET", "HEAD"};
+    static const char *const others[] = {"POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
+                                         "TRACE", "PATCH"};
+
+    if (!method || !*method)
+        return 400;
+    for (const unsigned char *p = (const unsigned char *)method; *p; p++)
+        if (!token_char(*p))
+            return 400;
+    /* methods are case-sensitive: "get" is not GET */
+    for (size_t i = 0; i < sizeof served / sizeof served[0]; i++)
+        if (!strcmp(method, served[i]))
+            return 0;
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+        if (!strcmp(method, others[i]))
+            return 405;
+    return 501;
+}
+
 /* splitmix64's finaliser: a cheap, well-mixed function of the block index. */
 static uint64_t mix64(uint64_t x)
 {

@@ -304,6 +304,25 @@ static void test_drip_pacing_survives_extreme_durations(void **state)
     assert_int_equal(server_drip_next(&tiny, 0, 1e-3).send, 10);
 }
 
+static void test_methods_served_refused_or_malformed(void **state)
+{
+    (void)state;
+    assert_int_equal(server_method_status("GET"), 0);
+    assert_int_equal(server_method_status("HEAD"), 0);
+    assert_int_equal(server_method_status("POST"), 405);
+    assert_int_equal(server_method_status("DELETE"), 405);
+    assert_int_equal(server_method_status("PATCH"), 405);
+    assert_int_equal(server_method_status("BREW"), 501);
+    assert_int_equal(server_method_status("get"), 501); /* case-sensitive */
+    assert_int_equal(server_method_status("M-SEARCH"), 501);
+    assert_int_equal(server_method_status("FOO\x01"), 400);
+    assert_int_equal(server_method_status("G(ET"), 400);
+    assert_int_equal(server_method_status("GET\x7f"), 400);
+    assert_int_equal(server_method_status("G\xc3\xa9T"), 400);
+    assert_int_equal(server_method_status(""), 400);
+    assert_int_equal(server_method_status(NULL), 400);
+}
+
 static void test_body_content_is_deterministic_and_seekable(void **state)
 {
     (void)state;
@@ -363,6 +382,7 @@ int main(void)
         cmocka_unit_test(test_drip_due_spreads_bytes_over_the_duration),
         cmocka_unit_test(test_drip_next_waits_then_sends_in_steps),
         cmocka_unit_test(test_drip_pacing_survives_extreme_durations),
+        cmocka_unit_test(test_methods_served_refused_or_malformed),
         cmocka_unit_test(test_body_content_is_deterministic_and_seekable),
         cmocka_unit_test(test_bind_addresses),
     };
