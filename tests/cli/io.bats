@@ -167,8 +167,10 @@ check_recovery() {
     local line
     line=$(log_line "$TMP/log.csv" "retry-after=1")
     [[ "$line" == *",200,2,"*",2," ]]
-    # Retry-After honoured: the URL's time includes the second's wait.
-    awk -F, '{ exit !($4 >= 1.0) }' <<<"$line"
+    # Retry-After honoured: the URL's time includes the second's wait, once
+    # (the bound leaves most of a second for a busy machine, less than a
+    # second wait applied twice would add).
+    awk -F, '{ exit !($4 >= 1.0 && $4 < 1.8) }' <<<"$line"
 }
 
 @test "sync: a transient failure recovers, Retry-After honoured" { check_recovery sync; }
