@@ -245,6 +245,8 @@ interrupt_save() {
     done
     [ "$(ls -A "$TMP/out" | grep -c '\.part$')" -ge "${PARTS:-1}" ]
     kill -"$sig" "$pid"
+    for i in $(seq 400); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    kill -KILL "$pid" 2>/dev/null && { echo "still running 20 s after SIG$sig"; false; }
     local rc=0
     wait "$pid" || rc=$?
     [ "$rc" -ne 0 ]
