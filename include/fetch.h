@@ -88,6 +88,18 @@ enum cc_status fetch_run(enum fetch_mode mode, const struct fetch_options *o,
                          const struct url_entry *entries, size_t n,
                          struct fetch_result *results, struct cc_err *err);
 
+/* File descriptors (fetch_limits.c). A worker of mode holds this many at
+ * once (a transfer in flight in multi mode; a thread, or sync's one handle,
+ * in the blocking modes); save: with --save. */
+unsigned fetch_descriptors_per_worker(enum fetch_mode mode, bool save);
+
+/* Makes the descriptor limit fit workers of mode: raises the soft limit to
+ * the hard one when it is too low. CC_EINPUT naming the need and the limit
+ * when even the hard limit is too low. *fit (may be NULL): how many
+ * workers the limit allows, at most workers. */
+enum cc_status fetch_fit_descriptors(enum fetch_mode mode, bool save, unsigned workers,
+                                     unsigned *fit, struct cc_err *err);
+
 /* "sync", "threads", "multi", "mpi". */
 enum cc_status fetch_parse_mode(const char *text, enum fetch_mode *out, struct cc_err *err);
 const char *fetch_mode_name(enum fetch_mode mode);
@@ -98,5 +110,10 @@ const char *fetch_mode_name(enum fetch_mode mode);
  * and no name can leave the directory. size >= FETCH_SAVE_NAME_SIZE. */
 #define FETCH_SAVE_NAME_SIZE 96
 void fetch_save_name(const char *url, char *out, size_t size);
+
+/* For a process that a signal is about to end (cleanup.h's hook): removes
+ * every --save temporary file being written, and no new one is created
+ * after it. Safe from any thread, not from a signal handler. */
+void fetch_save_abandon(void);
 
 #endif

@@ -19,6 +19,7 @@ struct transfer {
     int save_fd;               /* temporary file of this attempt, or -1 */
     int save_errno;            /* why writing the body failed, or 0 */
     char temp_name[64];
+    struct transfer *save_prev, *save_next; /* in the list of open temporary files */
     char errbuf[CURL_ERROR_SIZE];
 };
 

@@ -23,7 +23,15 @@ struct server_config {
     uint16_t port;      /* 0: a free port */
     double latency;     /* seconds before every response */
     FILE *access_log;   /* one line per response, or NULL */
+    double request_timeout; /* seconds for a request to arrive whole; 0: the default */
 };
+
+/* A request (line, headers and body) must arrive whole within this many
+ * seconds of the connection's start or of the end of the previous response
+ * on it; else the connection is closed, so that clients that trickle their
+ * headers (slowloris) cannot keep the connection slots from others. */
+#define SERVER_REQUEST_TIMEOUT_DEFAULT 5.0
+#define SERVER_REQUEST_TIMEOUT_MAX 3600.0
 
 struct server;
 

@@ -108,6 +108,13 @@ struct server_drip_step {
 struct server_drip_step server_drip_next(const struct server_drip *drip, uint64_t pos,
                                          double elapsed);
 
+/* How the server answers a request method: 0 when it is served (GET,
+ * HEAD), 405 for another method of HTTP (no route allows it), 501 for a
+ * token that names no method the server knows, 400 for anything that is
+ * not a token (RFC 9110's tchar), such as an empty method or a control
+ * character. */
+unsigned server_method_status(const char *method);
+
 /* The deterministic body content: bytes offset .. offset+len-1 of the one
  * endless stream every body is cut from (printable, not periodic at short
  * range), so that the same request always gives the same bytes. */

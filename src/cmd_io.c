@@ -5,14 +5,17 @@
  * Output: the runs (csv, json or table) on stdout; the notes' summary line
  * "Downloaded 160 in 2.4 seconds" and, on a terminal, progress on stderr,
  * so stdout stays machine-readable in every format. */
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "autotune.h"
+#include "cleanup.h"
 #include "cli.h"
 #include "cli_autotune.h"
 #include "fetch.h"
@@ -44,10 +47,12 @@ static const char usage[] =
     "  --repeat R             timed runs (default 1; --workers auto: 3 per count)\n"
     "  --warmup K             untimed runs first (default 0; auto: before each count)\n"
     "  --format FMT           csv (default), json or table\n"
-    "  --log FILE             per-URL CSV of the last run:\n"
+    "  --log FILE             per-URL CSV of the last run, replacing FILE at the\n"
+    "                         end (atomically; not the --urls file):\n"
     "                         url,status,bytes,seconds,attempts,error\n"
     "  --retry N              retry transient failures N times (default 0)\n"
-    "  --save DIR             keep each body in DIR (atomic, safe names)\n"
+    "  --save DIR             keep each body in DIR (atomic, safe names; a body\n"
+    "                         replaces the one saved before from the same URL)\n"
     "  --connect-timeout DUR  default 10s\n"
     "  --timeout DUR          whole transfer, default 60s\n"
     "  --max-size BYTES       largest body, default 100MiB\n"
@@ -60,6 +65,9 @@ static const char usage[] =
     "Exit status: 0 all downloaded, 1 some URL failed, 2 bad usage or input.\n";
 
 #define DEFAULT_WORKERS 10
+/* Seconds an MPI rank waits after removing its temporary files before it
+ * dies of a signal (cleanup.h); mpirun's SIGKILL comes 1 s after SIGTERM. */
+#define CLEANUP_MPI_GRACE 0.3
 #define MAX_WORKERS 10000
 
 struct io_options {
@@ -251,10 +259,12 @@ struct io_run {
     struct url_list list;
     struct fetch_result *results;
     FILE *log;
+    char *log_temp;         /* written here, renamed to --log at the end; NULL: in place */
     bool root;
     int ranks;
     double progress_shown;  /* when progress was last drawn; 0: never */
     struct totals auto_totals; /* --workers auto: the last run's */
+    unsigned auto_max_workers; /* --workers auto: what the descriptor limit allows */
 };
 
 /* Progress on a terminal: "  120/160 URLs", redrawn at most 10 times a second. */
@@ -373,6 +383,92 @@ static void write_log(const struct io_run *r)
     }
 }
 
+/* --log is written to a temporary file beside it and renamed over it at
+ * the end, so that a run that fails or is killed leaves an existing log
+ * as it was. A path that exists as something other than a regular file (a
+ * link, /dev/null, a pipe) is written in place instead, as a rename would
+ * replace the link or the device. */
+static bool log_atomic(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT;
+    return S_ISREG(st.st_mode);
+}
+
+/* The log must not be the URL list (the same file by device and inode,
+ * whatever the names: a link, "-" redirected from it). */
+static enum cc_status check_log_not_list(const struct io_options *o, struct cc_err *err)
+{
+    struct stat log, list;
+    bool from_stdin = !strcmp(o->urls, "-");
+
+    if (stat(o->log_path, &log) != 0)
+        return CC_OK; /* a new file cannot be the list */
+    if ((from_stdin ? fstat(STDIN_FILENO, &list) : stat(o->urls, &list)) != 0)
+        return CC_OK;
+    if (log.st_dev == list.st_dev && log.st_ino == list.st_ino)
+        return cc_error(err, CC_EINPUT, "--log %s: is the URL list (--urls %s); it would be replaced",
+                        o->log_path, o->urls);
+    return CC_OK;
+}
+
+static enum cc_status log_open(struct io_run *r, struct cc_err *err)
+{
+    const char *path = r->o->log_path;
+
+    if (!log_atomic(path)) {
+        if (!(r->log = fopen(path, "w")))
+            return cc_error(err, CC_EINPUT, "--log %s: cannot create: %m", path);
+        return CC_OK;
+    }
+    if (asprintf(&r->log_temp, "%s.concur-%ld.tmp", path, (long)getpid()) < 0) {
+        r->log_temp = NULL;
+        return cc_error(err, CC_ESYS, "out of memory");
+    }
+    int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+    int fd = open(r->log_temp, flags, 0666);
+    if (fd < 0 && errno == EEXIST && unlink(r->log_temp) == 0) /* left by a killed process with our pid */
+        fd = open(r->log_temp, flags, 0666);
+    if (fd < 0)
+        return cc_error(err, CC_EINPUT, "--log %s: cannot create %s: %m", path, r->log_temp);
+    cleanup_set_path(r->log_temp);
+    if (!(r->log = fdopen(fd, "w"))) {
+        close(fd);
+        return cc_error(err, CC_ESYS, "out of memory");
+    }
+    return CC_OK;
+}
+
+/* The log written: on disk, then under its name. */
+static enum cc_status log_commit(struct io_run *r, struct cc_err *err)
+{
+    bool ok = fflush(r->log) == 0 && !ferror(r->log);
+    if (ok && r->log_temp)
+        ok = fsync(fileno(r->log)) == 0;
+    ok &= fclose(r->log) == 0;
+    r->log = NULL;
+    if (ok && r->log_temp)
+        ok = rename(r->log_temp, r->o->log_path) == 0;
+    if (!ok)
+        return cc_error(err, CC_ESYS, "--log %s: cannot write: %m", r->o->log_path);
+    return CC_OK;
+}
+
+/* A log not committed: an existing one stays as it was. */
+static void log_discard(struct io_run *r)
+{
+    if (r->log)
+        fclose(r->log);
+    r->log = NULL;
+    if (r->log_temp) {
+        cleanup_set_path(NULL);
+        unlink(r->log_temp);  /* ENOENT once renamed */
+        free(r->log_temp);
+        r->log_temp = NULL;
+    }
+}
+
 static void describe_run(struct io_run *r, struct report *report)
 {
     char text[64];
@@ -419,8 +515,7 @@ static enum cc_status run_all(struct io_run *r, struct cc_err *err)
         status = cc_error(err, CC_ESYS, "cannot write the runs to standard output");
     if (status == CC_OK && r->log) {
         write_log(r);
-        if (fflush(r->log) != 0 || ferror(r->log))
-            status = cc_error(err, CC_ESYS, "--log %s: cannot write", r->o->log_path);
+        status = log_commit(r, err);
     }
     if (status == CC_OK && failed)
         status = cc_error(err, CC_EFAIL, "some URLs failed (see the errors column%s)",
@@ -456,13 +551,19 @@ static enum cc_status run_auto(struct io_run *r, struct cc_err *err)
         .run = auto_run, .ctx = r,
     };
     struct autotune_result *a = NULL;
+    if (r->auto_max_workers && ao.max_workers > r->auto_max_workers)
+        ao.max_workers = r->auto_max_workers;
     if (ao.max_workers == 0)
         ao.max_workers = 1;
     enum cc_status status = autotune_search(&ao, &a, err);
     if (r->log && r->list.count)
         write_log(r);
-    if (status != CC_OK)
+    if (status != CC_OK) {
+        struct cc_err ignored;
+        if (r->log && r->list.count) /* the log says which URLs failed */
+            log_commit(r, &ignored);
         return status;
+    }
     struct report *report = report_open(stdout, o->format, columns, N_COLUMNS + 1);
     if (!report) {
         autotune_free(a);
@@ -482,10 +583,53 @@ static enum cc_status run_auto(struct io_run *r, struct cc_err *err)
         status = cc_error(err, CC_ESYS, "cannot write the runs to standard output");
     if (!o->quiet)
         cli_autotune_print(stderr, "io", a, o->tolerance);
-    if (status == CC_OK && r->log && (fflush(r->log) != 0 || ferror(r->log)))
-        status = cc_error(err, CC_ESYS, "--log %s: cannot write", o->log_path);
+    if (status == CC_OK && r->log)
+        status = log_commit(r, err);
     autotune_free(a);
     return status;
+}
+
+/* Enough file descriptors for the workers (per process: per rank in MPI
+ * mode), found before any transfer instead of as thousands of failed
+ * connections; the soft limit is raised to the hard one when needed. For
+ * --workers auto, the candidates stop where the limit does. */
+static enum cc_status fit_descriptors(struct io_run *r, struct cc_err *err)
+{
+    struct io_options *o = r->o;
+    enum fetch_mode engine = o->mode;
+    size_t urls = r->list.count ? r->list.count : 1;
+    unsigned workers = o->workers_auto ? MAX_WORKERS : o->fetch.workers;
+
+    if (o->mode == FETCH_MPI)
+        engine = o->workers_set ? FETCH_MULTI : FETCH_SYNC;
+    if (workers > urls) /* never more workers than URLs run */
+        workers = (unsigned)urls;
+    if (!o->workers_auto)
+        return fetch_fit_descriptors(engine, o->save_dir != NULL, workers, NULL, err);
+    enum cc_status status = fetch_fit_descriptors(engine, o->save_dir != NULL, workers,
+                                                  &r->auto_max_workers, err);
+    if (r->auto_max_workers > 0)
+        return CC_OK; /* fewer candidates than the URLs would allow */
+    return status;
+}
+
+/* --save DIR: a directory in which files can be created, found before
+ * any transfer (by creating and removing one), not once per URL. */
+static enum cc_status open_save_dir(struct io_options *o, struct cc_err *err)
+{
+    char probe[64];
+
+    o->fetch.save_dirfd = open(o->save_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (o->fetch.save_dirfd < 0)
+        return cc_error(err, CC_EINPUT, "--save %s: not a directory that can be opened: %m", o->save_dir);
+    snprintf(probe, sizeof probe, ".concur-%ld-probe.part", (long)getpid());
+    int fd = openat(o->fetch.save_dirfd, probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST)
+        return cc_error(err, CC_EINPUT, "--save %s: cannot create files there: %m", o->save_dir);
+    if (fd >= 0)
+        close(fd);
+    unlinkat(o->fetch.save_dirfd, probe, 0);
+    return CC_OK;
 }
 
 /* Everything a run needs, checked before the first transfer; in MPI mode
@@ -500,13 +644,22 @@ static enum cc_status prepare(struct io_run *r, struct cc_err *err)
     if (status != CC_OK)
         return status;
     status = fetch_check_options(&o->fetch, err);
-    if (status == CC_OK && o->save_dir) {
-        o->fetch.save_dirfd = open(o->save_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (o->fetch.save_dirfd < 0)
-            status = cc_error(err, CC_EINPUT, "--save %s: not a directory that can be opened: %m", o->save_dir);
+    if (status == CC_OK)
+        status = fit_descriptors(r, err);
+    if (status == CC_OK && r->root && o->log_path)
+        status = check_log_not_list(o, err);
+    if (status == CC_OK && (o->save_dir || (r->root && o->log_path))) {
+        /* before the first temporary file: a signal removes them */
+        if (o->save_dir)
+            cleanup_add_hook(fetch_save_abandon);
+        if (r->ranks > 1)
+            cleanup_set_grace(CLEANUP_MPI_GRACE);
+        status = cleanup_on_signal(err);
     }
-    if (status == CC_OK && r->root && o->log_path && !(r->log = fopen(o->log_path, "w")))
-        status = cc_error(err, CC_EINPUT, "--log %s: cannot create: %m", o->log_path);
+    if (status == CC_OK && o->save_dir)
+        status = open_save_dir(o, err);
+    if (status == CC_OK && r->root && o->log_path)
+        status = log_open(r, err);
     if (status == CC_OK && !(r->results = calloc(r->list.count, sizeof *r->results)))
         status = cc_error(err, CC_ESYS, "out of memory for %zu results", r->list.count);
     enum cc_status agreed = mpi_env_agree(status);
@@ -519,8 +672,7 @@ static void release(struct io_run *r)
 {
     if (r->o->fetch.save_dirfd >= 0)
         close(r->o->fetch.save_dirfd);
-    if (r->log)
-        fclose(r->log);
+    log_discard(r);
     free(r->results);
     urllist_free(&r->list);
 }

@@ -18,7 +18,8 @@
 
 static const char usage[] =
     "usage: concur serve [--bind ADDR] [--port P] [--latency DUR]\n"
-    "                    [--port-file FILE] [--pid-file FILE] [--verbose]\n"
+    "                    [--request-timeout DUR] [--port-file FILE]\n"
+    "                    [--pid-file FILE] [--verbose]\n"
     "\n"
     "An HTTP/1.1 server (keep-alive) that emulates remote sites on loopback.\n"
     "Prints the URL it listens on as its first line, then serves until SIGINT\n"
@@ -28,6 +29,9 @@ static const char usage[] =
     "  --port P          port, 0 for a free one (default 0)\n"
     "  --latency DUR     wait before every response: 100ms, 0.25s (default 0,\n"
     "                    at most 60s)\n"
+    "  --request-timeout DUR  a request must arrive whole within DUR of the\n"
+    "                    connection's start or of the previous response on it\n"
+    "                    (default 5s, at most 1h); slow senders are cut off\n"
     "  --port-file FILE  write the port there (atomically), removed at exit\n"
     "  --pid-file FILE   write the process id there (atomically), removed at exit\n"
     "  -v, --verbose     an access log on stderr, one line per response\n"
@@ -47,13 +51,26 @@ static const char usage[] =
     "                                 first N requests with KEY, then 200 \"ok\";\n"
     "                                 KEY: 1-64 of [A-Za-z0-9._-]; the last 1024\n"
     "                                 keys used are remembered, older ones start over\n"
-    "Anything else is 404; a bad value in a route (/bytes/abc) is 400.\n";
+    "Anything else is 404; a bad value in a route (/bytes/abc) is 400.\n"
+    "Methods: GET and HEAD; other HTTP methods 405, unknown ones 501; a\n"
+    "malformed request (a method that is not a token, HTTP/1.1 without Host,\n"
+    "a NUL byte in the target) 400.\n";
 
 struct serve_options {
     struct server_config server;
     const char *port_file;
     const char *pid_file;
 };
+
+/* --request-timeout: a duration of at least 1 ms. */
+static enum cc_status parse_request_timeout(const char *text, double *out, struct cc_err *err)
+{
+    enum cc_status status = num_parse_duration("--request-timeout", text,
+                                               SERVER_REQUEST_TIMEOUT_MAX, out, err);
+    if (status == CC_OK && *out < 0.001)
+        return cc_error(err, CC_EINPUT, "--request-timeout: '%s' must be at least 1ms", text);
+    return status;
+}
 
 static enum cc_status parse_options(int argc, char **argv, struct serve_options *opts,
                                     bool *help, struct cc_err *err)
@@ -64,6 +81,7 @@ static enum cc_status parse_options(int argc, char **argv, struct serve_options 
         {"latency", required_argument, NULL, 'l'},
         {"port-file", required_argument, NULL, 'P'},
         {"pid-file", required_argument, NULL, 'i'},
+        {"request-timeout", required_argument, NULL, 'T'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {0},
@@ -90,6 +108,9 @@ static enum cc_status parse_options(int argc, char **argv, struct serve_options 
         case 'l':
             status = num_parse_duration("--latency", optarg, SERVER_LATENCY_MAX,
                                         &opts->server.latency, err);
+            break;
+        case 'T':
+            status = parse_request_timeout(optarg, &opts->server.request_timeout, err);
             break;
         case 'P':
             opts->port_file = optarg;

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 void fetch_options_default(struct fetch_options *o)
@@ -157,6 +158,8 @@ enum cc_status transfer_init(struct transfer *t, const struct fetch_options *o,
 
 void transfer_cleanup(struct transfer *t)
 {
+    if (t->easy) /* else never initialised (a zeroed pool entry) */
+        save_finish(t, false); /* a temporary file of an attempt cut short */
     if (t->easy)
         curl_easy_cleanup(t->easy);
     t->easy = NULL;
@@ -220,6 +223,70 @@ static bool transient_http(long status)
     return status == 408 || status == 429 || (status >= 500 && status <= 599);
 }
 
+/* The scheme that libcurl refused: quoted in its message ('Protocol "file"
+ * not supported ...', also after a redirect), else the URL's own. */
+static void refused_scheme(const struct transfer *t, char *out, size_t size)
+{
+    const char *open = strchr(t->errbuf, '"');
+    const char *close = open ? strchr(open + 1, '"') : NULL;
+    const char *start = t->url, *end = strstr(t->url, "://");
+
+    if (close) {
+        start = open + 1;
+        end = close;
+    }
+    if (!end || (size_t)(end - start) >= size)
+        end = start;
+    snprintf(out, size, "%.*s", (int)(end - start), start);
+}
+
+static bool libcurl_supports(const char *scheme)
+{
+    const curl_version_info_data *info = curl_version_info(CURLVERSION_NOW);
+    for (const char *const *p = info->protocols; p && *p; p++)
+        if (!strcasecmp(*p, scheme))
+            return true;
+    return false;
+}
+
+/* libcurl writes only the first error of a transfer into its buffer: after
+ * it silently retried a reused connection that had died ("Recv failure:
+ * Connection reset by peer"), the buffer still holds that message whatever
+ * ended the retry. Such a message belongs to a send or receive error only. */
+static bool stale_message(const char *message, CURLcode code)
+{
+    bool io_message = !strncmp(message, "Recv failure", 12) || !strncmp(message, "Send failure", 12);
+    return io_message && code != CURLE_RECV_ERROR && code != CURLE_SEND_ERROR;
+}
+
+/* A libcurl error in words: its code, the details of its error buffer, and
+ * concur's own words where libcurl's mislead. */
+static void describe_curl_failure(struct transfer *t, CURLcode code, long status)
+{
+    struct fetch_result *r = t->result;
+    const char *what = curl_easy_strerror(code);
+    char scheme[32];
+
+    if (code == CURLE_UNSUPPORTED_PROTOCOL) {
+        refused_scheme(t, scheme, sizeof scheme);
+        if (scheme[0] && libcurl_supports(scheme)) {
+            fail(r, "protocol '%s' not allowed by --protocols %s", scheme, t->opts->protocols);
+            return;
+        }
+    }
+    /* libcurl's header buffer is capped; overflowing it reads "Out of
+     * memory", without details, once a status line has arrived */
+    if (code == CURLE_OUT_OF_MEMORY && !t->errbuf[0] && status > 0) {
+        fail(r, "response header too large (libcurl accepts at most %d KiB)",
+             CURL_MAX_HTTP_HEADER / 1024);
+        return;
+    }
+    if (t->errbuf[0] && !stale_message(t->errbuf, code))
+        fail(r, "%s: %s", what, t->errbuf);
+    else
+        fail(r, "%s", what);
+}
+
 /* Writes why the attempt failed into the result: curl's code in words,
  * with the details of its error buffer. */
 static void describe_failure(struct transfer *t, CURLcode code, long status)
@@ -231,10 +298,8 @@ static void describe_failure(struct transfer *t, CURLcode code, long status)
              (unsigned long long)t->opts->max_size);
     else if (t->save_errno)
         fail(r, "--save: cannot write the body: %s", strerror(t->save_errno));
-    else if (code != CURLE_OK && t->errbuf[0])
-        fail(r, "%s: %s", curl_easy_strerror(code), t->errbuf);
     else if (code != CURLE_OK)
-        fail(r, "%s", curl_easy_strerror(code));
+        describe_curl_failure(t, code, status);
     else
         fail(r, "HTTP status %ld", status);
 }
@@ -253,6 +318,18 @@ static double retry_wait(struct transfer *t)
     return wait;
 }
 
+/* Body bytes that arrived in this attempt: those concur accepted, or more
+ * when the write callback refused a block (the block was still read from
+ * the network). A body refused by its announced length counts 0. */
+static uint64_t body_bytes_received(const struct transfer *t)
+{
+    curl_off_t downloaded = 0;
+    if (curl_easy_getinfo(t->easy, CURLINFO_SIZE_DOWNLOAD_T, &downloaded) == CURLE_OK &&
+        downloaded > 0 && (uint64_t)downloaded > t->received)
+        return (uint64_t)downloaded;
+    return t->received;
+}
+
 double transfer_end(struct transfer *t, CURLcode code)
 {
     struct fetch_result *r = t->result;
@@ -260,7 +337,7 @@ double transfer_end(struct transfer *t, CURLcode code)
 
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
     r->status = status;
-    r->bytes = t->received;
+    r->bytes = body_bytes_received(t);
     bool success = code == CURLE_OK && status < 400;
     if (success && save_finish(t, true)) {
         r->ok = true;

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,21 +74,69 @@ void fetch_save_name(const char *url, char *out, size_t size)
              (unsigned long long)fnv1a64(url));
 }
 
+/* The temporary files being written, so that a signal that ends the
+ * process can remove them (fetch_save_abandon). A file is listed from
+ * before it exists (the lock is held across its creation) until after it
+ * was renamed or removed. */
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct transfer *open_files;
+static bool abandoned;  /* no temporary file may be created any more */
+
+static void list_add(struct transfer *t)
+{
+    t->save_prev = NULL;
+    t->save_next = open_files;
+    if (open_files)
+        open_files->save_prev = t;
+    open_files = t;
+}
+
+static void list_remove(struct transfer *t)
+{
+    pthread_mutex_lock(&open_lock);
+    if (t->save_prev)
+        t->save_prev->save_next = t->save_next;
+    else if (open_files == t)
+        open_files = t->save_next;
+    if (t->save_next)
+        t->save_next->save_prev = t->save_prev;
+    t->save_prev = t->save_next = NULL;
+    pthread_mutex_unlock(&open_lock);
+}
+
+void fetch_save_abandon(void)
+{
+    pthread_mutex_lock(&open_lock);
+    abandoned = true;
+    for (struct transfer *t = open_files; t; t = t->save_next)
+        unlinkat(t->opts->save_dirfd, t->temp_name, 0); /* ENOENT if renamed */
+    pthread_mutex_unlock(&open_lock);
+}
+
 /* Opens this attempt's temporary file; false with save_errno set if not. */
 bool save_open_temp(struct transfer *t)
 {
     static atomic_uint_least64_t counter;
     unsigned long long serial = (unsigned long long)atomic_fetch_add(&counter, 1);
 
+    if (t->save_fd >= 0) /* an attempt that never ended */
+        save_finish(t, false);
+    pthread_mutex_lock(&open_lock);
     snprintf(t->temp_name, sizeof t->temp_name, ".concur-%ld-%llu.part",
              (long)getpid(), serial);
-    t->save_fd = openat(t->opts->save_dirfd, t->temp_name,
-                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (t->save_fd < 0) {
-        t->save_errno = errno;
+    if (abandoned) {
+        pthread_mutex_unlock(&open_lock);
+        t->save_errno = ECANCELED;
         return false;
     }
-    return true;
+    t->save_fd = openat(t->opts->save_dirfd, t->temp_name,
+                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (t->save_fd >= 0)
+        list_add(t);
+    else
+        t->save_errno = errno;
+    pthread_mutex_unlock(&open_lock);
+    return t->save_fd >= 0;
 }
 
 /* Body bytes to the temporary file; false with save_errno set if not. */
@@ -126,12 +175,15 @@ bool save_finish(struct transfer *t, bool keep)
     t->save_fd = -1;
     if (keep && !t->save_errno) {
         fetch_save_name(t->url, name, sizeof name);
-        if (renameat(t->opts->save_dirfd, t->temp_name, t->opts->save_dirfd, name) == 0)
+        if (renameat(t->opts->save_dirfd, t->temp_name, t->opts->save_dirfd, name) == 0) {
+            list_remove(t);
             return true;
+        }
         t->save_errno = errno;
     }
     if (keep)
         ok = false;
     unlinkat(t->opts->save_dirfd, t->temp_name, 0);
+    list_remove(t);
     return ok;
 }

@@ -15,9 +15,11 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,6 +61,19 @@ struct timer {
     size_t nparked, capparked;
     struct pollfd *pollfds;
     size_t cappollfds;
+    struct head_watch *watches; /* every connection, for its request deadline */
+    double request_timeout;
+    double next_scan;           /* when the deadlines are looked at next */
+};
+
+/* A connection and the deadline of the request it is receiving: armed when
+ * the connection starts and when a response on it completes, disarmed once
+ * a request has arrived whole. Lives from libmicrohttpd's "connection
+ * started" notification to its "closed" one. */
+struct head_watch {
+    struct head_watch *prev, *next;
+    int fd;
+    double deadline; /* INFINITY: not armed */
 };
 
 static double now_seconds(void)
@@ -196,6 +211,32 @@ static void resume_all(struct timer *t)
     t->nparked = 0;
 }
 
+/* How often the request deadlines are looked at: a tenth of the timeout,
+ * between 10 ms and 1 s, so a deadline is kept to within about 10%. */
+static double scan_interval(const struct timer *t)
+{
+    double every = t->request_timeout / 10;
+    return every < 0.01 ? 0.01 : every > 1.0 ? 1.0 : every;
+}
+
+/* Closes the connections whose request is late. Only shuts the socket
+ * down: libmicrohttpd then reads the end of the stream and closes the
+ * connection itself (its "closed" notification removes the watch under
+ * this lock, before the descriptor is closed, so it cannot be reused
+ * under us). */
+static void expire_requests(struct timer *t, double now)
+{
+    if (!t->watches || now < t->next_scan)
+        return;
+    for (struct head_watch *w = t->watches; w; w = w->next) {
+        if (w->deadline <= now && w->fd >= 0) {
+            shutdown(w->fd, SHUT_RDWR);
+            w->deadline = INFINITY;
+        }
+    }
+    t->next_scan = now + scan_interval(t);
+}
+
 static void *timer_run(void *arg)
 {
     struct timer *t = arg;
@@ -207,10 +248,13 @@ static void *timer_run(void *arg)
             MHD_resume_connection(heap_pop(t).conn);
         if (t->nparked > 0)
             resume_departed(t);
+        expire_requests(t, now);
 
         double until = t->nheap > 0 ? t->heap[0].deadline : INFINITY;
         if (t->nparked > 0 && until > now + HANG_POLL_SECONDS)
             until = now + HANG_POLL_SECONDS;
+        if (t->watches && until > t->next_scan)
+            until = t->next_scan;
         if (isinf(until)) {
             pthread_cond_wait(&t->wake, &t->lock);
         } else {
@@ -229,7 +273,9 @@ static enum cc_status timer_start(struct timer *t, struct cc_err *err)
     pthread_condattr_t attr;
     int rc;
 
+    double request_timeout = t->request_timeout;
     memset(t, 0, sizeof *t);
+    t->request_timeout = request_timeout;
     pthread_mutex_init(&t->lock, NULL);
     /* deadlines are monotonic: a clock change must not stall a response */
     pthread_condattr_init(&attr);
@@ -263,6 +309,68 @@ static void timer_free(struct timer *t)
     free(t->pollfds);
 }
 
+static void watch_arm(struct timer *t, struct head_watch *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&t->lock);
+    w->deadline = now_seconds() + t->request_timeout;
+    pthread_mutex_unlock(&t->lock);
+}
+
+static void watch_disarm(struct timer *t, struct head_watch *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&t->lock);
+    w->deadline = INFINITY;
+    pthread_mutex_unlock(&t->lock);
+}
+
+/* libmicrohttpd's connection notifications: the watch of each connection. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct timer *t = cls;
+    struct head_watch *w = *socket_context;
+
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        if (!(w = calloc(1, sizeof *w)))
+            return; /* no deadline for this one: the idle timeout still holds */
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        w->fd = info ? info->connect_fd : -1;
+        pthread_mutex_lock(&t->lock);
+        w->deadline = now_seconds() + t->request_timeout;
+        w->next = t->watches;
+        if (t->watches)
+            t->watches->prev = w;
+        else
+            pthread_cond_signal(&t->wake); /* the first: schedule the scans */
+        t->watches = w;
+        pthread_mutex_unlock(&t->lock);
+        *socket_context = w;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && w) {
+        pthread_mutex_lock(&t->lock);
+        if (w->prev)
+            w->prev->next = w->next;
+        else
+            t->watches = w->next;
+        if (w->next)
+            w->next->prev = w->prev;
+        pthread_mutex_unlock(&t->lock);
+        free(w);
+        *socket_context = NULL;
+    }
+}
+
+static struct head_watch *watch_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Requests and responses.                                                  */
 
@@ -289,6 +397,11 @@ struct request {
     struct cc_err route_err;
     enum request_stage stage;
     int fd;
+    bool known;          /* set up from its headers (request_new) */
+    unsigned reject;     /* 400, 405, 501: a malformed request; 0: none */
+    const char *reject_text;
+    uintptr_t uri_at;    /* the raw URI in libmicrohttpd's buffer (on_uri) */
+    size_t uri_length;   /* its length as a C string: shorter if it holds a NUL */
 };
 
 /* A /drip body: owned by its response, freed with it. */
@@ -440,6 +553,26 @@ static struct MHD_Response *status_response(unsigned code)
     return text_response(text);
 }
 
+/* A malformed request's answer. A 400 closes the connection: where a
+ * request was malformed, the next one cannot be trusted to start where
+ * this one ends. */
+static struct MHD_Response *reject_response(const struct request *req, unsigned *code)
+{
+    struct MHD_Response *r = text_response(req->reject_text);
+    enum MHD_Result ok = MHD_YES;
+
+    *code = req->reject;
+    if (r && req->reject == MHD_HTTP_METHOD_NOT_ALLOWED)
+        ok = MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    if (r && ok == MHD_YES && req->reject == MHD_HTTP_BAD_REQUEST)
+        ok = MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    if (r && ok != MHD_YES) {
+        MHD_destroy_response(r);
+        r = NULL;
+    }
+    return r;
+}
+
 /* Builds the response for req's route and sets *code to its status. */
 static struct MHD_Response *make_response(struct server *server, struct MHD_Connection *conn,
                                           struct request *req, unsigned *code)
@@ -447,6 +580,8 @@ static struct MHD_Response *make_response(struct server *server, struct MHD_Conn
     struct MHD_Response *r = NULL;
 
     *code = MHD_HTTP_OK;
+    if (req->reject)
+        return reject_response(req, code);
     if (req->route_bad) {
         *code = MHD_HTTP_BAD_REQUEST;
         strncat(req->route_err.msg, "\n", sizeof req->route_err.msg - strlen(req->route_err.msg) - 1);
@@ -504,8 +639,9 @@ static enum MHD_Result respond(struct server *server, struct MHD_Connection *con
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     enum MHD_Result result = MHD_queue_response(conn, code, r);
     MHD_destroy_response(r);
-    if (server->access_log)
-        fprintf(server->access_log, "%s %s %u\n", method, url, code);
+    if (server->access_log) /* a malformed method is not printed raw */
+        fprintf(server->access_log, "%s %s %u\n",
+                server_method_status(method) == 400 ? "-" : method, url, code);
     return result;
 }
 
@@ -513,6 +649,11 @@ static enum MHD_Result respond(struct server *server, struct MHD_Connection *con
 static enum MHD_Result begin(struct server *server, struct MHD_Connection *conn,
                              const char *url, const char *method, struct request *req)
 {
+    watch_disarm(&server->timer, watch_of(conn)); /* it arrived whole */
+    if (req->reject) { /* answered at once: it asked for nothing */
+        req->stage = STAGE_READY;
+        return respond(server, conn, url, method, req);
+    }
     if (!req->route_bad && req->route.kind == ROUTE_FAULT_HANG) {
         req->stage = STAGE_PARKED;
         return timer_park(&server->timer, conn, req->fd) ? MHD_YES : MHD_NO;
@@ -526,11 +667,63 @@ static enum MHD_Result begin(struct server *server, struct MHD_Connection *conn,
     return respond(server, conn, url, method, req);
 }
 
-static struct request *request_new(struct MHD_Connection *conn, const char *url)
+/* libmicrohttpd's URI log callback, called once per request as soon as its
+ * first line has arrived: the request object starts here, while the raw URI
+ * can still be measured (the URL given to on_request is cut at a NUL). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
+    (void)cls;
+    (void)conn;
     struct request *req = calloc(1, sizeof *req);
-    if (!req)
+    if (req && uri) {
+        req->uri_at = (uintptr_t)uri;
+        req->uri_length = strlen(uri);
+    }
+    return req; /* NULL: on_request makes one, without the NUL check */
+}
+
+/* The raw URI ends where the version begins (libmicrohttpd ends it with a
+ * NUL at the space before the version); a C string shorter than that held
+ * a NUL byte. */
+static bool uri_holds_nul(const struct request *req, const char *version)
+{
+    uintptr_t end = (uintptr_t)version;
+    if (!req->uri_at || !version[0] || end <= req->uri_at || end - req->uri_at > (1u << 20))
+        return false;
+    return end - 1 - req->uri_at > req->uri_length;
+}
+
+/* What makes a request malformed, whatever its route: its method, a
+ * missing Host (required in HTTP/1.1), a NUL in its target. */
+static void check_request(struct MHD_Connection *conn, const char *method, const char *version,
+                          struct request *req)
+{
+    unsigned status = server_method_status(method);
+
+    if (status == 400) {
+        req->reject_text = "400 Bad Request: the method is not a token\n";
+    } else if (uri_holds_nul(req, version)) {
+        status = 400;
+        req->reject_text = "400 Bad Request: a NUL byte in the request target\n";
+    } else if (!strcmp(version, MHD_HTTP_VERSION_1_1) &&
+               !MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)) {
+        status = 400;
+        req->reject_text = "400 Bad Request: HTTP/1.1 requires a Host header\n";
+    } else if (status == 405) {
+        req->reject_text = "405 Method Not Allowed: GET and HEAD only\n";
+    } else if (status == 501) {
+        req->reject_text = "501 Not Implemented: unknown method\n";
+    }
+    req->reject = status;
+}
+
+static struct request *request_new(struct MHD_Connection *conn, const char *url,
+                                   const char *method, const char *version, struct request *req)
+{
+    if (!req && !(req = calloc(1, sizeof *req)))
         return NULL;
+    req->known = true;
+    check_request(conn, method, version, req);
     req->route_bad = server_route_parse(url, &req->route, &req->route_err) != CC_OK;
     req->stage = STAGE_NEW;
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
@@ -546,11 +739,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct server *server = cls;
     struct request *req = *req_cls;
 
-    (void)version;
     (void)upload_data;
-    if (!req) {
+    if (!req || !req->known) {
         /* headers only so far; the next call comes with the body, if any */
-        if (!(req = request_new(conn, url)))
+        if (!(req = request_new(conn, url, method, version, req)))
             return MHD_NO;
         *req_cls = req;
         return MHD_YES;
@@ -573,9 +765,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode why)
 {
-    (void)cls;
-    (void)conn;
+    struct server *server = cls;
     (void)why;
+    /* the next request on this connection has its own deadline */
+    watch_arm(&server->timer, watch_of(conn));
     free(*req_cls);
     *req_cls = NULL;
 }
@@ -674,6 +867,8 @@ enum cc_status server_start(const struct server_config *config,
     server->latency = config->latency;
     server->access_log = config->access_log;
     unsigned limit = connection_limit();
+    server->timer.request_timeout = config->request_timeout > 0 ? config->request_timeout
+                                                                : SERVER_REQUEST_TIMEOUT_DEFAULT;
 
     if ((status = open_listener(&addr, addrlen, &server->listen_fd, err)) != CC_OK) {
         free(server);
@@ -708,6 +903,8 @@ enum cc_status server_start(const struct server_config *config,
                                       MHD_OPTION_CONNECTION_LIMIT, limit,
                                       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_SECONDS,
                                       MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
+                                      MHD_OPTION_NOTIFY_CONNECTION, on_connection, &server->timer,
+                                      MHD_OPTION_URI_LOG_CALLBACK, on_uri, server,
                                       MHD_OPTION_END);
     if (!server->daemon) {
         server_stop(server);

@@ -212,16 +212,24 @@ enum cc_status server_drip_parse(const char *numbytes, const char *duration,
     return CC_OK;
 }
 
+/* A duration that cannot pace (not a positive finite number of seconds,
+ * which the parser never gives but a caller might) sends everything at once. */
+static bool drip_paced(const struct server_drip *drip)
+{
+    return drip->seconds > 0 && isfinite(drip->seconds);
+}
+
 uint64_t server_drip_due(const struct server_drip *drip, double elapsed)
 {
-    if (drip->seconds <= 0 || elapsed >= drip->seconds)
+    if (!drip_paced(drip) || elapsed >= drip->seconds)
         return drip->bytes;
-    if (elapsed <= 0)
+    if (!(elapsed > 0)) /* NaN too */
         return 0;
     /* bytes <= 2^30: double is exact enough; the epsilon makes a byte due
      * at the very time server_drip_next computed for it */
-    uint64_t due = (uint64_t)floor((double)drip->bytes * elapsed / drip->seconds + 1e-9);
-    return due < drip->bytes ? due : drip->bytes;
+    double share = elapsed / drip->seconds; /* in (0, 1): the product cannot overflow */
+    double due = floor((double)drip->bytes * share + 1e-9);
+    return due < (double)drip->bytes ? (uint64_t)due : drip->bytes;
 }
 
 struct server_drip_step server_drip_next(const struct server_drip *drip, uint64_t pos,
@@ -232,16 +240,49 @@ struct server_drip_step server_drip_next(const struct server_drip *drip, uint64_
     if (pos >= drip->bytes)
         return step;
 
-    double per_step = drip->seconds > 0 ? (double)drip->bytes * SERVER_DRIP_STEP / drip->seconds : 0;
-    uint64_t chunk = per_step > 1 ? (uint64_t)ceil(per_step) : 1;
+    double per_step = drip_paced(drip) ? (double)drip->bytes * SERVER_DRIP_STEP / drip->seconds : 0;
+    /* a tiny duration makes per_step huge (1e34 for 1e-36 s): compare
+     * before converting, a double beyond uint64_t's range is UB to cast */
+    uint64_t chunk = per_step >= (double)drip->bytes ? drip->bytes
+                     : per_step > 1                  ? (uint64_t)ceil(per_step)
+                                                     : 1;
     uint64_t target = drip->bytes - pos < chunk ? drip->bytes : pos + chunk;
 
     if (due >= target || due == drip->bytes) {
         step.send = due - pos;
         return step;
     }
-    step.wake_at = drip->seconds * (double)target / (double)drip->bytes;
+    step.wake_at = drip->seconds * ((double)target / (double)drip->bytes); /* no overflow */
     return step;
+}
+
+/* RFC 9110, 5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" /
+ * "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA */
+static bool token_char(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+unsigned server_method_status(const char *method)
+{
+    static const char *const served[] = {"GET", "HEAD"};
+    static const char *const others[] = {"POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
+                                         "TRACE", "PATCH"};
+
+    if (!method || !*method)
+        return 400;
+    for (const unsigned char *p = (const unsigned char *)method; *p; p++)
+        if (!token_char(*p))
+            return 400;
+    /* methods are case-sensitive: "get" is not GET */
+    for (size_t i = 0; i < sizeof served / sizeof served[0]; i++)
+        if (!strcmp(method, served[i]))
+            return 0;
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+        if (!strcmp(method, others[i]))
+            return 405;
+    return 501;
 }
 
 /* splitmix64's finaliser: a cheap, well-mixed function of the block index. */

@@ -29,10 +29,34 @@ start_server() {
     SERVER_URL="http://127.0.0.1:$(cat "$TMP/server.port")"
 }
 
+# start_hostile BEHAVIOUR: starts tests/cli/hostile_server.py (behaviours
+# that concur serve has no reason to offer) on a free port and sets
+# HOSTILE_URL (no trailing slash) and HOSTILE_PID; teardown stops it.
+start_hostile() {
+    rm -f "$TMP/hostile.port"
+    python3 "$BATS_TEST_DIRNAME/hostile_server.py" "$1" "$TMP/hostile.port" 3>&- &
+    HOSTILE_PID=$!
+    local tries=0
+    until [ -s "$TMP/hostile.port" ]; do
+        tries=$((tries + 1))
+        if [ "$tries" -gt 200 ] || ! kill -0 "$HOSTILE_PID" 2>/dev/null; then
+            echo "hostile server did not start" >&2
+            return 1
+        fi
+        sleep 0.05
+    done
+    HOSTILE_URL="http://127.0.0.1:$(cat "$TMP/hostile.port")"
+}
+
 # A server that crashed or did not stop, or that a sanitizer complained
 # about, fails the test.
 teardown() {
     local started=${SERVER_PID:-} ok=0
+    if [ -n "${HOSTILE_PID:-}" ]; then
+        kill "$HOSTILE_PID" 2>/dev/null || true
+        wait "$HOSTILE_PID" 2>/dev/null || true
+        HOSTILE_PID=
+    fi
     stop_server
     if [ -n "$started" ]; then
         [ "$SERVER_STATUS" -eq 0 ] || ok=1

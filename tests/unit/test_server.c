@@ -1,6 +1,7 @@
 /* Unit tests for the server's pure helpers: routes, drip parameters, body
  * content and listen addresses. The server itself is tested through
  * `concur serve` in tests/cli/serve.bats. */
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -265,6 +266,63 @@ static void test_drip_next_waits_then_sends_in_steps(void **state)
     assert_int_equal(server_drip_next(&at_once, 0, 0.0).send, 5);
 }
 
+/* Durations the parser would refuse, or that only just pass it (a drip of
+ * "0.000...1" seconds), must not overflow the pacing's arithmetic: a step
+ * never holds more than the whole body, a wait is finite, and what cannot
+ * be paced is sent at once. (Before the fix, a tiny duration overflowed a
+ * double-to-integer cast: UB that -fsanitize=float-cast-overflow reports.) */
+static void test_drip_pacing_survives_extreme_durations(void **state)
+{
+    (void)state;
+    const double durations[] = {1e-36, 5e-324, 1e-300, 1e-9, 1e300, DBL_MAX,
+                                INFINITY, NAN, -1.0, -INFINITY, 0.0};
+    const uint64_t sizes[] = {1, 10, SERVER_BYTES_MAX};
+    const double elapsed[] = {0.0, 1e-300, 1e-36, 0.5, 1e300, INFINITY, NAN, -1.0};
+
+    for (size_t d = 0; d < sizeof durations / sizeof durations[0]; d++) {
+        for (size_t b = 0; b < sizeof sizes / sizeof sizes[0]; b++) {
+            struct server_drip drip = {.bytes = sizes[b], .seconds = durations[d]};
+            for (size_t e = 0; e < sizeof elapsed / sizeof elapsed[0]; e++) {
+                assert_true(server_drip_due(&drip, elapsed[e]) <= drip.bytes);
+                for (uint64_t pos = 0; pos < drip.bytes; pos += drip.bytes / 2 + 1) {
+                    struct server_drip_step s = server_drip_next(&drip, pos, elapsed[e]);
+                    assert_true(s.send <= drip.bytes - pos);
+                    if (s.send == 0)
+                        assert_true(isfinite(s.wake_at) && s.wake_at >= 0);
+                }
+            }
+            /* a duration that cannot pace (not a positive finite number)
+             * sends everything at once */
+            if (!(durations[d] > 0) || !isfinite(durations[d]))
+                assert_int_equal(server_drip_next(&drip, 0, 0.0).send, drip.bytes);
+        }
+    }
+    /* a tiny duration: the whole body is one step, due at once after it */
+    struct server_drip tiny = {.bytes = 10, .seconds = 1e-36};
+    struct server_drip_step s = server_drip_next(&tiny, 0, 0.0);
+    assert_true(s.send == 10 || s.wake_at <= 1e-36);
+    assert_int_equal(server_drip_next(&tiny, 0, 1e-3).send, 10);
+}
+
+static void test_methods_served_refused_or_malformed(void **state)
+{
+    (void)state;
+    assert_int_equal(server_method_status("GET"), 0);
+    assert_int_equal(server_method_status("HEAD"), 0);
+    assert_int_equal(server_method_status("POST"), 405);
+    assert_int_equal(server_method_status("DELETE"), 405);
+    assert_int_equal(server_method_status("PATCH"), 405);
+    assert_int_equal(server_method_status("BREW"), 501);
+    assert_int_equal(server_method_status("get"), 501); /* case-sensitive */
+    assert_int_equal(server_method_status("M-SEARCH"), 501);
+    assert_int_equal(server_method_status("FOO\x01"), 400);
+    assert_int_equal(server_method_status("G(ET"), 400);
+    assert_int_equal(server_method_status("GET\x7f"), 400);
+    assert_int_equal(server_method_status("G\xc3\xa9T"), 400);
+    assert_int_equal(server_method_status(""), 400);
+    assert_int_equal(server_method_status(NULL), 400);
+}
+
 static void test_body_content_is_deterministic_and_seekable(void **state)
 {
     (void)state;
@@ -323,6 +381,8 @@ int main(void)
         cmocka_unit_test(test_bad_drip_parameters_name_the_value),
         cmocka_unit_test(test_drip_due_spreads_bytes_over_the_duration),
         cmocka_unit_test(test_drip_next_waits_then_sends_in_steps),
+        cmocka_unit_test(test_drip_pacing_survives_extreme_durations),
+        cmocka_unit_test(test_methods_served_refused_or_malformed),
         cmocka_unit_test(test_body_content_is_deterministic_and_seekable),
         cmocka_unit_test(test_bind_addresses),
     };
