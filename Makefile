@@ -34,7 +34,7 @@ OBJDIR := build/$(FLAVOUR)
 BINOUT := bin/$(FLAVOUR)
 CONCUR := $(BINOUT)concur
 
-LIBS_PC := gsl libcurl libmicrohttpd
+LIBS_PC := gsl libcurl libmicrohttpd openssl gnutls
 
 # The project's own flags; CFLAGS, CPPFLAGS and LDFLAGS stay the user's.
 # -falign-loops=64: the kernel's speed otherwise depends on where the linker

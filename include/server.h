@@ -23,6 +23,10 @@ struct server_config {
     uint16_t port;      /* 0: a free port */
     double latency;     /* seconds before every response */
     FILE *access_log;   /* one line per response, or NULL */
+    /* HTTPS with this PEM certificate (chain) and key (server_tls.h);
+     * NULL: plain HTTP. Both must live until server_stop. */
+    const char *tls_cert_pem;
+    const char *tls_key_pem;
 };
 
 struct server;
@@ -35,7 +39,7 @@ enum cc_status server_start(const struct server_config *config,
 /* The port actually bound (the free one chosen for port 0). */
 uint16_t server_port(const struct server *server);
 
-/* "http://127.0.0.1:PORT/" (IPv6 addresses in brackets). */
+/* "http://127.0.0.1:PORT/" (https with TLS; IPv6 addresses in brackets). */
 const char *server_url(const struct server *server);
 
 /* Answers what is pending (hung and waiting requests are closed), stops the
