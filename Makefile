@@ -147,7 +147,9 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/run-main $(abspath $(CONCUR))
 
-bench: deps
+# The peers too (wget2, aria2, python3-requests, python3-aiohttp ...).
+bench:
+	@scripts/ensure-deps bench
 	@$(MAKE) --no-print-directory all
 	@scripts/bench $(abspath $(CONCUR))
 
