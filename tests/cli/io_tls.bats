@@ -182,3 +182,20 @@ bad_serve() { # pattern args...
     bad_serve "--key $TMP/stranger.key: not the key of the certificate" \
         --tls --cert "$TMP/other.pem" --key "$TMP/stranger.key"
 }
+
+@test "io-sweep TLS=1 (make run's HTTPS sweep): https, trusting system store + certificate, rows io-https" {
+    export LATENCY=1ms WORKERS="1 5" MODES="sync multi mpi" RANKS=1 REPEAT=1 WARMUP=0 TLS=1 \
+        RESULTS="$TMP/sweep" CONCUR
+    run --separate-stderr bash "$BATS_TEST_DIRNAME/../../jobs/io-sweep.sbatch"
+    [ "$status" -eq 0 ]
+    local dir
+    dir=$(echo "$RESULTS"/io-sweep-https-*)
+    [ -d "$dir" ]
+    [ "$(grep -c '^https://127.0.0.1:' "$dir/urls.txt")" -eq 160 ]
+    [ "$(grep -c 'BEGIN CERTIFICATE' "$dir/trust.pem")" -gt 1 ]
+    [ "$(cut -d, -f1 "$dir/runs.csv" | tail -n +2 | sort -u)" = io-https ]
+    [ "$(tail -n +2 "$dir/runs.csv" | wc -l)" -eq 4 ]
+    [ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "errors") c = i; next } { print $c }' \
+        "$dir/runs.csv" | sort -u)" = 0 ]
+    grep -q -- '--cacert .*trust.pem' "$dir/commands.txt"
+}
