@@ -22,7 +22,7 @@ struct server_tls {
 enum cc_status server_tls_load(const char *cert_path, const char *key_path,
                                struct server_tls *out, struct cc_err *err);
 
-/* A new RSA-2048 key and a self-signed certificate for it (SHA-256; SAN
+/* A new ECDSA P-256 key and a self-signed certificate for it (SHA-256; SAN
  * IP:127.0.0.1, IP:::1, DNS:localhost; serverAuth; valid from an hour ago
  * for SERVER_TLS_DAYS). */
 enum cc_status server_tls_generate(struct server_tls *out, struct cc_err *err);

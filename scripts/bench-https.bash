@@ -10,6 +10,10 @@
 # (default "10 30 160"); then 10,000 HTTPS URLs at W = 1,000 with peak RSS.
 
 tls_rounds=${BENCH_TLS_ROUNDS:-3}
+# concur's connect timeout (10 s by default) covers the TLS handshake; on a
+# busy shared machine, and with libcurl parsing the bundle for every
+# connection (the "before" rows), 160 handshakes can take longer than that.
+tls_timeouts="--connect-timeout 120s --timeout 300s"
 read -r -a tls_widths <<<"${BENCH_TLS_WIDTHS:-10 30 160}"
 tls_http_base=
 tls_http_pid=
@@ -40,12 +44,12 @@ tls_start_http_server() {
 tls_cmd() { # client W
     local w=$2 b=$io_tmp/bundle.pem half=$((($2 + 1) / 2))
     case "$1" in
-        concur-sync) echo "$concur io --mode sync --urls $io_tmp/plain -q --cacert $b" ;;
-        concur-threads) echo "$concur io --mode threads --workers $w --urls $io_tmp/plain -q --cacert $b" ;;
-        concur-multi) echo "$concur io --mode multi --workers $w --urls $io_tmp/plain -q --cacert $b" ;;
-        concur-mpi) echo "mpirun --oversubscribe -np 2 $concur io --mode mpi --split cyclic --workers $half --urls $io_tmp/plain -q --cacert $b" ;;
-        concur-threads-libcurl) echo "env CONCUR_TLS_TRUST=libcurl $concur io --mode threads --workers $w --urls $io_tmp/plain -q --cacert $b --capath /etc/ssl/certs" ;;
-        concur-multi-libcurl) echo "env CONCUR_TLS_TRUST=libcurl $concur io --mode multi --workers $w --urls $io_tmp/plain -q --cacert $b --capath /etc/ssl/certs" ;;
+        concur-sync) echo "$concur io --mode sync --urls $io_tmp/plain -q --cacert $b $tls_timeouts" ;;
+        concur-threads) echo "$concur io --mode threads --workers $w --urls $io_tmp/plain -q --cacert $b $tls_timeouts" ;;
+        concur-multi) echo "$concur io --mode multi --workers $w --urls $io_tmp/plain -q --cacert $b $tls_timeouts" ;;
+        concur-mpi) echo "mpirun --oversubscribe -np 2 $concur io --mode mpi --split cyclic --workers $half --urls $io_tmp/plain -q --cacert $b $tls_timeouts" ;;
+        concur-threads-libcurl) echo "env CONCUR_TLS_TRUST=libcurl $concur io --mode threads --workers $w --urls $io_tmp/plain -q --cacert $b --capath /etc/ssl/certs $tls_timeouts" ;;
+        concur-multi-libcurl) echo "env CONCUR_TLS_TRUST=libcurl $concur io --mode multi --workers $w --urls $io_tmp/plain -q --cacert $b --capath /etc/ssl/certs $tls_timeouts" ;;
         concur-threads-http) echo "$concur io --mode threads --workers $w --urls $io_tmp/http.list -q" ;;
         concur-multi-http) echo "$concur io --mode multi --workers $w --urls $io_tmp/http.list -q" ;;
         curl) echo "curl -s --fail --cacert $b --parallel --parallel-immediate --parallel-max $w -K $io_tmp/curl.cfg" ;;
@@ -143,10 +147,10 @@ tls_scale() {
     "$here/data/make-url-list" "$io_base" "$n" >"$io_tmp/scale"
     if out=$( (ulimit -n 4096 2>/dev/null || true
         /usr/bin/time -f '%M %e %U %S' "$concur" io --mode multi --workers "$w" --urls "$io_tmp/scale" \
-            --cacert "$io_tmp/bundle.pem" --log "$io_tmp/scale.log" -q 2>&1 >/dev/null) ); then
+            --cacert "$io_tmp/bundle.pem" --log "$io_tmp/scale.log" $tls_timeouts -q 2>&1 >/dev/null) ); then
         local rss_kib secs user sys
         read -r rss_kib secs user sys <<<"${out##*$'\n'}"
-        echo "Scale: $n HTTPS URLs at W = $w in multi mode (whole process, trusting the bundle):" \
+        echo "Scale: $n HTTPS URLs at W = $w in multi mode (whole process, trusting the bundle, $tls_timeouts):" \
             "no error, $(fmt 2 "$secs") s against an ideal of $(fmt 1 "$(io_ideal "$n" "$w")") s," \
             "peak RSS $(fmt 1 "$(awk -v k="$rss_kib" 'BEGIN { print k / 1024 }')") MiB," \
             "client CPU $(fmt 2 "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')") s."
@@ -184,7 +188,7 @@ https_part() {
     echo "## HTTPS: $io_count downloads at ${io_latency_ms} ms latency"
     echo
     echo "The notes' list from \`concur serve --tls --latency ${io_latency_ms}ms\` (GnuTLS, a fresh"
-    echo "self-signed RSA-2048 certificate) on 127.0.0.1; every client trusts the same bundle:"
+    echo "self-signed ECDSA P-256 certificate) on 127.0.0.1; every client trusts the same bundle:"
     echo "the system store ($system, $(grep -c 'BEGIN CERT' "$io_tmp/bundle.pem") certificates with the server's)."
     echo "Whole processes under GNU time, $tls_rounds rounds at each W, every client once a"
     echo "round, the order rotating (A/B on a shared machine: compare ratios, not seconds)."
