@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -75,30 +76,43 @@ static int stop(void **state)
     return 0;
 }
 
-static const enum fetch_mode modes[] = {FETCH_SYNC, FETCH_THREADS, FETCH_MULTI};
-
-/* --cacert: parsed once when the trust is made, never per connection. */
-static void a_given_bundle_is_parsed_once_in_every_mode(void **state)
+/* Every URL in sync, threads (8) and multi (8) with trust; each result
+ * must be ok (with its exact size) or, when !trusted, a certificate error. */
+static void fetch_every_mode(struct fixture *f, struct tls_trust *trust, bool trusted)
 {
-    struct fixture *f = *state;
+    static const enum fetch_mode modes[] = {FETCH_SYNC, FETCH_THREADS, FETCH_MULTI};
     struct fetch_options o;
     struct cc_err err;
 
     fetch_options_default(&o);
     o.workers = 8;
-    unsigned before = atomic_load(&file_loads);
-    assert_int_equal(tls_trust_new(f->cert_path, NULL, &o.trust, &err), CC_OK);
-    assert_int_equal(atomic_load(&file_loads), before + 1);
+    o.trust = trust;
     for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
         assert_int_equal(fetch_run(modes[m], &o, f->entries, URLS, f->results, &err), CC_OK);
         for (size_t i = 0; i < URLS; i++) {
-            assert_true(f->results[i].ok);
-            assert_int_equal(f->results[i].bytes, 100 + i);
+            assert_int_equal(f->results[i].ok, trusted);
+            if (trusted)
+                assert_int_equal(f->results[i].bytes, 100 + i);
+            else
+                assert_non_null(strstr(f->results[i].error, "certificate"));
         }
     }
+}
+
+/* --cacert: parsed once when the trust is made, never per connection. */
+static void a_given_bundle_is_parsed_once_in_every_mode(void **state)
+{
+    struct fixture *f = *state;
+    struct tls_trust *trust;
+    struct cc_err err;
+
+    unsigned before = atomic_load(&file_loads);
+    assert_int_equal(tls_trust_new(f->cert_path, NULL, &trust, &err), CC_OK);
+    assert_int_equal(atomic_load(&file_loads), before + 1);
+    fetch_every_mode(f, trust, true);
     /* 1 + 8 + 8 connections, and not one more parse */
     assert_int_equal(atomic_load(&file_loads), before + 1);
-    tls_trust_free(o.trust);
+    tls_trust_free(trust);
 }
 
 /* The system store: loaded on the first TLS connection, once for all the
@@ -106,20 +120,8 @@ static void a_given_bundle_is_parsed_once_in_every_mode(void **state)
  * fails verification (verification is on). */
 static void the_system_store_is_loaded_once_and_verifies(void **state)
 {
-    struct fixture *f = *state;
-    struct fetch_options o;
-    struct cc_err err;
-
-    fetch_options_default(&o);
-    o.workers = 8;
     unsigned before = atomic_load(&file_loads);
-    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
-        assert_int_equal(fetch_run(modes[m], &o, f->entries, URLS, f->results, &err), CC_OK);
-        for (size_t i = 0; i < URLS; i++) {
-            assert_false(f->results[i].ok);
-            assert_non_null(strstr(f->results[i].error, "certificate"));
-        }
-    }
+    fetch_every_mode(*state, NULL, false);
     assert_in_range(atomic_load(&file_loads), before, before + 1);
     assert_in_range(tls_trust_loads(), 1, 2); /* this test's and the one above */
 }
