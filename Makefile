@@ -4,6 +4,8 @@
 #   make run        the main job (installs missing packages when root)
 #   make check      every test (unit, command line, MPI)
 #   make asan       the test suite under AddressSanitizer + UBSan
+#   make ubsan      the same built with clang, implicit conversions checked
+#   make fuzz       each libFuzzer target FUZZ_SECONDS (20) seconds (clang)
 #   make tsan       the threaded tests under ThreadSanitizer
 #   make bench      performance comparisons against baselines and peers
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -21,13 +23,23 @@ ifeq ($(SANITIZER),)
   FLAVOUR :=
   SAN_FLAGS :=
 else ifeq ($(SANITIZER),address)
+  # GCC's "undefined" leaves out float-cast-overflow (a double too large for
+  # the integer it is cast to): named on its own. Every finding stops the test.
   FLAVOUR := asan/
-  SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+  SAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+else ifeq ($(SANITIZER),undefined)
+  # clang only (make ubsan): also the implicit conversions that lose value
+  # (an integer truncated or its sign changed without a cast), which are
+  # not undefined behaviour in C but are wrong numbers here.
+  FLAVOUR := ubsan/
+  SAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow,implicit-conversion,local-bounds \
+	-fno-omit-frame-pointer -fno-sanitize-recover=all
 else ifeq ($(SANITIZER),thread)
   FLAVOUR := tsan/
   SAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
 else
-  $(error SANITIZER must be empty, 'address' or 'thread', not '$(SANITIZER)')
+  $(error SANITIZER must be empty, 'address', 'undefined' or 'thread', not '$(SANITIZER)')
 endif
 
 OBJDIR := build/$(FLAVOUR)
@@ -127,6 +139,7 @@ deps:
 
 check: deps
 	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory fuzz-check
 
 test: unit cli
 
@@ -165,6 +178,62 @@ uninstall:
 
 clean:
 	rm -rf build bin
+
+# ---------------------------------------------------------------------------
+# Sanitizers with clang, and fuzzing (README "Fuzzing and sanitizers").
+
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_CHECK_SECONDS ?= 10
+FUZZ_FLAGS   ?=
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(FUZZ_TARGETS:%=bin/fuzz/fuzz_%)
+# The concur modules the targets exercise: parsing, formatting and the
+# statistics commands (GSL), no MPI, curl or microhttpd; compiled apart, with
+# clang and the fuzzer's coverage instrumentation.
+FUZZ_MODULES := num urllist runs server_routes json report status \
+	cli cmd_stats cmd_compare summary stats
+FUZZ_OBJS    := $(FUZZ_MODULES:%=build/fuzz/%.o)
+FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Iinclude -D_GNU_SOURCE \
+	-DCONCUR_VERSION=\"$(CONCUR_VERSION)\" \
+	-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -MMD -MP
+HAVE_CLANG    = $(shell command -v $(FUZZ_CC) >/dev/null 2>&1 && echo yes)
+
+.PHONY: ubsan fuzz fuzz-build fuzz-check
+ubsan: deps
+	@scripts/ensure-deps fuzz
+	@$(MAKE) --no-print-directory CC=$(FUZZ_CC) SANITIZER=undefined test
+
+build/fuzz/%.o: src/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(PC_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+bin/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	@mkdir -p $(@D) build/fuzz
+	@$(if $(Q),echo "  FUZZLD  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -MF build/fuzz/fuzz_$*.d -Itests/fuzz -fsanitize=fuzzer \
+		-o $@ $< $(FUZZ_OBJS) $$($(PKG_CONFIG) --libs gsl) -lpthread -lm
+
+-include $(FUZZ_OBJS:.o=.d) $(FUZZ_TARGETS:%=build/fuzz/fuzz_%.d)
+
+fuzz-build: $(FUZZ_BINS)
+
+# Each target from its seed corpus for FUZZ_SECONDS; what it learns goes to
+# build/fuzz/corpus/ (not the tree), a crash to build/fuzz/TARGET-crash-*.
+fuzz: deps
+	@scripts/ensure-deps fuzz
+	@$(MAKE) --no-print-directory fuzz-build
+	@scripts/run-fuzz $(FUZZ_SECONDS) $(FUZZ_FLAGS) -- $(FUZZ_TARGETS)
+
+# make check: a short run of every target when clang is there.
+fuzz-check:
+ifeq ($(HAVE_CLANG),yes)
+	@$(MAKE) --no-print-directory fuzz-build
+	@scripts/run-fuzz $(FUZZ_CHECK_SECONDS) $(FUZZ_FLAGS) -- $(FUZZ_TARGETS)
+else
+	@echo "fuzz-check: $(FUZZ_CC) not found, fuzz targets skipped (scripts/ensure-deps fuzz installs it)"
+endif
 
 # The jobs/ Slurm scripts on a real one- and two-node Slurm started on this
 # host (tests/slurm/cluster); installs slurmctld, slurmd and munge when root.

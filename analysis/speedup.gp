@@ -1,51 +1,55 @@
-# Time and speedup against workers for one experiment, from the group table
-# of `concur stats --format csv` (columns found by name).
+# Time and speedup against workers for one experiment, from the files that
+# analysis/plotdata.py prepares out of `concur stats --format csv`.
 #
-# gnuplot -c analysis/speedup.gp STATS_CSV EXPERIMENT "VARIANT..." OUT_PREFIX TITLE
-# Writes OUT_PREFIX-time.png and OUT_PREFIX-speedup.png. Arguments arrive as
-# ARG1..ARG5, never spliced into gnuplot code, so any path is safe.
+# gnuplot -c analysis/speedup.gp DATA PARAMS OUT_PREFIX TITLE
+# Writes OUT_PREFIX-time.png and OUT_PREFIX-speedup.png. DATA holds one
+# block per variant (its name as the column header), then the optional
+# blocks of oversubscribed points and clipped interval ends; PARAMS holds
+# only numbers (ranges, tics, block indexes). Names arrive as data or as
+# ARG4, never spliced into gnuplot code, so any name or path is safe.
+#
+# Both axes are logarithmic (base 2): the ideal speedup, workers divided by
+# the baseline's workers, is then a straight line, and so is perfect
+# scaling of the time. x tics sit at the measured worker counts. The y range
+# comes from the points, not from the intervals; an interval end beyond it
+# is drawn to the border and marked with a triangle. Oversubscribed points
+# (more workers than CPUs, left out of the fits) are circled and labelled.
 
-stats_csv = ARG1; experiment = ARG2; variants = ARG3; out_prefix = ARG4; title_text = ARG5
+data = ARG1; out_prefix = ARG3; title_text = ARG4
+load ARG2
 
-set datafile separator ','
-set datafile missing ''
-set terminal pngcairo size 900,600 enhanced font 'Sans,11'
-set key top left box opaque
+set terminal pngcairo size 1000,600 enhanced font 'Sans,11'
+set key outside right top Left reverse noenhanced
 set grid
 set logscale x 2
+set logscale y 2
+set xrange [xmin:xmax]
 set xlabel 'workers'
 set style line 100 lc rgb '#888888' dt 2 lw 1.5
+set style line 101 lc rgb '#d62728' pt 6 ps 3 lw 2
+set style line 102 lc rgb '#000000' pt 9 ps 1.2
 
-# Column numbers by header name.
-# Column numbers by header name (the table's columns may grow).
-colnum(name) = int(system(sprintf("head -1 \"$STATS_CSV\" | tr ',' '\\n' | grep -nx '%s' | cut -d: -f1", name)))
-c_exp = colnum('experiment'); c_var = colnum('variant'); c_w = colnum('workers')
-c_mean = colnum('mean'); c_lo = colnum('ci95_low'); c_hi = colnum('ci95_high')
-c_s = colnum('speedup'); c_slo = colnum('speedup_ci95_low'); c_shi = colnum('speedup_ci95_high')
-
-# A row's value when it belongs to (experiment, variant), else NaN (skipped).
-# An interval that is undefined (a single run) shrinks to its point.
-mine(v) = strcol(c_exp) eq experiment && strcol(c_var) eq v
-pick(v, c) = mine(v) ? column(c) : NaN
-bound(v, c, point) = !mine(v) ? NaN : (strcol(c) eq '' ? column(point) : column(c))
-stats stats_csv every ::1 using (strcol(c_exp) eq experiment ? column(c_w) : NaN) nooutput prefix 'W'
-maxw = W_max
-set xrange [0.8:maxw * 1.25]
+# Column layout of a variant's rows:
+#   1 workers, 2 speedup, 3 its low, 4 its high, 5 mean, 6 its low, 7 its high
+# of the oversubscribed block: 1 workers, 2 speedup, 3 mean;
+# of a clipped block: 1 workers, 2 the border the interval was cut at.
 
 set output out_prefix.'-time.png'
-set title title_text.': time against workers (mean, 95% CI)'
+set title title_text.': time against workers (mean, 95% CI)' noenhanced
 set ylabel 'seconds'
-set logscale y
-plot for [v in variants] stats_csv every ::1 \
-     using (pick(v, c_w)):(pick(v, c_mean)):(bound(v, c_lo, c_mean)):(bound(v, c_hi, c_mean)) \
-     with yerrorlines lw 2 pt 7 title v
-unset logscale y
+set yrange [t_ymin:t_ymax]
+set format y '%g'
+plot for [i=0:nv-1] data index i using 1:5:6:7 with yerrorlines lw 2 pt 7 title columnheader(1), \
+     for [k=1:has_over] data index i_over using 1:3 with points ls 101 title 'oversubscribed (not fitted)', \
+     for [k=1:has_over] data index i_over using 1:3:('oversubscribed') with labels offset 0,1.6 tc rgb '#d62728' notitle, \
+     for [k=1:has_tclip] data index i_tclip using 1:2 with points ls 102 title 'interval clipped at the border'
 
 set output out_prefix.'-speedup.png'
-set title title_text.': speedup against workers (95% CI), ideal dashed'
+set title title_text.': speedup against workers (95% CI), ideal dashed' noenhanced
 set ylabel 'speedup'
-set yrange [0:*]
-plot x with lines ls 100 title 'ideal', \
-     for [v in variants] stats_csv every ::1 \
-     using (pick(v, c_w)):(pick(v, c_s)):(bound(v, c_slo, c_s)):(bound(v, c_shi, c_s)) \
-     with yerrorlines lw 2 pt 7 title v
+set yrange [s_ymin:s_ymax]
+plot for [k=1:nb] x / bases[k] with lines ls 100 title (k == 1 ? 'ideal' : ''), \
+     for [i=0:nv-1] data index i using 1:2:3:4 with yerrorlines lw 2 pt 7 title columnheader(1), \
+     for [k=1:has_over] data index i_over using 1:2 with points ls 101 title 'oversubscribed (not fitted)', \
+     for [k=1:has_over] data index i_over using 1:2:('oversubscribed') with labels offset 0,1.6 tc rgb '#d62728' notitle, \
+     for [k=1:has_sclip] data index i_sclip using 1:2 with points ls 102 title 'interval clipped at the border'

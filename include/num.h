@@ -27,6 +27,15 @@ enum cc_status num_parse_u64(const char *what, const char *text, uint64_t max,
 /* Writes v in decimal into buf (at least NUM_U128_BUFSIZE bytes); returns buf. */
 char *num_format_u128(u128 v, char *buf);
 
+/* Longest form num_format_double writes ("-2.2250738585072014e-308") plus NUL. */
+#define NUM_DOUBLE_BUFSIZE 32
+
+/* Writes finite v into buf (at least NUM_DOUBLE_BUFSIZE bytes) as the
+ * shortest %g form that reads back as exactly v: 0.55, not the noise digits
+ * of a blanket %.17g (0.55000000000000004), yet exact for programs that
+ * read it back. Returns buf. */
+char *num_format_double(double v, char *buf);
+
 /* Parses a duration: a number with an optional unit (ns, us, ms, s, m), as in
  * 100ms, 0.25s, 2 (seconds). Returns seconds, no larger than max_seconds. */
 enum cc_status num_parse_duration(const char *what, const char *text,

@@ -35,6 +35,11 @@ struct report *report_open(FILE *out, enum report_format format,
  * Only before the first row. */
 void report_meta(struct report *r, const char *key, const char *value);
 
+/* Metadata known only at the end (an interruption): "# key: value" lines
+ * below a table, an "end" object after the rows in JSON, nothing in CSV.
+ * Any time before report_close. */
+void report_trailer(struct report *r, const char *key, const char *value);
+
 /* One row: exactly ncolumns values. */
 enum cc_status report_row(struct report *r, const char *const values[]);
 
@@ -43,8 +48,5 @@ enum cc_status report_close(struct report *r);
 
 /* Writes text as one CSV field, quoted where it must be. */
 void report_csv_field(FILE *out, const char *text);
-
-/* Writes text as a JSON string, escaped. */
-void report_json_string(FILE *out, const char *text);
 
 #endif

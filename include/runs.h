@@ -10,6 +10,15 @@
  *          measurement of the work, so it is left out of the statistics and
  *          counted in its group's `failed` (never silently dropped).
  *   --by   a column named by the caller extends the grouping key.
+ *   oversubscribed (optional) 1 or 0: the run had more workers than CPUs.
+ *          A group with any such run is marked; the fits leave it out.
+ *   baseline_workers (optional) the worker count of the sweep's baseline
+ *          (`concur sweep` writes it on every row): runs_baseline's default
+ *          when an experiment has no serial or sync group.
+ *
+ * A run number that appears twice in one group of one file is counted
+ * (duplicate_runs): a file given twice or rows pasted twice would otherwise
+ * double the weight of those runs silently.
  *
  * Several files may be read into one set; their runs are pooled by group
  * (experiment, variant, workers[, by]). Every problem is reported as
@@ -38,6 +47,18 @@ struct runs_group {
     size_t failed;       /* runs with ok=0, left out of seconds */
     size_t sweep;        /* index of its (experiment, variant, by) sweep, in
                             order of first appearance */
+    bool oversubscribed; /* a run of it had oversubscribed=1 */
+    uint64_t baseline_workers; /* smallest baseline_workers of its rows; 0
+                                  when no row had that column */
+    struct runs_id *ids; /* run numbers of the file being read, for the
+                            duplicate check (internal) */
+    size_t nids, idcap;
+};
+
+/* A run number and where it was read (internal to runs.c). */
+struct runs_id {
+    uint64_t run;
+    unsigned long line;
 };
 
 struct runs {
@@ -48,6 +69,10 @@ struct runs {
     size_t rows;                      /* every data row read, failed included */
     size_t failed;                    /* rows with ok=0 */
     char first_failed[RUNS_WHERE_SIZE]; /* "FILE:LINE" of the first of them */
+    size_t duplicate_runs;            /* rows whose run number repeats an
+                                         earlier one of their group and file */
+    char first_duplicate[2 * RUNS_WHERE_SIZE]; /* "FILE:LINE (run N, also at
+                                         line M)" of the first of them */
     char *by_column;                  /* NULL: group by the SPEC key only */
     size_t last;                      /* the group of the previous row: runs
                                          come in long stretches of one group */
@@ -89,5 +114,12 @@ bool runs_same_group(const struct runs_group *a, const struct runs_group *b);
  * only in the --by value, the first in table order. NULL when none. */
 const struct runs_group *runs_baseline(const struct runs *r, const char *experiment,
                                        const char *variant, uint64_t workers);
+
+/* The default baseline of g's sweep (same experiment, variant and --by
+ * value) when its experiment has no serial or sync group: the group whose
+ * workers equal the sweep's baseline_workers column (the smallest value
+ * when pooled files disagree), else the sweep's group with the fewest
+ * workers. NULL when baseline_workers names a count the sweep lacks. */
+const struct runs_group *runs_sweep_baseline(const struct runs *r, const struct runs_group *g);
 
 #endif

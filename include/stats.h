@@ -9,15 +9,28 @@
  * Methods (the README's "concur stats" section explains them to users):
  *   mean, sd, median, quartiles  gsl_stats_* (running-mean recurrences, not
  *                                one-pass sums of squares) on sorted data;
- *   95% CI of the mean           mean -+ t(0.975, n-1) * sd / sqrt(n);
+ *   95% CI of the mean           mean -+ t(0.975, n-1) * sd / sqrt(n); when
+ *                                that lower end is <= 0 (a few runs with a
+ *                                huge spread), the lower end of the same
+ *                                t-interval on log times instead: it bounds
+ *                                the geometric mean, which is never above
+ *                                the mean, so it is a valid (conservative)
+ *                                lower bound, and it is > 0 (0 when a run
+ *                                took 0 s);
  *   outliers                     Tukey's fences, Q1 - 1.5 IQR and Q3 + 1.5 IQR,
  *                                quartiles as gsl_stats_quantile_from_sorted_data
  *                                (linear interpolation); none below 4 values;
  *   ratio of two means           Fieller's interval for independent samples,
  *                                Welch-Satterthwaite degrees of freedom;
+ *                                when its lower end is <= 0, that of the
+ *                                ratio of geometric means (log scale,
+ *                                Welch) instead, so a ratio of times stays
+ *                                > 0; computed on scaled values, so times
+ *                                near DBL_MAX do not overflow;
  *   Welch t-test                 two-sided p from gsl_cdf_tdist_Q;
  *   Amdahl                       least squares of 1/S - 1/p = f (1 - 1/p), a
- *                                line through the origin (gsl_fit_mul);
+ *                                line through the origin (gsl_fit_mul); f
+ *                                and its interval clamped to [0, 1];
  *   Karp-Flatt                   e = (1/S - 1/p) / (1 - 1/p). */
 #ifndef CONCUR_STATS_H
 #define CONCUR_STATS_H
@@ -43,6 +56,8 @@ struct stats_summary {
     double q1, q3;               /* quartiles */
     double fence_low, fence_high;
     size_t outliers;             /* values outside the fences */
+    double log_mean, log_sd;     /* of log(value); NAN when a value is 0
+                                    (log_sd also below 2 values) */
 };
 
 /* Summarizes n values (any order; n may be 0, which leaves everything
@@ -88,9 +103,12 @@ enum cc_status stats_welch_test(const struct stats_summary *a,
 
 struct stats_amdahl {
     size_t points;     /* worker counts used */
-    double f;          /* serial fraction */
+    double f;          /* serial fraction, clamped to [0, 1] */
+    double f_fit;      /* the least-squares value before clamping */
+    bool clamped;      /* f != f_fit */
     double se;         /* its standard error; NAN with one point */
-    double low, high;  /* STATS_LEVEL interval of f; NAN with one point */
+    double low, high;  /* STATS_LEVEL interval of f, clamped to [0, 1];
+                          NAN with one point */
     double rss;        /* residual sum of squares of 1/S */
 };
 

@@ -5,7 +5,16 @@
  *
  * Worker counts enter speedup, efficiency, Karp-Flatt and Amdahl relative to
  * the baseline's workers, p = workers / baseline workers: with the usual
- * one-worker baseline that is simply workers. */
+ * one-worker baseline that is simply workers.
+ *
+ * The baseline (runs.h): --baseline when given; else the experiment's
+ * serial or sync group; else, per sweep, the group its baseline_workers
+ * column names, or its group with the fewest workers. So every sweep has
+ * one and a speedup table, with no option needed.
+ *
+ * Groups marked oversubscribed (more workers than CPUs) are shown with
+ * their speedups but left out of the Amdahl fit and of predict's
+ * Karp-Flatt: time-sharing a core is not a serial fraction. */
 #ifndef CONCUR_SUMMARY_H
 #define CONCUR_SUMMARY_H
 
@@ -32,9 +41,12 @@ struct summary_row {
     size_t outliers;               /* flagged, and dropped when asked */
     double *outlier_values;        /* the flagged values, in file order */
     const struct summary_row *baseline; /* NULL: its experiment has none */
+    const char *baseline_rule;     /* how it was chosen, for the output:
+                                      "--baseline", "serial/sync",
+                                      "baseline_workers", "fewest workers" */
     struct stats_ratio speedup;    /* baseline mean / this mean */
     double efficiency;             /* speedup / p */
-    double karp_flatt;             /* NAN at p <= 1 */
+    double karp_flatt;             /* NAN at p <= 1 or without a speedup */
 };
 
 struct summary_prediction {
@@ -47,6 +59,7 @@ struct summary_fit {
     const struct runs_group *sweep;    /* its first group: names the sweep */
     const struct summary_row *baseline;
     struct stats_amdahl amdahl;
+    size_t oversubscribed;             /* groups left out of the fit */
     struct summary_prediction *predictions; /* npredict of them */
 };
 
@@ -58,6 +71,8 @@ struct summary {
     size_t npredict;
     const char **no_baseline;      /* experiments without a baseline */
     size_t nno_baseline;
+    size_t oversubscribed;         /* groups left out of the fits, all
+                                      sweeps (fitted or not) together */
 };
 
 /* Builds the table from r (already sorted with runs_sort). Fails with

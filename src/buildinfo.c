@@ -4,9 +4,9 @@
 #include <microhttpd.h>
 
 #include "fetch.h"
+#include "json.h"
 #include "kernel.h"
 #include "mpi_env.h"
-#include "report.h"
 
 #if defined(__clang__)
 #define COMPILER "clang " __clang_version__
@@ -22,9 +22,8 @@
 
 static void field(FILE *out, const char *key, const char *value, const char *sep)
 {
-    report_json_string(out, key);
-    fputs(": ", out);
-    report_json_string(out, value);
+    json_key(out, key);
+    json_string(out, value);
     fputs(sep, out);
 }
 

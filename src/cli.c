@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
+#include "num.h"
 #include "runs.h"
 
 int cli_report(const char *command, enum cc_status status, const struct cc_err *err)
@@ -20,34 +22,17 @@ int cli_usage_error(const char *command)
     return 2;
 }
 
-/* The shortest of %.15g, %.16g, %.17g that reads back as v: exact for
- * programs that read the output, without the noise digits of a blanket
- * %.17g (0.55 rather than 0.55000000000000004). */
-static void exact_number(FILE *out, double v)
-{
-    char buf[32];
-    for (int digits = 15; digits < 17; digits++) {
-        snprintf(buf, sizeof buf, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
-    if (strtod(buf, NULL) != v)
-        snprintf(buf, sizeof buf, "%.17g", v);
-    fputs(buf, out);
-}
-
 void cli_json_number(FILE *out, double v)
 {
-    if (isfinite(v))
-        exact_number(out, v);
-    else
-        fputs("null", out);
+    json_number(out, v);
 }
 
 void cli_csv_number(FILE *out, double v)
 {
+    char buf[NUM_DOUBLE_BUFSIZE];
+
     if (isfinite(v))
-        exact_number(out, v);
+        fputs(num_format_double(v, buf), out);
 }
 
 static void md_text(FILE *out, const char *text)
@@ -84,8 +69,9 @@ const char *cli_md_number(char *buf, size_t size, int digits, double v)
 
 void cli_json_key_number(FILE *out, const char *key, double v)
 {
-    fprintf(out, ", \"%s\": ", key);
-    cli_json_number(out, v);
+    fputs(", ", out);
+    json_key(out, key);
+    json_number(out, v);
 }
 
 enum cc_status cli_parse_by_column(const char *text, const char **out, struct cc_err *err)

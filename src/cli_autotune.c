@@ -34,11 +34,12 @@ static void runs_text(char *buf, size_t size, const struct autotune_result *a)
 
 static void point_text(char *buf, size_t size, const struct autotune_point *p)
 {
-    if (p->n >= 2)
+    if (p->n >= 2 && isfinite(p->s.ci_low) && isfinite(p->s.ci_high))
         snprintf(buf, size, "mean %.6g s, 95%% CI [%.6g, %.6g], %zu runs", p->s.mean,
                  p->s.ci_low, p->s.ci_high, p->n);
     else
-        snprintf(buf, size, "mean %.6g s, 95%% CI [-, -], %zu run", p->s.mean, p->n);
+        snprintf(buf, size, "mean %.6g s, 95%% CI [-, -], %zu run%s", p->s.mean, p->n,
+                 p->n == 1 ? "" : "s");
 }
 
 void cli_autotune_meta(struct report *r, const struct autotune_result *a, double tolerance)

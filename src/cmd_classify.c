@@ -10,8 +10,8 @@
 
 #include "classify.h"
 #include "cli.h"
+#include "json.h"
 #include "num.h"
-#include "report.h"
 #include "stats.h"
 
 /* More runs only while the interval crosses a threshold, and only up to
@@ -258,8 +258,9 @@ static void print_text(FILE *out, const struct classify_options *o, const struct
 
 static void json_key_number(FILE *out, const char *key, double v)
 {
-    fprintf(out, ",\"%s\":", key);
-    cli_json_number(out, v);
+    fputc(',', out);
+    json_key(out, key);
+    json_number(out, v);
 }
 
 static void print_json(FILE *out, const struct classify_options *o, const struct classify_result *r)
@@ -268,18 +269,18 @@ static void print_json(FILE *out, const struct classify_options *o, const struct
     for (char **a = o->command; *a; a++) {
         if (a != o->command)
             fputc(',', out);
-        report_json_string(out, *a);
+        json_string(out, *a);
     }
     fputs("],\"verdict\":", out);
-    report_json_string(out, classify_verdict_name(r->verdict));
+    json_string(out, classify_verdict_name(r->verdict));
     fputs(",\"waiting_on\":", out);
     const char *wait = classify_wait_name(r->wait);
     if (wait)
-        report_json_string(out, wait);
+        json_string(out, wait);
     else
         fputs("null", out);
     fputs(",\"advice\":", out);
-    report_json_string(out, classify_advice(r));
+    json_string(out, classify_advice(r));
     fprintf(out, ",\"runs\":%zu", r->runs);
     json_key_number(out, "wall_s", r->wall_s);
     json_key_number(out, "user_s", r->user_s);

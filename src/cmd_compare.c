@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "json.h"
 #include "report.h"
 #include "runs.h"
 #include "stats.h"
@@ -137,10 +138,22 @@ static size_t n_of(const struct summary_row *row)
 
 /* ------------------------------------------------------------------------ */
 
+/* The change B/A - 1 in percent; "-" when undefined or beyond a double
+ * (B/A near DBL_MAX), never "inf" or "nan". */
+static const char *change_text(char *buf, size_t size, double ratio)
+{
+    double change = 100 * (ratio - 1);
+    if (isfinite(change))
+        snprintf(buf, size, "%+.1f%%", change);
+    else
+        snprintf(buf, size, "-");
+    return buf;
+}
+
 static void write_md(FILE *out, const char *by, const struct line *lines, size_t n,
                      const char *fa, const char *fb)
 {
-    char buf[6][32];
+    char buf[7][32];
     fprintf(out, "A: %s\nB: %s\n\n", fa, fb);
     fputs("| experiment | variant |", out);
     if (by)
@@ -161,10 +174,7 @@ static void write_md(FILE *out, const char *by, const struct line *lines, size_t
                     cli_md_number(buf[4], 32, 4, l->ratio.high));
         else
             fputs(" - |", out);
-        if (isfinite(l->ratio.ratio))
-            fprintf(out, " %+.1f%% |", 100 * (l->ratio.ratio - 1));
-        else
-            fputs(" - |", out);
+        fprintf(out, " %s |", change_text(buf[6], sizeof buf[6], l->ratio.ratio));
         fprintf(out, " %s | %s%s |\n", cli_md_number(buf[5], 32, 3, l->welch.p),
                 verdict_names[l->verdict], l->regression ? " (regression)" : "");
     }
@@ -211,14 +221,14 @@ static void write_csv(FILE *out, const char *by, const struct line *lines, size_
 static void json_group_key(FILE *out, const char *by, const struct runs_group *g)
 {
     fputs("{\"experiment\": ", out);
-    report_json_string(out, g->experiment);
+    json_string(out, g->experiment);
     fputs(", \"variant\": ", out);
-    report_json_string(out, g->variant);
+    json_string(out, g->variant);
     if (by) {
         fputs(", ", out);
-        report_json_string(out, by);
+        json_string(out, by);
         fputs(": ", out);
-        report_json_string(out, g->by);
+        json_string(out, g->by);
     }
     fprintf(out, ", \"workers\": %" PRIu64, g->workers);
 }
@@ -227,7 +237,9 @@ static void json_list(FILE *out, const char *key, const char *by, const struct l
                       enum verdict which)
 {
     bool first = true;
-    fprintf(out, " \"%s\": [", key);
+    fputc(' ', out);
+    json_key(out, key);
+    fputc('[', out);
     for (size_t i = 0; i < n; i++) {
         if (lines[i].verdict != which)
             continue;
@@ -243,9 +255,9 @@ static void write_json(FILE *out, const struct options *o, const struct line *li
                        const char *fa, const char *fb, size_t regressions)
 {
     fputs("{\"a\": ", out);
-    report_json_string(out, fa);
+    json_string(out, fa);
     fputs(", \"b\": ", out);
-    report_json_string(out, fb);
+    json_string(out, fb);
     fprintf(out, ", \"alpha\": %g", ALPHA);
     cli_json_key_number(out, "fail_if_slower", o->fail_if_slower);
     fprintf(out, ", \"regressions\": %zu,\n \"groups\": [\n", regressions);
@@ -270,7 +282,7 @@ static void write_json(FILE *out, const struct options *o, const struct line *li
         cli_json_key_number(out, "df", l->welch.df);
         cli_json_key_number(out, "p", l->welch.p);
         fputs(", \"verdict\": ", out);
-        report_json_string(out, verdict_names[l->verdict]);
+        json_string(out, verdict_names[l->verdict]);
         fprintf(out, ", \"regression\": %s}", l->regression ? "true" : "false");
     }
     fputs("\n ],\n", out);
@@ -345,10 +357,12 @@ static void report_regressions(const struct line *lines, size_t n, double limit)
         if (!lines[i].regression)
             continue;
         const struct runs_group *g = line_group(&lines[i]);
-        fprintf(stderr, "concur compare: %s %s%s%s with %" PRIu64 " workers is %.1f%% slower (p = %.3g), "
+        char change[32];
+        change_text(change, sizeof change, lines[i].ratio.ratio);
+        fprintf(stderr, "concur compare: %s %s%s%s with %" PRIu64 " workers is %s slower (p = %.3g), "
                         "beyond --fail-if-slower %g%%\n",
                 g->experiment, g->variant, g->by ? " " : "", g->by ? g->by : "", g->workers,
-                100 * (lines[i].ratio.ratio - 1), lines[i].welch.p, 100 * limit);
+                change[0] == '+' ? change + 1 : "far", lines[i].welch.p, 100 * limit);
     }
 }
 

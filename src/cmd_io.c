@@ -350,7 +350,8 @@ static enum cc_status add_row(struct io_run *r, struct report *report, uint64_t 
     snprintf(bytes, sizeof bytes, "%llu", (unsigned long long)t->bytes);
     snprintf(errors, sizeof errors, "%zu", t->errors);
     snprintf(ranks, sizeof ranks, "%d", r->ranks);
-    snprintf(rate, sizeof rate, "%.1f", seconds > 0 ? (double)t->items / seconds : 0.0);
+    /* downloads per second; undefined (empty) when none succeeded */
+    snprintf(rate, sizeof rate, t->ok && seconds > 0 ? "%.1f" : "", (double)t->ok / seconds);
     const char *const values[N_COLUMNS + 1] = {
         "io", fetch_mode_name(r->o->mode), workers, number, secs, items, bytes, errors, ranks, rate,
         chosen,

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "json.h"
 #include "num.h"
 #include "predict.h"
 #include "report.h"
@@ -285,10 +286,21 @@ static void write_md(FILE *out, const struct options *o, const struct prediction
             const struct summary_fit *fit = &p->summary->fits[i];
             if (!strcmp(fit->sweep->experiment, "io"))
                 continue;
-            fprintf(out, "- %s %s: f = %s [%s, %s] from %zu worker counts\n", fit->sweep->experiment,
-                    fit->sweep->variant, cli_md_number(a, sizeof a, 4, fit->amdahl.f),
-                    cli_md_number(b, sizeof b, 4, fit->amdahl.low),
-                    cli_md_number(c, sizeof c, 4, fit->amdahl.high), fit->amdahl.points);
+            fprintf(out, "- %s %s: f = %s", fit->sweep->experiment, fit->sweep->variant,
+                    cli_md_number(a, sizeof a, 4, fit->amdahl.f));
+            if (fit->amdahl.low == 0 && fit->amdahl.high > 0)  /* [0, 1] holds f */
+                fprintf(out, ", f <= %s", cli_md_number(b, sizeof b, 4, fit->amdahl.high));
+            else
+                fprintf(out, " [%s, %s]", cli_md_number(b, sizeof b, 4, fit->amdahl.low),
+                        cli_md_number(c, sizeof c, 4, fit->amdahl.high));
+            fprintf(out, " from %zu worker counts", fit->amdahl.points);
+            if (fit->amdahl.clamped)
+                fprintf(out, " (least squares gave %s, clamped to [0, 1])",
+                        cli_md_number(d, sizeof d, 4, fit->amdahl.f_fit));
+            if (fit->oversubscribed)
+                fprintf(out, "; %zu oversubscribed group%s left out", fit->oversubscribed,
+                        fit->oversubscribed == 1 ? "" : "s");
+            fputc('\n', out);
         }
         fprintf(out, "\n| experiment | variant | cores | speedup | 95%% CI | seconds | 95%% CI | Karp-Flatt speedup |\n"
                      "|---|---|---:|---:|---|---:|---|---:|\n");
@@ -316,9 +328,13 @@ static void write_md(FILE *out, const struct options *o, const struct prediction
         if (!pt->items)
             continue;
         cli_md_key(out, pt->experiment, pt->variant, NULL);
-        fprintf(out, " %" PRIu64 " | %" PRIu64 " | %s | [%s, %s] |\n", pt->items, pt->workers,
-                cli_md_number(a, sizeof a, 4, pt->seconds), cli_md_number(b, sizeof b, 4, pt->low),
-                cli_md_number(c, sizeof c, 4, pt->high));
+        fprintf(out, " %" PRIu64 " | %" PRIu64 " | %s |", pt->items, pt->workers,
+                cli_md_number(a, sizeof a, 4, pt->seconds));
+        if (isnan(pt->low) && isfinite(pt->high))  /* no lower bound above 0 */
+            fprintf(out, " <= %s |\n", cli_md_number(c, sizeof c, 4, pt->high));
+        else
+            fprintf(out, " [%s, %s] |\n", cli_md_number(b, sizeof b, 4, pt->low),
+                    cli_md_number(c, sizeof c, 4, pt->high));
     }
     (void)o;
 }
@@ -348,8 +364,9 @@ static void write_csv(FILE *out, const struct prediction *p)
 
 static void json_field(FILE *out, const char *key, double v)
 {
-    fprintf(out, ", \"%s\": ", key);
-    cli_json_number(out, v);
+    fputs(", ", out);
+    json_key(out, key);
+    json_number(out, v);
 }
 
 static void write_json(FILE *out, const struct prediction *p)
@@ -361,18 +378,20 @@ static void write_json(FILE *out, const struct prediction *p)
         if (!strcmp(fit->sweep->experiment, "io"))
             continue;
         fputs(k++ ? ",\n  {\"model\": \"amdahl\", \"experiment\": " : "\n  {\"model\": \"amdahl\", \"experiment\": ", out);
-        report_json_string(out, fit->sweep->experiment);
+        json_string(out, fit->sweep->experiment);
         fputs(", \"variant\": ", out);
-        report_json_string(out, fit->sweep->variant);
+        json_string(out, fit->sweep->variant);
         json_field(out, "f", fit->amdahl.f);
         json_field(out, "f_ci95_low", fit->amdahl.low);
         json_field(out, "f_ci95_high", fit->amdahl.high);
-        fputc('}', out);
+        json_field(out, "f_fit", fit->amdahl.f_fit);
+        fprintf(out, ", \"f_clamped\": %s, \"oversubscribed_left_out\": %zu}",
+                fit->amdahl.clamped ? "true" : "false", fit->oversubscribed);
     }
     for (size_t m = 0; m < p->nmodels; m++) {
         fputs(k++ ? ",\n  {\"model\": \"io-rounds\", \"experiment\": \"io\", \"variant\": "
                   : "\n  {\"model\": \"io-rounds\", \"experiment\": \"io\", \"variant\": ", out);
-        report_json_string(out, p->models[m].variant);
+        json_string(out, p->models[m].variant);
         const struct predict_io_model *model = &p->models[m];
         json_field(out, "latency", model->coef[IO_LATENCY]);
         json_field(out, "latency_se", model->se[IO_LATENCY]);
@@ -388,9 +407,9 @@ static void write_json(FILE *out, const struct prediction *p)
     for (size_t i = 0; i < p->npoints; i++) {
         const struct predict_point *pt = &p->points[i];
         fputs(i ? ",\n  {\"experiment\": " : "\n  {\"experiment\": ", out);
-        report_json_string(out, pt->experiment);
+        json_string(out, pt->experiment);
         fputs(", \"variant\": ", out);
-        report_json_string(out, pt->variant);
+        json_string(out, pt->variant);
         fprintf(out, ", \"workers\": %" PRIu64, pt->workers);
         json_field(out, "items", pt->items ? (double)pt->items : NAN);
         json_field(out, "predicted_seconds", pt->seconds);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "json.h"
 #include "num.h"
 #include "report.h"
 #include "runs.h"
@@ -26,15 +27,21 @@ static const char usage[] =
     "outliers (flagged and kept), the speedup against the baseline with its\n"
     "95% Fieller interval, efficiency and Karp-Flatt; per worker sweep, the\n"
     "serial fraction of Amdahl's law (least squares) with its 95% interval.\n"
-    "Runs with ok=0 are left out of the statistics and counted as failed.\n"
+    "Runs with ok=0 are left out of the statistics and counted as failed;\n"
+    "groups marked oversubscribed=1 are shown but left out of the Amdahl fits.\n"
     "\n"
     "  --baseline VARIANT[:WORKERS]  the baseline of each experiment (default:\n"
-    "                          its serial or sync group with the fewest workers)\n"
+    "                          its serial or sync group with the fewest workers;\n"
+    "                          without one, each sweep's baseline_workers group,\n"
+    "                          else its group with the fewest workers)\n"
     "  --by COLUMN             also group by this column (e.g. decomposition)\n"
     "  --drop-outliers         leave Tukey outliers out of the statistics\n"
     "  --predict P[,P...]      Amdahl's predicted speedup at these worker counts\n"
     "  --format md|csv|json    output format (default md)\n"
-    "  -h, --help              this help\n";
+    "  -h, --help              this help\n"
+    "\n"
+    "Exit status: 0 done, 1 no successful run at all (every run has ok=0),\n"
+    "2 bad usage or input (FILE:LINE for bad CSV).\n";
 
 
 struct options {
@@ -129,17 +136,24 @@ static void md_by_header(FILE *out, const struct runs *r)
         fprintf(out, " %s |", r->by_column);
 }
 
+/* Each baseline once, in table order; one chosen per sweep (no serial or
+ * sync group) is named with the rule that chose it. */
 static void md_baselines(FILE *out, const struct summary *s)
 {
-    const char *last = NULL;
     fputs("Baselines:", out);
     for (size_t i = 0; i < s->nrows; i++) {
         const struct summary_row *b = s->rows[i].baseline;
-        if (!b || (last && !strcmp(last, s->rows[i].group->experiment)))
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = s->rows[j].baseline == b;
+        if (!b || seen)
             continue;
-        last = s->rows[i].group->experiment;
-        fprintf(out, " %s: %s with %" PRIu64 " worker%s;", b->group->experiment,
-                b->group->variant, b->group->workers, b->group->workers == 1 ? "" : "s");
+        bool per_sweep = !strcmp(s->rows[i].baseline_rule, "baseline_workers")
+            || !strcmp(s->rows[i].baseline_rule, "fewest workers");
+        fprintf(out, " %s%s%s: %s with %" PRIu64 " worker%s%s%s%s;", b->group->experiment,
+                per_sweep ? " " : "", per_sweep ? b->group->variant : "",
+                b->group->variant, b->group->workers, b->group->workers == 1 ? "" : "s",
+                per_sweep ? " (" : "", per_sweep ? s->rows[i].baseline_rule : "", per_sweep ? ")" : "");
     }
     for (size_t e = 0; e < s->nno_baseline; e++)
         fprintf(out, " %s: none;", s->no_baseline[e]);
@@ -161,7 +175,8 @@ static void md_groups(FILE *out, const struct runs *r, const struct summary *s)
         const struct summary_row *row = &s->rows[i];
         const struct runs_group *g = row->group;
         cli_md_key(out, g->experiment, g->variant, g->by);
-        fprintf(out, " %" PRIu64 " | %zu |", g->workers, row->s.n);
+        fprintf(out, " %" PRIu64 "%s | %zu |", g->workers, g->oversubscribed ? " (oversubscribed)" : "",
+                row->s.n);
         if (failed)
             fprintf(out, " %zu |", g->failed);
         md_cell(out, row->s.mean, MD_TIME_DIGITS);
@@ -180,10 +195,40 @@ static void md_groups(FILE *out, const struct runs *r, const struct summary *s)
     }
 }
 
+/* f's interval within [0, 1]: "f <= x" when it reaches down to 0. */
+static void md_fraction_interval(FILE *out, const struct stats_amdahl *a)
+{
+    char buf[32];
+    if (a->low == 0 && a->high > 0)
+        fprintf(out, " f <= %s |", cli_md_number(buf, sizeof buf, MD_DIGITS, a->high));
+    else
+        md_interval(out, a->low, a->high, MD_DIGITS);
+}
+
+/* What the fits left out or changed, under their table. */
+static void md_fit_notes(FILE *out, const struct summary *s)
+{
+    char buf[32];
+    for (size_t i = 0; i < s->nfits; i++) {
+        const struct summary_fit *fit = &s->fits[i];
+        if (fit->amdahl.clamped)
+            fprintf(out, "\n%s %s%s%s: least squares gave f = %s, outside [0, 1]: clamped to %g.\n",
+                    fit->sweep->experiment, fit->sweep->variant, fit->sweep->by ? " " : "",
+                    fit->sweep->by ? fit->sweep->by : "",
+                    cli_md_number(buf, sizeof buf, MD_DIGITS, fit->amdahl.f_fit), fit->amdahl.f);
+    }
+    if (s->oversubscribed)
+        fprintf(out, "\n%zu oversubscribed group%s (more workers than CPUs: time-sharing, not a "
+                     "serial fraction) shown in the table but left out of the fits.\n",
+                s->oversubscribed, s->oversubscribed == 1 ? "" : "s");
+}
+
 static void md_fits(FILE *out, const struct runs *r, const struct summary *s)
 {
-    if (s->nfits == 0)
+    if (s->nfits == 0) {
+        md_fit_notes(out, s);
         return;
+    }
     fputs("\nAmdahl's law per sweep, S(p) = 1 / (f + (1 - f) / p), serial fraction f by least squares:\n\n",
           out);
     fputs("| experiment | variant |", out);
@@ -201,7 +246,7 @@ static void md_fits(FILE *out, const struct runs *r, const struct summary *s)
         fprintf(out, " %zu |", fit->amdahl.points);
         md_cell(out, fit->amdahl.f, MD_DIGITS);
         md_cell(out, fit->amdahl.se, MD_DIGITS - 1);
-        md_interval(out, fit->amdahl.low, fit->amdahl.high, MD_DIGITS);
+        md_fraction_interval(out, &fit->amdahl);
         for (size_t k = 0; k < s->npredict; k++) {
             const struct summary_prediction *pr = &fit->predictions[k];
             char a[32], b[32], c[32];
@@ -213,6 +258,7 @@ static void md_fits(FILE *out, const struct runs *r, const struct summary *s)
         }
         fputc('\n', out);
     }
+    md_fit_notes(out, s);
 }
 
 static void write_md(FILE *out, const struct runs *r, const struct summary *s, bool dropped)
@@ -237,7 +283,8 @@ static void write_csv(FILE *out, const struct runs *r, const struct summary *s)
         fputc(',', out);
     }
     fputs("workers,n,failed,mean,sd,median,min,max,cv,ci95_low,ci95_high,outliers,"
-          "speedup,speedup_ci95_low,speedup_ci95_high,efficiency,karp_flatt,baseline\n", out);
+          "speedup,speedup_ci95_low,speedup_ci95_high,efficiency,karp_flatt,baseline,oversubscribed\n",
+          out);
     for (size_t i = 0; i < s->nrows; i++) {
         const struct summary_row *row = &s->rows[i];
         const struct runs_group *g = row->group;
@@ -263,7 +310,7 @@ static void write_csv(FILE *out, const struct runs *r, const struct summary *s)
             fputc(',', out);
             cli_csv_number(out, w[k]);
         }
-        fprintf(out, ",%d\n", row->baseline == row);
+        fprintf(out, ",%d,%d\n", row->baseline == row, g->oversubscribed);
     }
 }
 
@@ -273,14 +320,14 @@ static void write_csv(FILE *out, const struct runs *r, const struct summary *s)
 static void json_group_key(FILE *out, const struct runs *r, const struct runs_group *g)
 {
     fputs("\"experiment\": ", out);
-    report_json_string(out, g->experiment);
+    json_string(out, g->experiment);
     fputs(", \"variant\": ", out);
-    report_json_string(out, g->variant);
+    json_string(out, g->variant);
     if (r->by_column) {
         fputs(", ", out);
-        report_json_string(out, r->by_column);
+        json_string(out, r->by_column);
         fputs(": ", out);
-        report_json_string(out, g->by);
+        json_string(out, g->by);
     }
 }
 
@@ -309,7 +356,13 @@ static void json_row(FILE *out, const struct runs *r, const struct summary_row *
     cli_json_key_number(out, "speedup_ci95_high", row->speedup.high);
     cli_json_key_number(out, "efficiency", row->efficiency);
     cli_json_key_number(out, "karp_flatt", row->karp_flatt);
-    fprintf(out, ", \"baseline\": %s}", row->baseline == row ? "true" : "false");
+    fprintf(out, ", \"baseline\": %s, \"oversubscribed\": %s, \"baseline_rule\": ",
+            row->baseline == row ? "true" : "false", g->oversubscribed ? "true" : "false");
+    if (row->baseline)
+        json_string(out, row->baseline_rule);
+    else
+        fputs("null", out);
+    fputc('}', out);
 }
 
 static void json_fit(FILE *out, const struct runs *r, const struct summary_fit *fit, size_t npredict)
@@ -321,6 +374,9 @@ static void json_fit(FILE *out, const struct runs *r, const struct summary_fit *
     cli_json_key_number(out, "serial_fraction_se", fit->amdahl.se);
     cli_json_key_number(out, "serial_fraction_ci95_low", fit->amdahl.low);
     cli_json_key_number(out, "serial_fraction_ci95_high", fit->amdahl.high);
+    cli_json_key_number(out, "serial_fraction_fit", fit->amdahl.f_fit);
+    fprintf(out, ", \"serial_fraction_clamped\": %s, \"oversubscribed_left_out\": %zu",
+            fit->amdahl.clamped ? "true" : "false", fit->oversubscribed);
     cli_json_key_number(out, "residual_ss", fit->amdahl.rss);
     fputs(", \"predictions\": [", out);
     for (size_t k = 0; k < npredict; k++) {
@@ -336,10 +392,15 @@ static void json_fit(FILE *out, const struct runs *r, const struct summary_fit *
 
 static void write_json(FILE *out, const struct runs *r, const struct summary *s, bool dropped)
 {
-    fprintf(out, "{\"methods\": {\"mean_ci\": \"student-t 95%%\", \"outliers\": \"tukey 1.5 IQR, %s\", "
-                 "\"speedup_ci\": \"fieller 95%%\", \"amdahl\": \"least squares of 1/S - 1/p = f (1 - 1/p)\"},\n",
+    fprintf(out, "{\"methods\": {\"mean_ci\": \"student-t 95%%, lower end on log times when <= 0\", "
+                 "\"outliers\": \"tukey 1.5 IQR, %s\", "
+                 "\"speedup_ci\": \"fieller 95%%, lower end of the geometric-mean ratio when <= 0\", "
+                 "\"amdahl\": \"least squares of 1/S - 1/p = f (1 - 1/p), f clamped to [0, 1], "
+                 "oversubscribed groups left out\"},\n",
             dropped ? "dropped" : "kept");
-    fprintf(out, " \"runs\": %zu, \"failed_runs\": %zu,\n \"groups\": [\n", r->rows, r->failed);
+    fprintf(out, " \"runs\": %zu, \"failed_runs\": %zu, \"duplicate_runs\": %zu, "
+                 "\"oversubscribed_left_out\": %zu,\n \"groups\": [\n",
+            r->rows, r->failed, r->duplicate_runs, s->oversubscribed);
     for (size_t i = 0; i < s->nrows; i++) {
         json_row(out, r, &s->rows[i]);
         fputs(i + 1 < s->nrows ? ",\n" : "\n", out);
@@ -404,10 +465,23 @@ static void warn_about(const struct runs *r, const struct summary *s)
         fprintf(stderr, "concur stats: warning: %zu run%s with ok=0 left out of the statistics "
                         "(first at %s); see the 'failed' column\n",
                 r->failed, r->failed == 1 ? "" : "s", r->first_failed);
+    if (r->duplicate_runs)
+        fprintf(stderr, "concur stats: warning: %zu run number%s repeated within a group of one file "
+                        "(first at %s): a file or rows given twice?\n",
+                r->duplicate_runs, r->duplicate_runs == 1 ? "" : "s", r->first_duplicate);
     for (size_t e = 0; e < s->nno_baseline; e++)
         fprintf(stderr, "concur stats: warning: experiment '%s' has no baseline group; "
                         "its speedups are undefined (choose one with --baseline)\n",
                 s->no_baseline[e]);
+}
+
+/* True when some group kept a successful run. */
+static bool any_valid(const struct summary *s)
+{
+    for (size_t i = 0; i < s->nrows; i++)
+        if (s->rows[i].s.n > 0)
+            return true;
+    return false;
 }
 
 int cmd_stats(int argc, char **argv)
@@ -447,6 +521,11 @@ int cmd_stats(int argc, char **argv)
     }
     if (fflush(stdout) || ferror(stdout))
         rc = cli_report("stats", cc_error(&err, CC_ESYS, "cannot write the output"), &err);
+    else if (!any_valid(summary)) {
+        fprintf(stderr, "concur stats: no successful run: all %zu runs have ok=0; "
+                        "nothing to summarize\n", runs->rows);
+        rc = 1;
+    }
 out:
     summary_free(summary);
     runs_free(runs);

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,6 +105,17 @@ char *num_format_u128(u128 v, char *buf)
     for (size_t i = 0; i < n; i++)
         buf[i] = digits[n - 1 - i];
     buf[n] = '\0';
+    return buf;
+}
+
+char *num_format_double(double v, char *buf)
+{
+    /* Fewer digits first: the first that reads back is the shortest. */
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(buf, NUM_DOUBLE_BUFSIZE, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
     return buf;
 }
 

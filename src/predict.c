@@ -32,6 +32,15 @@ void predict_io_time(const struct predict_io_model *m, uint64_t n, uint64_t w,
     stats_linear_predict(&m->fit, x, seconds, &half);
     *low = *seconds - half;
     *high = *seconds + half;
+    /* A time is > 0: where the model's interval reaches 0 or below it
+     * gives no lower bound (NAN, printed "<= high"), and a predicted time
+     * that is not > 0 is no prediction at all. */
+    if (!(*low > 0))
+        *low = NAN;
+    if (!(*seconds > 0))
+        *seconds = NAN;
+    if (!(*high > 0))
+        *high = NAN;
 }
 
 static bool io_group(const struct runs_group *g, const char *variant)
@@ -154,7 +163,7 @@ static double last_karp_flatt(const struct summary *s, const struct summary_fit 
     for (size_t i = 0; i < s->nrows; i++) {
         const struct summary_row *row = &s->rows[i];
         if (row->group->sweep == fit->sweep->sweep && row->group->workers > most
-            && isfinite(row->karp_flatt)) {
+            && isfinite(row->karp_flatt) && !row->group->oversubscribed) {
             most = row->group->workers;
             e = row->karp_flatt;
         }
@@ -178,7 +187,8 @@ size_t predict_cpu(const struct summary *s, struct predict_point out[])
                 .seconds = base->mean / pr->speedup,
                 .low = base->ci_low / pr->high, .high = base->ci_high / pr->low,
                 .speedup = pr->speedup, .speedup_low = pr->low, .speedup_high = pr->high,
-                .karp_flatt_speedup = isnan(e) ? NAN : stats_amdahl_speedup(e, p),
+                /* e below 0 (a superlinear point) is clamped as f is */
+                .karp_flatt_speedup = isnan(e) ? NAN : stats_amdahl_speedup(e < 0 ? 0 : e > 1 ? 1 : e, p),
             };
         }
     }

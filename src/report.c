@@ -1,8 +1,9 @@
 #include "report.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "json.h"
 
 #define MAX_META 128  /* --workers auto adds one line per probed count */
 
@@ -14,6 +15,9 @@ struct report {
     char *meta_key[MAX_META];
     char *meta_value[MAX_META];
     size_t nmeta;
+    char *end_key[MAX_META];  /* report_trailer's, written after the rows */
+    char *end_value[MAX_META];
+    size_t nend;
     char **cells;   /* table only: every row's values, row-major */
     size_t nrows;
     size_t capacity;
@@ -46,9 +50,11 @@ struct report *report_open(FILE *out, enum report_format format,
     return r;
 }
 
-void report_meta(struct report *r, const char *key, const char *value)
+/* Keeps copies of key and value as pair n of keys/values (at most
+ * MAX_META; beyond, or out of memory, the pair is dropped). */
+static void keep_pair(char *keys[], char *values[], size_t *n, const char *key, const char *value)
 {
-    if (r->nmeta == MAX_META || r->started)
+    if (*n == MAX_META)
         return;
     /* Copies of both: callers may build keys in a buffer they reuse. */
     char *k = strdup(key), *v = strdup(value ? value : "");
@@ -57,9 +63,20 @@ void report_meta(struct report *r, const char *key, const char *value)
         free(v);
         return;
     }
-    r->meta_key[r->nmeta] = k;
-    r->meta_value[r->nmeta] = v;
-    r->nmeta++;
+    keys[*n] = k;
+    values[*n] = v;
+    ++*n;
+}
+
+void report_meta(struct report *r, const char *key, const char *value)
+{
+    if (!r->started)
+        keep_pair(r->meta_key, r->meta_value, &r->nmeta, key, value);
+}
+
+void report_trailer(struct report *r, const char *key, const char *value)
+{
+    keep_pair(r->end_key, r->end_value, &r->nend, key, value);
 }
 
 void report_csv_field(FILE *out, const char *text)
@@ -77,35 +94,17 @@ void report_csv_field(FILE *out, const char *text)
     fputc('"', out);
 }
 
-void report_json_string(FILE *out, const char *text)
+/* {"key": "value", ...} */
+static void json_pairs(FILE *out, char *const keys[], char *const values[], size_t n)
 {
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
-        default:
-            if (*p < 0x20)
-                fprintf(out, "\\u%04x", *p);
-            else
-                fputc(*p, out);
-        }
+    fputc('{', out);
+    for (size_t m = 0; m < n; m++) {
+        fputs(m ? ", " : "", out);
+        json_string(out, keys[m]);
+        fputs(": ", out);
+        json_string(out, values[m]);
     }
-    fputc('"', out);
-}
-
-/* A numeric cell is written bare when it is a finite number, else null. */
-static void json_number(FILE *out, const char *text)
-{
-    char *end;
-    double v = strtod(text, &end);
-    if (*text && *end == '\0' && isfinite(v))
-        fputs(text, out);
-    else
-        fputs("null", out);
+    fputc('}', out);
 }
 
 static void start(struct report *r)
@@ -120,14 +119,9 @@ static void start(struct report *r)
         }
         fputc('\n', r->out);
     } else if (r->format == REPORT_JSON) {
-        fputs("{\"meta\": {", r->out);
-        for (size_t m = 0; m < r->nmeta; m++) {
-            fputs(m ? ", " : "", r->out);
-            report_json_string(r->out, r->meta_key[m]);
-            fputs(": ", r->out);
-            report_json_string(r->out, r->meta_value[m]);
-        }
-        fputs("},\n \"runs\": [", r->out);
+        fputs("{\"meta\": ", r->out);
+        json_pairs(r->out, r->meta_key, r->meta_value, r->nmeta);
+        fputs(",\n \"runs\": [", r->out);
     }
 }
 
@@ -166,12 +160,12 @@ enum cc_status report_row(struct report *r, const char *const values[])
         fputs(r->nrows++ ? ",\n  {" : "\n  {", r->out);
         for (size_t c = 0; c < r->ncolumns; c++) {
             fputs(c ? ", " : "", r->out);
-            report_json_string(r->out, r->columns[c].name);
+            json_string(r->out, r->columns[c].name);
             fputs(": ", r->out);
             if (r->columns[c].numeric)
-                json_number(r->out, values[c]);
+                json_number_text(r->out, values[c]);
             else
-                report_json_string(r->out, values[c]);
+                json_string(r->out, values[c]);
         }
         fputc('}', r->out);
         break;
@@ -216,16 +210,28 @@ enum cc_status report_close(struct report *r)
     if (!r)
         return CC_OK;
     start(r);
-    if (r->format == REPORT_JSON)
-        fputs(r->nrows ? "\n ]}\n" : "]}\n", r->out);
-    else if (r->format == REPORT_TABLE)
+    if (r->format == REPORT_JSON) {
+        fputs(r->nrows ? "\n ]" : "]", r->out);
+        if (r->nend) {
+            fputs(",\n \"end\": ", r->out);
+            json_pairs(r->out, r->end_key, r->end_value, r->nend);
+        }
+        fputs("}\n", r->out);
+    } else if (r->format == REPORT_TABLE) {
         write_table(r);
+        for (size_t m = 0; m < r->nend; m++)
+            fprintf(r->out, "# %s: %s\n", r->end_key[m], r->end_value[m]);
+    }
     if (fflush(r->out) != 0 || ferror(r->out))
         status = CC_ESYS;
     for (size_t m = 0; m < r->nmeta; m++)
         free(r->meta_value[m]);
     for (size_t m = 0; m < r->nmeta; m++)
         free(r->meta_key[m]);
+    for (size_t m = 0; m < r->nend; m++) {
+        free(r->end_key[m]);
+        free(r->end_value[m]);
+    }
     if (r->cells)
         for (size_t i = 0; i < r->nrows * r->ncolumns; i++)
             free(r->cells[i]);

@@ -189,6 +189,7 @@ void runs_free(struct runs *r)
         free(r->groups[i].variant);
         free(r->groups[i].by);
         free(r->groups[i].seconds);
+        free(r->groups[i].ids);
     }
     free(r->groups);
     free(r->by_column);
@@ -275,6 +276,49 @@ static int add_time(struct runs_group *g, double seconds)
     return 0;
 }
 
+static int add_id(struct runs_group *g, uint64_t run, unsigned long line)
+{
+    if (g->nids == g->idcap) {
+        size_t cap = g->idcap ? 2 * g->idcap : 8;
+        struct runs_id *ids = realloc(g->ids, cap * sizeof *ids);
+        if (!ids)
+            return -1;
+        g->ids = ids;
+        g->idcap = cap;
+    }
+    g->ids[g->nids++] = (struct runs_id){.run = run, .line = line};
+    return 0;
+}
+
+static int by_run_then_line(const void *pa, const void *pb)
+{
+    const struct runs_id *a = pa, *b = pb;
+    if (a->run != b->run)
+        return a->run < b->run ? -1 : 1;
+    return (a->line > b->line) - (a->line < b->line);
+}
+
+/* Counts the run numbers that repeat within a group of the file just read
+ * (sorted, so a group of any size costs n log n), then forgets them: runs
+ * pooled from several files may reuse numbers, each job counting from 1. */
+static void check_duplicates(struct runs *r, const char *name)
+{
+    for (size_t i = 0; i < r->ngroups; i++) {
+        struct runs_group *g = &r->groups[i];
+        if (g->nids > 1)
+            qsort(g->ids, g->nids, sizeof *g->ids, by_run_then_line);
+        for (size_t k = 1; k < g->nids; k++) {
+            if (g->ids[k].run != g->ids[k - 1].run)
+                continue;
+            if (!r->duplicate_runs++)
+                snprintf(r->first_duplicate, sizeof r->first_duplicate,
+                         "%s:%lu: run %llu, also at line %lu", name, g->ids[k].line,
+                         (unsigned long long)g->ids[k].run, g->ids[k - 1].line);
+        }
+        g->nids = 0;
+    }
+}
+
 static int by_table_order(const void *pa, const void *pb)
 {
     const struct runs_group *a = pa, *b = pb;
@@ -300,6 +344,26 @@ static bool better_baseline(const struct runs_group *cand, const struct runs_gro
     if (c)
         return c < 0;
     return cand->sweep < best->sweep;
+}
+
+const struct runs_group *runs_sweep_baseline(const struct runs *r, const struct runs_group *g)
+{
+    uint64_t named = 0;   /* the smallest baseline_workers of the sweep */
+    for (size_t i = 0; i < r->ngroups; i++) {
+        const struct runs_group *h = &r->groups[i];
+        if (h->sweep == g->sweep && h->baseline_workers
+            && (!named || h->baseline_workers < named))
+            named = h->baseline_workers;
+    }
+    const struct runs_group *best = NULL;
+    for (size_t i = 0; i < r->ngroups; i++) {
+        const struct runs_group *h = &r->groups[i];
+        if (h->sweep != g->sweep)
+            continue;
+        if (named ? h->workers == named : !best || h->workers < best->workers)
+            best = h;
+    }
+    return best;
 }
 
 const struct runs_group *runs_baseline(const struct runs *r, const char *experiment,
@@ -369,6 +433,7 @@ static enum cc_status parse_whole(const char *where, const char *what, const cha
 struct layout {
     size_t col[N_REQUIRED];
     size_t ok;      /* SIZE_MAX: no ok column */
+    size_t oversubscribed, baseline_workers;  /* SIZE_MAX: absent */
     size_t by;      /* SIZE_MAX: no --by */
     size_t nfields;
 };
@@ -378,6 +443,7 @@ static enum cc_status read_header(const struct runs *r, struct csv *c, unsigned 
 {
     lay->nfields = c->nfields;
     lay->ok = SIZE_MAX;
+    lay->oversubscribed = lay->baseline_workers = SIZE_MAX;
     lay->by = SIZE_MAX;
     for (size_t k = 0; k < N_REQUIRED; k++)
         lay->col[k] = SIZE_MAX;
@@ -393,6 +459,10 @@ static enum cc_status read_header(const struct runs *r, struct csv *c, unsigned 
                 lay->col[k] = i;
         if (!strcmp(name, "ok"))
             lay->ok = i;
+        if (!strcmp(name, "oversubscribed"))
+            lay->oversubscribed = i;
+        if (!strcmp(name, "baseline_workers"))
+            lay->baseline_workers = i;
         if (r->by_column && !strcmp(name, r->by_column))
             lay->by = i;
     }
@@ -445,6 +515,21 @@ static enum cc_status read_row(struct runs *r, const struct csv *c, unsigned lon
             return cc_error(err, CC_EINPUT, "%s: ok: '%s' must be 1 or 0", where, text);
         ok = text[0] == '1';
     }
+    bool oversubscribed = false;
+    if (lay->oversubscribed != SIZE_MAX) {
+        const char *text = field(c, lay->oversubscribed);
+        if (strcmp(text, "0") && strcmp(text, "1"))
+            return cc_error(err, CC_EINPUT, "%s: oversubscribed: '%s' must be 1 or 0", where, text);
+        oversubscribed = text[0] == '1';
+    }
+    uint64_t baseline_workers = 0;
+    if (lay->baseline_workers != SIZE_MAX) {
+        if ((status = parse_whole(where, "baseline_workers", field(c, lay->baseline_workers),
+                                  RUNS_MAX_WORKERS, &baseline_workers, err)) != CC_OK)
+            return status;
+        if (baseline_workers == 0)
+            return cc_error(err, CC_EINPUT, "%s: baseline_workers: '0' must be at least 1", where);
+    }
     const char *by = lay->by != SIZE_MAX ? field(c, lay->by) : NULL;
 
     struct runs_group *g = r->last < r->ngroups ? &r->groups[r->last] : NULL;
@@ -455,6 +540,11 @@ static enum cc_status read_row(struct runs *r, const struct csv *c, unsigned lon
         r->last = (size_t)(g - r->groups);
     }
     r->rows++;
+    g->oversubscribed |= oversubscribed;
+    if (baseline_workers && (!g->baseline_workers || baseline_workers < g->baseline_workers))
+        g->baseline_workers = baseline_workers;
+    if (add_id(g, run, line))
+        return cc_error(err, CC_ESYS, "out of memory");
     if (!ok) {
         if (!r->failed++)
             snprintf(r->first_failed, sizeof r->first_failed, "%s", where);
@@ -505,6 +595,8 @@ enum cc_status runs_read_stream(struct runs *r, FILE *in, const char *name, stru
     }
     if (status == CC_OK && rows == 0)
         status = cc_error(err, CC_EINPUT, "%s:%lu: header only, no runs", name, header_line);
+    if (status == CC_OK)
+        check_duplicates(r, name);
 out:
     free(c.buf);
     free(c.start);

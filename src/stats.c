@@ -33,6 +33,41 @@ static void summary_undefined(struct stats_summary *s, size_t n)
     s->ci_low = s->ci_high = s->q1 = s->q3 = NAN;
     s->fence_low = s->fence_high = NAN;
     s->outliers = 0;
+    s->log_mean = s->log_sd = NAN;
+}
+
+/* The sd of sorted values that are so large (near DBL_MAX) that squared
+ * deviations overflow: the same computed on values scaled by the largest,
+ * which leaves the result unchanged in exact arithmetic. */
+static double sd_scaled(double sorted[], size_t n, double mean)
+{
+    double scale = fmax(fabs(sorted[0]), fabs(sorted[n - 1]));
+    if (!(scale > 0) || !isfinite(scale))
+        return NAN;
+    double *y = malloc(n * sizeof *y);
+    if (!y)
+        return NAN;
+    for (size_t i = 0; i < n; i++)
+        y[i] = sorted[i] / scale;
+    double sd = scale * gsl_stats_sd_m(y, 1, n, mean / scale);
+    free(y);
+    return isfinite(sd) ? sd : NAN;
+}
+
+/* The mean and sd of the logs, for the intervals that must stay > 0. */
+static void log_moments(const double sorted[], size_t n, struct stats_summary *s)
+{
+    if (!(sorted[0] > 0))
+        return;
+    double m = 0, q = 0;
+    for (size_t i = 0; i < n; i++) {  /* Welford: no large intermediate sums */
+        double d = log(sorted[i]) - m;
+        m += d / (double)(i + 1);
+        q += d * (log(sorted[i]) - m);
+    }
+    s->log_mean = m;
+    if (n >= 2)
+        s->log_sd = sqrt(q / (double)(n - 1));
 }
 
 /* Quartiles and fences need at least 4 values to say anything: with fewer,
@@ -68,15 +103,27 @@ enum cc_status stats_summarize(const double data[], size_t n,
      * intermediate sum, so a large offset does not swamp a tiny spread. */
     s->mean = gsl_stats_mean(sorted, 1, n);
     s->median = gsl_stats_median_from_sorted_data(sorted, 1, n);
+    if (!isfinite(s->median))  /* (a + b) / 2 overflowed near DBL_MAX */
+        s->median = sorted[(n - 1) / 2] + (sorted[n / 2] - sorted[(n - 1) / 2]) / 2;
     s->min = sorted[0];
     s->max = sorted[n - 1];
     if (n >= 2) {
         /* Two passes: deviations from the mean, never sum(x^2) - n m^2. */
         s->sd = gsl_stats_sd_m(sorted, 1, n, s->mean);
+        if (!isfinite(s->sd))
+            s->sd = sd_scaled(sorted, n, s->mean);
         s->cv = s->mean != 0 ? s->sd / s->mean : NAN;
-        double half = t_quantile((double)(n - 1)) * s->sd / sqrt((double)n);
+    }
+    log_moments(sorted, n, s);
+    if (n >= 2) {
+        double t = t_quantile((double)(n - 1));
+        double half = t * s->sd / sqrt((double)n);
         s->ci_low = s->mean - half;
         s->ci_high = s->mean + half;
+        if (!(s->ci_low > 0) && sorted[0] >= 0)
+            s->ci_low = sorted[0] > 0 ? exp(s->log_mean - t * s->log_sd / sqrt((double)n)) : 0;
+        if (!isfinite(s->ci_high))
+            s->ci_low = s->ci_high = NAN;
     }
     tukey(sorted, n, s);
     free(sorted);
@@ -110,10 +157,36 @@ size_t stats_drop_outliers(const double data[], size_t n,
     return m;
 }
 
-/* The squared standard error of a mean. */
-static double mean_variance(const struct stats_summary *s)
+/* A scale for a sample's mean and sd: computing on values divided by it
+ * keeps squares of times near DBL_MAX finite. */
+static double scale_of(const struct stats_summary *s)
 {
-    return s->sd * s->sd / (double)s->n;
+    double m = fmax(fabs(s->mean), isfinite(s->sd) ? s->sd : 0);
+    return m > 0 && isfinite(m) ? m : 1;
+}
+
+/* The squared standard error of a mean scaled by c. */
+static double scaled_variance(const struct stats_summary *s, double c)
+{
+    double sd = s->sd / c;
+    return sd * sd / (double)s->n;
+}
+
+/* The lower end of the STATS_LEVEL interval of the ratio of geometric
+ * means (Welch on the logs): > 0, the stand-in when Fieller's lower end is
+ * not. 0 when a value is 0 (the ratio can then be 0). */
+static double log_ratio_low(const struct stats_summary *num, const struct stats_summary *den)
+{
+    if (isnan(num->log_mean) || isnan(den->log_mean))
+        return 0;
+    double va = num->log_sd * num->log_sd / (double)num->n;
+    double vb = den->log_sd * den->log_sd / (double)den->n;
+    double se2 = va + vb;
+    if (!(se2 > 0))
+        return exp(num->log_mean - den->log_mean);
+    double df = se2 * se2 / (va * va / (double)(num->n - 1) + vb * vb / (double)(den->n - 1));
+    double low = exp(num->log_mean - den->log_mean - t_quantile(df) * sqrt(se2));
+    return isfinite(low) ? low : 0;
 }
 
 enum cc_status stats_ratio_fieller(const struct stats_summary *num,
@@ -121,16 +194,22 @@ enum cc_status stats_ratio_fieller(const struct stats_summary *num,
                                    struct stats_ratio *out, struct cc_err *err)
 {
     (void)err;
-    double a = num->mean, b = den->mean;
-    out->ratio = b != 0 ? a / b : NAN;
+    out->ratio = den->mean != 0 ? num->mean / den->mean : NAN;
     out->low = out->high = out->df = NAN;
-    if (num->n < 2 || den->n < 2 || !isfinite(out->ratio))
+    if (!isfinite(out->ratio))
+        out->ratio = NAN;
+    if (num->n < 2 || den->n < 2 || !isfinite(out->ratio) || !isfinite(num->sd)
+        || !isfinite(den->sd))
         return CC_OK;
 
-    double va = mean_variance(num), vb = mean_variance(den), r = out->ratio;
+    /* On scaled values: the interval of (a ca) / (b cb) is that of a / b
+     * times ca / cb. */
+    double ca = scale_of(num), cb = scale_of(den), unit = ca / cb;
+    double a = num->mean / ca, b = den->mean / cb;
+    double va = scaled_variance(num, ca), vb = scaled_variance(den, cb), r = a / b;
     double spread = va + r * r * vb;
     if (spread == 0) {  /* both samples constant: the ratio is exact */
-        out->low = out->high = r;
+        out->low = out->high = out->ratio;
         out->df = (double)(num->n + den->n - 2);
         return CC_OK;
     }
@@ -145,8 +224,17 @@ enum cc_status stats_ratio_fieller(const struct stats_summary *num,
         return CC_OK;
     double root = t * sqrt(a * a * vb + va * quad);
     double x1 = (a * b - root) / quad, x2 = (a * b + root) / quad;
-    out->low = fmin(x1, x2);
-    out->high = fmax(x1, x2);
+    out->low = fmin(x1, x2) * unit;
+    out->high = fmax(x1, x2) * unit;
+    if (!isfinite(out->low) || !isfinite(out->high)) {
+        out->low = out->high = NAN;
+        return CC_OK;
+    }
+    /* Fieller's set reaches 0 or below when the numerator's mean is not
+     * significantly above 0; a ratio of times cannot be, so the lower end
+     * is taken on the log scale then. */
+    if (!(out->low > 0) && num->mean >= 0 && den->mean > 0)
+        out->low = fmin(log_ratio_low(num, den), out->ratio);
     return CC_OK;
 }
 
@@ -155,9 +243,13 @@ enum cc_status stats_welch_test(const struct stats_summary *a,
                                 struct stats_welch *out, struct cc_err *err)
 {
     out->t = out->df = out->p = NAN;
-    if (a->n < 2 || b->n < 2)
+    if (a->n < 2 || b->n < 2 || !isfinite(a->sd) || !isfinite(b->sd))
         return CC_OK;
-    double va = mean_variance(a), vb = mean_variance(b), diff = b->mean - a->mean;
+    /* t and df do not change when both samples are scaled alike; scaling
+     * keeps the squares of times near DBL_MAX finite. */
+    double c = fmax(scale_of(a), scale_of(b));
+    double va = scaled_variance(a, c), vb = scaled_variance(b, c);
+    double diff = b->mean / c - a->mean / c;
     double se2 = va + vb;
     if (se2 == 0) {  /* no spread at all: equal or certainly different */
         out->df = (double)(a->n + b->n - 2);
@@ -168,19 +260,28 @@ enum cc_status stats_welch_test(const struct stats_summary *a,
     out->t = diff / sqrt(se2);
     out->df = se2 * se2 / (va * va / (double)(a->n - 1) + vb * vb / (double)(b->n - 1));
     out->p = 2 * gsl_cdf_tdist_Q(fabs(out->t), out->df);
-    if (!isfinite(out->p))
-        return cc_error(err, CC_ESYS, "Welch test: GSL could not evaluate t=%g with df=%g",
-                        out->t, out->df);
+    if (!isfinite(out->p)) {
+        if (isfinite(out->t) && isfinite(out->df))
+            return cc_error(err, CC_ESYS, "Welch test: GSL could not evaluate t=%g with df=%g",
+                            out->t, out->df);
+        out->t = out->df = out->p = NAN;  /* undefined, said as such */
+    }
     if (out->p > 1)
         out->p = 1;
     return CC_OK;
+}
+
+static double clamp01(double v)
+{
+    return v < 0 ? 0 : v > 1 ? 1 : v;
 }
 
 enum cc_status stats_amdahl_fit(const double workers[], const double speedup[],
                                 size_t n, struct stats_amdahl *fit, struct cc_err *err)
 {
     fit->points = n;
-    fit->f = fit->se = fit->low = fit->high = fit->rss = NAN;
+    fit->f = fit->f_fit = fit->se = fit->low = fit->high = fit->rss = NAN;
+    fit->clamped = false;
 
     /* 1/S = f + (1 - f)/p  <=>  1/S - 1/p = f (1 - 1/p): a line through the
      * origin in x = 1 - 1/p, y = 1/S - 1/p, so f is one linear parameter and
@@ -211,9 +312,14 @@ enum cc_status stats_amdahl_fit(const double workers[], const double speedup[],
     if (n >= 2) {  /* gsl_fit_mul estimates the scatter with n - 1 dof */
         fit->se = sqrt(cov11);
         double half = t_quantile((double)(n - 1)) * fit->se;
-        fit->low = fit->f - half;
-        fit->high = fit->f + half;
+        fit->low = clamp01(fit->f - half);
+        fit->high = clamp01(fit->f + half);
     }
+    /* A serial fraction outside [0, 1] is noise around 0 (or 1), not a
+     * fraction of the work: clamp it, and keep the fitted value to say so. */
+    fit->f_fit = fit->f;
+    fit->f = clamp01(fit->f);
+    fit->clamped = fit->f != fit->f_fit;
 out:
     free(x);
     return status;
@@ -226,7 +332,7 @@ double stats_amdahl_speedup(double f, double p)
 
 double stats_karp_flatt(double speedup, double p)
 {
-    if (!(p > 1))
+    if (!(p > 1) || !(speedup > 0) || !isfinite(speedup))
         return NAN;
     return (1 / speedup - 1 / p) / (1 - 1 / p);
 }

@@ -50,7 +50,9 @@ static enum cc_status speedup_row(struct summary_row *row, struct cc_err *err)
 {
     row->speedup.ratio = row->speedup.low = row->speedup.high = row->speedup.df = NAN;
     row->efficiency = row->karp_flatt = NAN;
-    if (!row->baseline || row->s.n == 0 || row->baseline->s.n == 0)
+    /* A baseline that took no measurable time gives no speedup: 0 / t is
+     * not a slowdown of the work, and 0 / 0 is nothing. */
+    if (!row->baseline || row->s.n == 0 || row->baseline->s.n == 0 || !(row->baseline->s.mean > 0))
         return CC_OK;
     if (row->baseline == row) {
         /* Against itself the speedup is 1 by definition, not an estimate. */
@@ -59,6 +61,10 @@ static enum cc_status speedup_row(struct summary_row *row, struct cc_err *err)
         enum cc_status status = stats_ratio_fieller(&row->baseline->s, &row->s, &row->speedup, err);
         if (status != CC_OK)
             return status;
+        if (!(row->speedup.ratio > 0) || !isfinite(row->speedup.ratio)) {
+            row->speedup.ratio = row->speedup.low = row->speedup.high = NAN;
+            return CC_OK;  /* no speedup: no efficiency, no Karp-Flatt */
+        }
     }
     double p = relative_workers(row);
     row->efficiency = row->speedup.ratio / p;
@@ -92,13 +98,25 @@ static enum cc_status choose_baselines(const struct runs *r, const struct summar
     for (size_t e = 0; e < nexp; e++) {
         const struct runs_group *base = runs_baseline(r, names[e], o->baseline, o->baseline_workers);
         const struct summary_row *brow = base ? summary_find(s, base) : NULL;
+        bool missing = false;
         if (brow)
             found++;
-        else
+        for (size_t i = 0; i < s->nrows; i++) {
+            struct summary_row *row = &s->rows[i];
+            if (strcmp(row->group->experiment, names[e]))
+                continue;
+            row->baseline = brow;
+            row->baseline_rule = o->baseline ? "--baseline" : "serial/sync";
+            if (!brow && !o->baseline) {
+                /* No serial or sync group: each sweep is its own reference. */
+                const struct runs_group *own = runs_sweep_baseline(r, row->group);
+                row->baseline = own ? summary_find(s, own) : NULL;
+                row->baseline_rule = own && own->baseline_workers ? "baseline_workers" : "fewest workers";
+            }
+            missing |= !row->baseline;
+        }
+        if (missing)
             s->no_baseline[s->nno_baseline++] = names[e];
-        for (size_t i = 0; i < s->nrows; i++)
-            if (!strcmp(s->rows[i].group->experiment, names[e]))
-                s->rows[i].baseline = brow;
     }
     free(names);
     if (o->baseline && found == 0) {
@@ -146,22 +164,28 @@ static enum cc_status fit_sweep(struct summary *s, size_t first, size_t end,
     if (!p)
         return cc_error(err, CC_ESYS, "out of memory");
     double *speedup = p + (end - first);
-    size_t n = 0;
+    size_t n = 0, oversubscribed = 0;
     bool above = false;
     for (size_t i = first; i < end; i++) {
         const struct summary_row *row = &s->rows[i];
         if (row == base || !(row->speedup.ratio > 0) || !isfinite(row->speedup.ratio))
             continue;
+        if (row->group->oversubscribed) {
+            oversubscribed++;
+            continue;
+        }
         p[n] = relative_workers(row);
         speedup[n] = row->speedup.ratio;
         above |= p[n] > 1;
         n++;
     }
     enum cc_status status = CC_OK;
+    s->oversubscribed += oversubscribed;
     if (above) {
         struct summary_fit *fit = &s->fits[s->nfits];
         fit->sweep = s->rows[first].group;
         fit->baseline = base;
+        fit->oversubscribed = oversubscribed;
         fit->predictions = calloc(o->npredict ? o->npredict : 1, sizeof *fit->predictions);
         if (!fit->predictions) {
             status = cc_error(err, CC_ESYS, "out of memory");

@@ -49,8 +49,28 @@ assert abs(p / 2.83441064509178633e-11 - 1) < 1e-6, p
 }
 
 @test "without --fail-if-slower a slower B still exits 0" {
-    run "$CONCUR" compare "$FIX/compare_a.csv" "$FIX/compare_slower.csv"
+    run --separate-stderr "$CONCUR" compare "$FIX/compare_a.csv" "$FIX/compare_slower.csv"
     [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    # the verdict is still given: omp 4 is 20% slower, not a regression
+    [[ "$output" == *"| cpu | omp | 4 |"*"| +20.0% |"*"| slower |"* ]]
+    [[ "$output" != *regression* ]]
+}
+
+@test "times near 1e308: undefined is printed as undefined, never nan or inf" {
+    # The squares of such times overflowed: exit 1 with "GSL could not
+    # evaluate t=-0 with df=-nan". compare_huge.csv: serial 1-1.5e308.
+    for fmt in md csv json; do
+        run --separate-stderr "$CONCUR" compare --format "$fmt" --fail-if-slower 5 "$FIX/compare_a.csv" "$FIX/compare_huge.csv"
+        [ "$status" -eq 1 ]   # B is slower beyond 5%: a regression, said so
+        [[ "$stderr" == *"cpu serial with 1 workers is far slower"* ]]
+        [[ "$output$stderr" != *[Nn][Aa][Nn]* && "$output$stderr" != *[Ii][Nn][Ff]* ]]
+    done
+    [[ "$output" == *'"verdict": "slower"'* ]]
+    run --separate-stderr "$CONCUR" compare "$FIX/compare_huge.csv" "$FIX/compare_huge.csv"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"| cpu | serial | 1 | 3 | 1.23333e+308 | 3 | 1.23333e+308 | 1 | [0.6159, 1.624] | +0.0% | 1 | no significant difference |"* ]]
+    [[ "$output$stderr" != *[Nn][Aa][Nn]* && "$output$stderr" != *[Ii][Nn][Ff]* ]]
 }
 
 @test "a faster B never fails --fail-if-slower" {
@@ -120,4 +140,18 @@ bad_compare() { refused "$1" compare "${@:2}"; }
 
 @test "compare --by cannot name a column of the key itself" {
     bad_compare "--by: 'variant' is already part of the grouping key" --by variant "$FIX/compare_a.csv" "$FIX/compare_a.csv"
+}
+
+@test "a B/A interval stays above 0 when B has two runs with a huge spread" {
+    # it printed [-11.12, 13.28] for serial: cpu_wide.csv has 0.1 and 2.0 s
+    run --separate-stderr "$CONCUR" compare --format json "$FIX/cpu_noisy.csv" "$FIX/cpu_wide.csv"
+    [ "$status" -eq 0 ]
+    python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert len(d["groups"]) == 3, d
+for g in d["groups"]:
+    assert 0 < g["ratio_ci95_low"] <= g["ratio"] <= g["ratio_ci95_high"], g' "$output"
+    run "$CONCUR" compare "$FIX/cpu_noisy.csv" "$FIX/cpu_wide.csv"
+    [[ "$output" == *"| cpu | serial | 1 | 4 | 1.005 | 2 | 1.05 | 1.045 | [2.433e-09, 13.28] |"* ]]
 }

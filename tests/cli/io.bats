@@ -51,6 +51,17 @@ load io_helpers
     [ "$(sed -n 2p "$TMP/log.csv" | cut -d, -f1)" = "$SERVER_URL/bytes/10" ]
 }
 
+@test "requests_per_s is undefined when no URL was downloaded" {
+    # it read 9152.7 (URLs per second, failed ones counted)
+    printf '%s\n' "http://127.0.0.1:1/a" "http://127.0.0.1:1/b" >"$TMP/urls"
+    run --separate-stderr "$CONCUR" io --mode sync --urls "$TMP/urls"
+    [ "$status" -eq 1 ]
+    [ "$(csv_value /dev/stdin 1 errors <<<"$output")" -eq 2 ]
+    [[ "${lines[1]}" == *",2,0,2,1," ]]   # items, bytes, errors, ranks, no rate
+    run --separate-stderr "$CONCUR" io --mode sync --urls "$TMP/urls" --format json
+    [[ "$output" == *'"requests_per_s": null'* ]]
+}
+
 @test "malformed lines are one error each, the rest complete" {
     start_server
     printf '%s\n' "$SERVER_URL/bytes/10" "no-scheme.example/x" "http://with space/x" \

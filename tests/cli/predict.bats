@@ -70,10 +70,52 @@ assert abs(m["setup"] - 1e-4) < 1e-12 and m["setup_fitted"] and not m["reduced"]
     [ "${lines[0]}" = "experiment,variant,workers,run,seconds,predicted_seconds,low,high,speedup,speedup_low,speedup_high,items,model" ]
     [[ "${lines[1]}" == io,threads,40,1,0.168* ]]
     printf '%s\n' "$output" >"$TMP/pred.csv"
-    run "$CONCUR" stats --format csv "$TMP/pred.csv"
+    local predicted=${lines[1]#io,threads,40,1,}
+    predicted=${predicted%%,*}
+    # stats reads the predicted time as a run of io threads at 40 workers
+    run --separate-stderr "$CONCUR" stats --format csv "$TMP/pred.csv"
     [ "$status" -eq 0 ]
-    run "$CONCUR" compare "$TMP/pred.csv" "$TMP/pred.csv"
+    [ "${lines[1]}" = "io,threads,40,1,0,$predicted,,$predicted,$predicted,$predicted,,,,0,1,1,1,1,,1,0" ]
+    # compare sees the same single run on both sides: equal means, no verdict
+    run --separate-stderr "$CONCUR" compare --format csv "$TMP/pred.csv" "$TMP/pred.csv"
     [ "$status" -eq 0 ]
+    [ "${lines[1]}" = "io,threads,40,1,$predicted,,1,$predicted,,1,,,,,,insufficient data" ]
+}
+
+@test "a noisy sweep: every predicted time and speedup lies inside its interval" {
+    # cpu_noisy.csv: four runs per point around f = 0.1, so the intervals
+    # have width and bounds given in the wrong order show.
+    run --separate-stderr "$CONCUR" predict --format json --cores 4,16,64 "$FIX/cpu_noisy.csv"
+    [ "$status" -eq 0 ]
+    python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert len(d["predictions"]) == 3, d
+for p in d["predictions"]:
+    assert p["low"] < p["predicted_seconds"] < p["high"], p
+    assert p["speedup_low"] < p["speedup"] < p["speedup_high"], p
+    assert p["low"] > 0 and p["speedup_low"] > 0, p
+m = d["models"][0]
+assert 0 < m["f_ci95_low"] < m["f"] < m["f_ci95_high"] < 1, m' "$output"
+}
+
+@test "intervals stay in their domain: times and speedups > 0, f within [0, 1]" {
+    # cpu_wide.csv: two runs a point with a huge spread; the time interval
+    # of the baseline was [-11.0, 13.1] and predict printed negative times.
+    run --separate-stderr "$CONCUR" predict --format json "$FIX/cpu_wide.csv"
+    [ "$status" -eq 0 ]
+    python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+for m in d["models"]:
+    assert 0 <= m["f_ci95_low"] <= m["f"] <= m["f_ci95_high"] <= 1, m
+    assert m["f_clamped"] == (m["variant"] == "mpi") and m["oversubscribed_left_out"] == 0, m
+for p in d["predictions"]:
+    for k in "predicted_seconds low high speedup speedup_low speedup_high karp_flatt_speedup".split():
+        assert p[k] is None or p[k] > 0, (k, p)' "$output"
+    run --separate-stderr "$CONCUR" predict "$FIX/cpu_wide.csv"
+    [[ "$output" != *"[-"* && "$output" != *", -"* && "$output" != *"| -"[0-9]* ]]
+    [[ "$output" == *"- cpu mpi: f = 0, f <= 1 from 2 worker counts (least squares gave -0.241, clamped to [0, 1])"* ]]
 }
 
 @test "--format json has the models and the predictions" {
@@ -120,4 +162,19 @@ assert p["workers"] == 8 and abs(p["predicted_seconds"] - 0.2125) < 1e-9, p' "$o
     [[ "$stderr" == *"nothing to predict"* ]]
     run --separate-stderr "$CONCUR" predict
     [ "$status" -eq 2 ]
+}
+
+@test "cpu: oversubscribed groups are left out of the fit and of Karp-Flatt, and said so" {
+    {
+        echo "experiment,variant,workers,run,seconds,oversubscribed"
+        echo "cpu,serial,1,1,10,0"; echo "cpu,serial,1,2,10,0"
+        echo "cpu,mpi,2,1,5.5,0"; echo "cpu,mpi,2,2,5.5,0"
+        echo "cpu,mpi,3,1,9,1"; echo "cpu,mpi,3,2,9,1"
+    } > "$TMP/over.csv"
+    run --separate-stderr "$CONCUR" predict --cores 8 "$TMP/over.csv"
+    [ "$status" -eq 0 ]
+    # f = 0.1 from the 2-worker point alone; Karp-Flatt of 2 workers, 0.1 too
+    [[ "$output" == *"- cpu mpi: f = 0.1 [-, -] from 1 worker counts; 1 oversubscribed group left out"* ]]
+    # with the 3-rank point, Karp-Flatt would say 0.85 and S(8) = 1.15
+    [[ "$output" == *"| cpu | mpi | 8 | 4.706 | [-, -] | 2.125 | [-, -] | 4.706 |"* ]]
 }

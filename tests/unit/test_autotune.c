@@ -149,6 +149,36 @@ static void knee_rule(void **state)
     assert_int_equal(autotune_knee(w, m, 4, 0.0), 8);
 }
 
+/* Issue 10: two runs with a large spread printed "95% CI [-0.0145487,
+ * 0.354412]". Every point's interval of the mean time stays above 0 and
+ * holds its mean (stats.h: the log-scale lower end). */
+static double rising_curve(unsigned w)
+{
+    return 0.1 * w;
+}
+
+static void wide_runs_keep_time_intervals_positive(void **state)
+{
+    (void)state;
+    /* a rising curve: the doubling stops at once, two runs per point */
+    struct fake f = {.cost = rising_curve, .noise = 0.95, .seed = 7};
+    struct autotune_result *r = search(&f, 64, 2, 0.05);
+    size_t checked = 0, student_negative = 0;
+    for (size_t i = 0; i < r->npoints; i++) {
+        const struct autotune_point *p = &r->points[i];
+        if (p->n < 2 || isnan(p->s.ci_low))
+            continue;
+        assert_true(p->s.ci_low > 0);
+        assert_true(p->s.ci_low <= p->s.mean && p->s.mean <= p->s.ci_high);
+        checked++;
+        /* the case of the issue: Student's lower end would be <= 0 */
+        student_negative += p->s.mean - (p->s.ci_high - p->s.mean) <= 0;
+    }
+    assert_true(checked >= 2);
+    assert_true(student_negative >= 1);
+    autotune_free(r);
+}
+
 int main(void)
 {
     stats_init();
@@ -160,6 +190,7 @@ int main(void)
         cmocka_unit_test(one_worker_only),
         cmocka_unit_test(bad_options_rejected),
         cmocka_unit_test(knee_rule),
+        cmocka_unit_test(wide_runs_keep_time_intervals_positive),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

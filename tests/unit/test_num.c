@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -118,10 +119,26 @@ static void durations(void **state)
     assert_int_equal(num_parse_duration("--latency", "", 60, &s, &err), CC_EINPUT);
 }
 
+/* The shortest form that reads back: fewer digits than %.17g where they
+ * suffice, all 17 where they are needed, the shortest for subnormals too. */
+static void shortest_double_forms(void **state)
+{
+    (void)state;
+    char buf[NUM_DOUBLE_BUFSIZE];
+    assert_string_equal(num_format_double(0.55, buf), "0.55");
+    assert_string_equal(num_format_double(1.0, buf), "1");
+    assert_string_equal(num_format_double(0.1 + 0.2, buf), "0.30000000000000004");
+    assert_string_equal(num_format_double(123456789012.5, buf), "123456789012.5");
+    assert_string_equal(num_format_double(4.9406564584124654e-324, buf), "5e-324");
+    assert_string_equal(num_format_double(-2.2250738585072014e-308, buf), "-2.2250738585072014e-308");
+    assert_true(strtod(num_format_double(-2.2250738585072014e-308, buf), NULL) == -2.2250738585072014e-308);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(format_known_values),
+        cmocka_unit_test(shortest_double_forms),
         cmocka_unit_test(parse_and_format_round_trip),
         cmocka_unit_test(underscores_as_in_python),
         cmocka_unit_test(every_bad_input_class_is_refused),

@@ -389,6 +389,74 @@ static void linear_needs_more_points_than_parameters(void **state)
 
 /* Karp-Flatt of an exact Amdahl speedup is its serial fraction:
  * S(4) = 1 / (0.1 + 0.9/4) = 1/0.325, e = (0.325 - 0.25) / 0.75 = 0.1. */
+/* Issue 10: two runs with a huge spread gave the time interval
+ * [-0.17, 2.37]. The lower end is then that of the t-interval of the log
+ * times, exp(mean log - t(0.975, 1) sd log / sqrt 2) (numbers by Python's
+ * statistics module), > 0; the upper end stays Student's. */
+static void time_interval_stays_positive(void **state)
+{
+    (void)state;
+    const double x[] = {0.1, 2.0};
+    struct stats_summary s = summarize(x, 2);
+    assert_close(s.ci_low, 2.426265100921993e-09, 1e-9);
+    assert_close(s.ci_high, 1.05 + 12.706204736174698 * s.sd / sqrt(2), 1e-12);
+    assert_true(s.ci_low > 0 && s.ci_low <= s.mean && s.mean <= s.ci_high);
+
+    const double z[] = {0, 2};   /* a run of 0 s: the bound is 0 itself */
+    s = summarize(z, 2);
+    assert_true(s.ci_low == 0 && s.ci_high > 1);
+}
+
+/* A noisy baseline over a precise time: Fieller's set reached below 0
+ * (the baseline's mean is not significantly above 0); the lower end is
+ * then the log-scale one, > 0 and below the estimate. */
+static void speedup_interval_stays_positive(void **state)
+{
+    (void)state;
+    const double base[] = {0.1, 2.0}, t[] = {1.0, 1.01, 0.99};
+    struct stats_summary a = summarize(base, 2), b = summarize(t, 3);
+    struct stats_ratio r;
+    struct cc_err err;
+    assert_int_equal(stats_ratio_fieller(&a, &b, &r, &err), CC_OK);
+    assert_close(r.ratio, 1.05, 1e-12);
+    assert_true(r.low > 0 && r.low <= r.ratio && r.ratio <= r.high);
+}
+
+/* Issue 11 item 12: times near DBL_MAX overflowed the squares (sd inf,
+ * Welch "GSL could not evaluate t=-0 with df=-nan"). Scaled, they give
+ * the sd of {1, 1.5, 1.2} times 1e308 and a defined test. */
+static void times_near_dbl_max(void **state)
+{
+    (void)state;
+    const double big[] = {1e308, 1.5e308, 1.2e308}, small[] = {1, 2, 3};
+    struct stats_summary a = summarize(big, 3), b = summarize(small, 3);
+    assert_close(a.sd, 0.2516611478423583e308, 1e-12);
+    struct stats_welch w;
+    struct stats_ratio r;
+    struct cc_err err;
+    assert_int_equal(stats_welch_test(&a, &b, &w, &err), CC_OK);
+    assert_true(isfinite(w.t) && isfinite(w.df) && w.p >= 0 && w.p < 0.05);
+    assert_close(w.df, 2, 1e-9);   /* b's variance is nothing beside a's */
+    assert_int_equal(stats_ratio_fieller(&b, &a, &r, &err), CC_OK);
+    assert_close(r.ratio, 2 / 1.2333333333333333e308, 1e-12);
+    assert_true(r.low > 0 && r.low <= r.ratio && r.ratio <= r.high);
+}
+
+/* Superlinear speedups fit f < 0: clamped to 0 (and said: clamped, with the
+ * fitted value kept), its interval within [0, 1]. */
+static void amdahl_fraction_is_clamped(void **state)
+{
+    (void)state;
+    const double p[] = {2, 4, 8}, sp[] = {2.1, 4.5, 9.5};
+    struct stats_amdahl fit;
+    struct cc_err err;
+    assert_int_equal(stats_amdahl_fit(p, sp, 3, &fit, &err), CC_OK);
+    assert_true(fit.f_fit < 0);
+    assert_true(fit.clamped);
+    assert_true(fit.f == 0);
+    assert_true(fit.low == 0 && fit.high >= 0 && fit.high <= 1);
+}
+
 static void karp_flatt(void **state)
 {
     (void)state;
@@ -427,6 +495,10 @@ int main(void)
         cmocka_unit_test(linear_one_column_by_hand),
         cmocka_unit_test(linear_three_columns_exact),
         cmocka_unit_test(linear_needs_more_points_than_parameters),
+        cmocka_unit_test(time_interval_stays_positive),
+        cmocka_unit_test(speedup_interval_stays_positive),
+        cmocka_unit_test(times_near_dbl_max),
+        cmocka_unit_test(amdahl_fraction_is_clamped),
     };
     return cmocka_run_group_tests_name("stats", tests, NULL, NULL);
 }

@@ -107,18 +107,120 @@ static void chosen_baseline_and_relative_workers(void **state)
     runs_free(r);
 }
 
-static void experiment_without_baseline(void **state)
+/* No serial or sync group: each sweep is its own reference, at its fewest
+ * workers (issue 10: a strong-scaling job of mpi runs only had no
+ * speedups). */
+static void sweep_without_serial_uses_its_fewest_workers(void **state)
 {
     (void)state;
     struct summary_options o = {0};
-    struct runs *r = runs_from("experiment,variant,workers,run,seconds\ngpu,cuda,1,1,1\ngpu,cuda,2,1,0.5\n");
+    struct runs *r = runs_from("experiment,variant,workers,run,seconds\n"
+                               "gpu,cuda,2,1,1\ngpu,cuda,4,1,0.5\ngpu,hip,1,1,3\ngpu,hip,2,1,1\n");
     struct summary *s;
     struct cc_err err;
     assert_int_equal(summary_build(r, &o, &s, &err), CC_OK);
+    assert_int_equal(s->nno_baseline, 0);
+    assert_int_equal(s->rows[1].baseline->group->workers, 2);
+    assert_string_equal(s->rows[1].baseline->group->variant, "cuda");
+    assert_string_equal(s->rows[1].baseline_rule, "fewest workers");
+    assert_close(s->rows[1].speedup.ratio, 2, 1e-15);
+    assert_close(s->rows[1].efficiency, 1, 1e-15);   /* p = 4 / 2 */
+    assert_string_equal(s->rows[3].baseline->group->variant, "hip");
+    assert_close(s->rows[3].speedup.ratio, 3, 1e-15);
+    summary_free(s);
+    runs_free(r);
+}
+
+/* The baseline_workers column (written by concur sweep) names the baseline;
+ * one that names no measured count leaves the sweep without one. */
+static void baseline_workers_column_names_the_baseline(void **state)
+{
+    (void)state;
+    struct summary_options o = {0};
+    struct runs *r = runs_from("experiment,variant,workers,run,seconds,baseline_workers\n"
+                               "app,run,1,1,4,2\napp,run,2,1,2,2\napp,run,4,1,1,2\n");
+    struct summary *s;
+    struct cc_err err;
+    assert_int_equal(summary_build(r, &o, &s, &err), CC_OK);
+    assert_int_equal(s->rows[0].baseline->group->workers, 2);
+    assert_string_equal(s->rows[0].baseline_rule, "baseline_workers");
+    assert_close(s->rows[0].speedup.ratio, 0.5, 1e-15);
+    assert_close(s->rows[2].speedup.ratio, 2, 1e-15);
+    summary_free(s);
+    runs_free(r);
+
+    r = runs_from("experiment,variant,workers,run,seconds,baseline_workers\n"
+                  "app,run,1,1,4,3\napp,run,2,1,2,3\n");
+    assert_int_equal(summary_build(r, &o, &s, &err), CC_OK);
     assert_int_equal(s->nno_baseline, 1);
-    assert_string_equal(s->no_baseline[0], "gpu");
+    assert_string_equal(s->no_baseline[0], "app");
     assert_true(isnan(s->rows[1].speedup.ratio));
-    assert_int_equal(s->nfits, 0);
+    summary_free(s);
+    runs_free(r);
+}
+
+/* The oversubscribed point is shown but not fitted: with it, time-sharing
+ * would read as a serial fraction (issue 10: f = 0.167 for mpi). */
+static void oversubscribed_points_are_not_fitted(void **state)
+{
+    (void)state;
+    struct summary_options o = {0};
+    struct runs *r = runs_from("experiment,variant,workers,run,seconds,oversubscribed\n"
+                               "cpu,serial,1,1,10,0\ncpu,serial,1,2,10,0\n"
+                               "cpu,mpi,2,1,5.5,0\ncpu,mpi,2,2,5.5,0\n"
+                               "cpu,mpi,4,1,3.25,0\ncpu,mpi,4,2,3.25,0\n"
+                               "cpu,mpi,8,1,9,1\ncpu,mpi,8,2,9,1\n");
+    struct summary *s;
+    struct cc_err err;
+    assert_int_equal(summary_build(r, &o, &s, &err), CC_OK);
+    assert_true(s->rows[3].group->oversubscribed);
+    assert_close(s->rows[3].speedup.ratio, 10.0 / 9, 1e-15);  /* shown */
+    assert_int_equal(s->nfits, 1);
+    assert_int_equal(s->fits[0].amdahl.points, 2);
+    assert_int_equal(s->fits[0].oversubscribed, 1);
+    assert_int_equal(s->oversubscribed, 1);
+    assert_close(s->fits[0].amdahl.f, 0.1, 1e-12);
+    summary_free(s);
+    runs_free(r);
+}
+
+/* Issue 11 item 13: a baseline of 0 s has no speedup (not 0 with [0, 0]),
+ * and no efficiency or Karp-Flatt either. */
+static void zero_second_baseline_gives_undefined_speedup(void **state)
+{
+    (void)state;
+    struct summary_options o = {0};
+    struct runs *r = runs_from("experiment,variant,workers,run,seconds\n"
+                               "cpu,serial,1,1,0\ncpu,serial,1,2,0\n"
+                               "cpu,omp,2,1,1\ncpu,omp,2,2,1.1\n");
+    struct summary *s;
+    struct cc_err err;
+    assert_int_equal(summary_build(r, &o, &s, &err), CC_OK);
+    for (size_t i = 0; i < 2; i++) {
+        const struct summary_row *row = &s->rows[i];
+        assert_true(isnan(row->speedup.ratio));
+        assert_true(isnan(row->speedup.low) && isnan(row->speedup.high));
+        assert_true(isnan(row->efficiency));
+        assert_true(isnan(row->karp_flatt));
+    }
+    summary_free(s);
+    runs_free(r);
+}
+
+/* A speedup too large for a double is undefined, and so is its
+ * Karp-Flatt metric (it read -1: 1/inf = 0). */
+static void karp_flatt_undefined_without_speedup(void **state)
+{
+    (void)state;
+    struct summary_options o = {0};
+    struct runs *r = runs_from("experiment,variant,workers,run,seconds\n"
+                               "cpu,serial,1,1,1e308\ncpu,omp,2,1,0.01\n");
+    struct summary *s;
+    struct cc_err err;
+    assert_int_equal(summary_build(r, &o, &s, &err), CC_OK);
+    assert_true(isnan(s->rows[1].speedup.ratio));
+    assert_true(isnan(s->rows[1].karp_flatt));
+    assert_true(isnan(s->rows[1].efficiency));
     summary_free(s);
     runs_free(r);
 }
@@ -155,7 +257,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(speedups_and_amdahl_on_exact_data),
         cmocka_unit_test(chosen_baseline_and_relative_workers),
-        cmocka_unit_test(experiment_without_baseline),
+        cmocka_unit_test(sweep_without_serial_uses_its_fewest_workers),
+        cmocka_unit_test(baseline_workers_column_names_the_baseline),
+        cmocka_unit_test(oversubscribed_points_are_not_fitted),
+        cmocka_unit_test(zero_second_baseline_gives_undefined_speedup),
+        cmocka_unit_test(karp_flatt_undefined_without_speedup),
         cmocka_unit_test(outliers_flagged_or_dropped),
     };
     return cmocka_run_group_tests_name("summary", tests, NULL, NULL);
