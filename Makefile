@@ -46,7 +46,7 @@ OBJDIR := build/$(FLAVOUR)
 BINOUT := bin/$(FLAVOUR)
 CONCUR := $(BINOUT)concur
 
-LIBS_PC := gsl libcurl libmicrohttpd
+LIBS_PC := gsl libcurl libmicrohttpd openssl gnutls
 
 # The project's own flags; CFLAGS, CPPFLAGS and LDFLAGS stay the user's.
 # -falign-loops=64: the kernel's speed otherwise depends on where the linker
@@ -160,7 +160,9 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/run-main $(abspath $(CONCUR))
 
-bench: deps
+# The peers too (wget2, aria2, python3-requests, python3-aiohttp ...).
+bench:
+	@scripts/ensure-deps bench
 	@$(MAKE) --no-print-directory all
 	@scripts/bench $(abspath $(CONCUR))
 

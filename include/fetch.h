@@ -24,6 +24,8 @@
 #include "status.h"
 #include "urllist.h"
 
+struct tls_trust; /* tls_trust.h */
+
 enum fetch_mode { FETCH_SYNC, FETCH_THREADS, FETCH_MULTI, FETCH_MPI };
 
 #define FETCH_DEFAULT_CONNECT_TIMEOUT 10.0
@@ -48,6 +50,8 @@ struct fetch_options {
     long max_redirs;
     const char *protocols;   /* curl's list, e.g. "http,https" */
     bool share;              /* threads: shared DNS + connection cache */
+    struct tls_trust *trust; /* the CAs trusted; NULL: the system store
+                              * (either way loaded once per process) */
     int save_dirfd;          /* bodies saved under this directory; -1: discarded */
     /* Called from the thread that called fetch_run only, after URLs finish
      * (in threads mode at most every 100 ms); may be NULL. */

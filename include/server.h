@@ -24,6 +24,10 @@ struct server_config {
     double latency;     /* seconds before every response */
     FILE *access_log;   /* one line per response, or NULL */
     double request_timeout; /* seconds for a request to arrive whole; 0: the default */
+    /* HTTPS with this PEM certificate (chain) and key (server_tls.h);
+     * NULL: plain HTTP. Both must live until server_stop. */
+    const char *tls_cert_pem;
+    const char *tls_key_pem;
 };
 
 /* A request (line, headers and body) must arrive whole within this many
@@ -43,7 +47,7 @@ enum cc_status server_start(const struct server_config *config,
 /* The port actually bound (the free one chosen for port 0). */
 uint16_t server_port(const struct server *server);
 
-/* "http://127.0.0.1:PORT/" (IPv6 addresses in brackets). */
+/* "http://127.0.0.1:PORT/" (https with TLS; IPv6 addresses in brackets). */
 const char *server_url(const struct server *server);
 
 /* Answers what is pending (hung and waiting requests are closed), stops the

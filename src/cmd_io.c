@@ -23,6 +23,7 @@
 #include "mpi_fetch.h"
 #include "num.h"
 #include "report.h"
+#include "tls_trust.h"
 #include "urllist.h"
 
 static const char usage[] =
@@ -59,6 +60,11 @@ static const char usage[] =
     "  --max-redirs N         default 10\n"
     "  --protocols LIST       default http,https\n"
     "  --share                threads: one shared DNS + connection cache\n"
+    "  --cacert FILE          trust the CA certificates (PEM) in FILE instead of\n"
+    "                         the system store (like curl's --cacert)\n"
+    "  --capath DIR           trust the hashed CA directory DIR instead (with\n"
+    "                         --cacert: both); the trust is loaded once per process\n"
+    "                         and shared by every connection; verification stays on"
     "  -q, --quiet            no summary line and no progress on stderr\n"
     "  -h, --help             this help\n"
     "\n"
@@ -84,6 +90,7 @@ struct io_options {
     enum report_format format;
     const char *log_path;
     const char *save_dir;
+    const char *cacert, *capath;
     enum mpi_split split;
     bool quiet;
     struct fetch_options fetch;
@@ -91,7 +98,8 @@ struct io_options {
 
 enum { OPT_MODE = 256, OPT_URLS, OPT_WORKERS, OPT_SPLIT, OPT_REPEAT, OPT_WARMUP,
        OPT_FORMAT, OPT_LOG, OPT_RETRY, OPT_SAVE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT,
-       OPT_MAX_SIZE, OPT_MAX_REDIRS, OPT_PROTOCOLS, OPT_SHARE, OPT_TOLERANCE };
+       OPT_MAX_SIZE, OPT_MAX_REDIRS, OPT_PROTOCOLS, OPT_SHARE, OPT_TOLERANCE,
+       OPT_CACERT, OPT_CAPATH };
 
 static const struct option long_options[] = {
     {"mode", required_argument, NULL, OPT_MODE},
@@ -110,6 +118,8 @@ static const struct option long_options[] = {
     {"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
     {"protocols", required_argument, NULL, OPT_PROTOCOLS},
     {"share", no_argument, NULL, OPT_SHARE},
+    {"cacert", required_argument, NULL, OPT_CACERT},
+    {"capath", required_argument, NULL, OPT_CAPATH},
     {"tolerance", required_argument, NULL, OPT_TOLERANCE},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -197,6 +207,8 @@ static enum cc_status parse_one(int opt, const char *arg, struct io_options *o, 
         return status;
     case OPT_PROTOCOLS: o->fetch.protocols = arg; return CC_OK;
     case OPT_SHARE: o->fetch.share = true; return CC_OK;
+    case OPT_CACERT: o->cacert = arg; return CC_OK;
+    case OPT_CAPATH: o->capath = arg; return CC_OK;
     case 'q': o->quiet = true; return CC_OK;
     }
     return CC_EINPUT;
@@ -646,6 +658,8 @@ static enum cc_status prepare(struct io_run *r, struct cc_err *err)
     status = fetch_check_options(&o->fetch, err);
     if (status == CC_OK)
         status = fit_descriptors(r, err);
+    if (status == CC_OK)
+        status = tls_trust_new(o->cacert, o->capath, &o->fetch.trust, err);
     if (status == CC_OK && r->root && o->log_path)
         status = check_log_not_list(o, err);
     if (status == CC_OK && (o->save_dir || (r->root && o->log_path))) {
@@ -675,6 +689,7 @@ static void release(struct io_run *r)
     log_discard(r);
     free(r->results);
     urllist_free(&r->list);
+    tls_trust_free(r->o->fetch.trust);
 }
 
 static enum cc_status io_main(struct io_options *o, bool *root, struct cc_err *err)

@@ -12,14 +12,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <microhttpd.h>
+
 #include "cli.h"
 #include "num.h"
 #include "server.h"
+#include "server_tls.h"
 
 static const char usage[] =
     "usage: concur serve [--bind ADDR] [--port P] [--latency DUR]\n"
     "                    [--request-timeout DUR] [--port-file FILE]\n"
     "                    [--pid-file FILE] [--verbose]\n"
+    "                    [--tls [--cert FILE --key FILE] [--cert-out FILE]]\n"
     "\n"
     "An HTTP/1.1 server (keep-alive) that emulates remote sites on loopback.\n"
     "Prints the URL it listens on as its first line, then serves until SIGINT\n"
@@ -35,6 +39,14 @@ static const char usage[] =
     "  --port-file FILE  write the port there (atomically), removed at exit\n"
     "  --pid-file FILE   write the process id there (atomically), removed at exit\n"
     "  -v, --verbose     an access log on stderr, one line per response\n"
+    "  --tls             HTTPS (TLS 1.2/1.3, GnuTLS) instead of HTTP, every route\n"
+    "                    and fault the same; without --cert a fresh self-signed\n"
+    "                    certificate for 127.0.0.1, ::1 and localhost (ECDSA\n"
+    "                    P-256, 30 days) is made at start\n"
+    "  --cert FILE       --tls: the PEM certificate (chain) to serve, with --key\n"
+    "  --key FILE        --tls: its PEM private key\n"
+    "  --cert-out FILE   --tls: write the certificate served there (atomically,\n"
+    "                    before the port file), for clients to trust: --cacert"
     "  -h, --help        this help\n"
     "\n"
     "Routes (query strings are ignored: /bytes/10?i=7 is /bytes/10):\n"
@@ -60,6 +72,8 @@ struct serve_options {
     struct server_config server;
     const char *port_file;
     const char *pid_file;
+    bool tls;
+    const char *cert, *key, *cert_out;
 };
 
 /* --request-timeout: a duration of at least 1 ms. */
@@ -72,6 +86,20 @@ static enum cc_status parse_request_timeout(const char *text, double *out, struc
     return status;
 }
 
+/* --cert, --key and --cert-out belong to --tls; --cert and --key go together. */
+static enum cc_status check_tls_options(const struct serve_options *opts, struct cc_err *err)
+{
+    const char *named = opts->cert ? "--cert" : opts->key ? "--key" : opts->cert_out ? "--cert-out" : NULL;
+
+    if (named && !opts->tls)
+        return cc_error(err, CC_EINPUT, "%s: only with --tls", named);
+    if (opts->cert && !opts->key)
+        return cc_error(err, CC_EINPUT, "--cert %s: needs --key FILE too", opts->cert);
+    if (opts->key && !opts->cert)
+        return cc_error(err, CC_EINPUT, "--key %s: needs --cert FILE too", opts->key);
+    return CC_OK;
+}
+
 static enum cc_status parse_options(int argc, char **argv, struct serve_options *opts,
                                     bool *help, struct cc_err *err)
 {
@@ -81,8 +109,12 @@ static enum cc_status parse_options(int argc, char **argv, struct serve_options 
         {"latency", required_argument, NULL, 'l'},
         {"port-file", required_argument, NULL, 'P'},
         {"pid-file", required_argument, NULL, 'i'},
-        {"request-timeout", required_argument, NULL, 'T'},
+        {"request-timeout", required_argument, NULL, 'R'},
         {"verbose", no_argument, NULL, 'v'},
+        {"tls", no_argument, NULL, 'T'},
+        {"cert", required_argument, NULL, 'C'},
+        {"key", required_argument, NULL, 'K'},
+        {"cert-out", required_argument, NULL, 'O'},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
@@ -109,7 +141,7 @@ static enum cc_status parse_options(int argc, char **argv, struct serve_options 
             status = num_parse_duration("--latency", optarg, SERVER_LATENCY_MAX,
                                         &opts->server.latency, err);
             break;
-        case 'T':
+        case 'R':
             status = parse_request_timeout(optarg, &opts->server.request_timeout, err);
             break;
         case 'P':
@@ -121,6 +153,18 @@ static enum cc_status parse_options(int argc, char **argv, struct serve_options 
         case 'v':
             opts->server.access_log = stderr;
             break;
+        case 'T':
+            opts->tls = true;
+            break;
+        case 'C':
+            opts->cert = optarg;
+            break;
+        case 'K':
+            opts->key = optarg;
+            break;
+        case 'O':
+            opts->cert_out = optarg;
+            break;
         case 'h':
             *help = true;
             return CC_OK;
@@ -131,6 +175,8 @@ static enum cc_status parse_options(int argc, char **argv, struct serve_options 
     if (status == CC_OK && optind < argc)
         status = cc_error(err, CC_EINPUT, "unexpected argument '%s' (see 'concur serve --help')",
                           argv[optind]);
+    if (status == CC_OK)
+        status = check_tls_options(opts, err);
     return status;
 }
 
@@ -186,6 +232,8 @@ static enum cc_status write_script_files(const struct serve_options *opts,
 
     if (opts->pid_file)
         status = write_file_atomic(opts->pid_file, pid_text, err);
+    if (status == CC_OK && opts->cert_out)
+        status = write_file_atomic(opts->cert_out, opts->server.tls_cert_pem, err);
     if (status == CC_OK && opts->port_file)
         status = write_file_atomic(opts->port_file, port_text, err);
     return status;
@@ -198,6 +246,20 @@ static void remove_script_files(const struct serve_options *opts,
         remove_if_ours(opts->port_file, port_text);
     if (opts->pid_file)
         remove_if_ours(opts->pid_file, pid_text);
+}
+
+/* --tls: the user's certificate and key, or a fresh self-signed pair. */
+static enum cc_status prepare_tls(struct serve_options *opts, struct server_tls *tls,
+                                  struct cc_err *err)
+{
+    enum cc_status status;
+
+    if (!MHD_is_feature_supported(MHD_FEATURE_TLS))
+        return cc_error(err, CC_ESYS, "--tls: this libmicrohttpd was built without TLS");
+    status = opts->cert ? server_tls_load(opts->cert, opts->key, tls, err) : server_tls_generate(tls, err);
+    opts->server.tls_cert_pem = tls->cert_pem;
+    opts->server.tls_key_pem = tls->key_pem;
+    return status;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -224,8 +286,13 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     signal(SIGPIPE, SIG_IGN); /* a client that leaves must not end the server */
 
-    if ((status = server_start(&opts.server, &server, &err)) != CC_OK)
+    struct server_tls tls = {0};
+    if (opts.tls && (status = prepare_tls(&opts, &tls, &err)) != CC_OK)
         return cli_report("serve", status, &err);
+    if ((status = server_start(&opts.server, &server, &err)) != CC_OK) {
+        server_tls_free(&tls);
+        return cli_report("serve", status, &err);
+    }
 
     char pid_text[32], port_text[16];
     snprintf(pid_text, sizeof pid_text, "%ld\n", (long)getpid());
@@ -234,6 +301,7 @@ int cmd_serve(int argc, char **argv)
     fflush(stdout);
     if ((status = write_script_files(&opts, pid_text, port_text, &err)) != CC_OK) {
         server_stop(server);
+        server_tls_free(&tls);
         remove_script_files(&opts, pid_text, port_text);
         return cli_report("serve", status, &err);
     }
@@ -242,6 +310,7 @@ int cmd_serve(int argc, char **argv)
     while (sigwait(&stop_signals, &sig) != 0)
         ;
     server_stop(server);
+    server_tls_free(&tls);
     remove_script_files(&opts, pid_text, port_text);
     return 0;
 }

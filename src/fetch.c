@@ -2,6 +2,7 @@
  * (set-up, body accounting, outcome, retry decision) and the dispatch to
  * the modes in fetch_threads.c and fetch_multi.c. */
 #include "fetch_impl.h"
+#include "tls_trust.h"
 
 #include <errno.h>
 #include <math.h>
@@ -147,6 +148,7 @@ enum cc_status transfer_init(struct transfer *t, const struct fetch_options *o,
     code |= curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_size);
     code |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     code |= curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    code |= tls_trust_attach(o->trust, h);
     if (share)
         code |= curl_easy_setopt(h, CURLOPT_SHARE, share);
     if (code != CURLE_OK) {

@@ -876,7 +876,7 @@ enum cc_status server_start(const struct server_config *config,
     }
     char endpoint[INET6_ADDRSTRLEN + 16];
     format_endpoint(&addr, endpoint, sizeof endpoint);
-    snprintf(server->url, sizeof server->url, "http://%s/", endpoint);
+    snprintf(server->url, sizeof server->url, "%s://%s/", config->tls_cert_pem ? "https" : "http", endpoint);
     server->port = addr.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&addr)->sin6_port)
                                               : ntohs(((struct sockaddr_in *)&addr)->sin_port);
 
@@ -898,6 +898,14 @@ enum cc_status server_start(const struct server_config *config,
         flags |= MHD_USE_IPv6;
     if (config->access_log)
         flags |= MHD_USE_ERROR_LOG;
+    /* --tls: libmicrohttpd's GnuTLS; every route and fault works the same */
+    struct MHD_OptionItem tls[] = {
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)config->tls_key_pem},
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)config->tls_cert_pem},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    if (config->tls_cert_pem)
+        flags |= MHD_USE_TLS;
     server->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, server,
                                       MHD_OPTION_LISTEN_SOCKET, (MHD_socket)server->listen_fd,
                                       MHD_OPTION_CONNECTION_LIMIT, limit,
@@ -905,6 +913,7 @@ enum cc_status server_start(const struct server_config *config,
                                       MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
                                       MHD_OPTION_NOTIFY_CONNECTION, on_connection, &server->timer,
                                       MHD_OPTION_URI_LOG_CALLBACK, on_uri, server,
+                                      MHD_OPTION_ARRAY, config->tls_cert_pem ? tls : tls + 2,
                                       MHD_OPTION_END);
     if (!server->daemon) {
         server_stop(server);

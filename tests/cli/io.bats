@@ -4,24 +4,8 @@
 
 load helpers
 load io_helpers
-
-# The reference list in one mode: exact items, bytes and per-URL status.
-check_reference() {
-    start_server
-    reference_list >"$TMP/urls"
-    run --separate-stderr "$@" --urls "$TMP/urls" --log "$TMP/log.csv" --repeat 2
-    [ "$status" -eq 0 ]
-    [ "$(csv_value /dev/stdin 1 items <<<"$output")" -eq "$REFERENCE_ITEMS" ]
-    [ "$(csv_value /dev/stdin 1 bytes <<<"$output")" -eq "$REFERENCE_BYTES" ]
-    [ "$(csv_value /dev/stdin 1 errors <<<"$output")" -eq 0 ]
-    [ "$(csv_value /dev/stdin 2 bytes <<<"$output")" -eq "$REFERENCE_BYTES" ]
-    [ "${#lines[@]}" -eq 3 ] # header and two runs
-    [[ "$stderr" == *"Downloaded 160 in "*" seconds"* ]]
-    # The log: one line per URL in list order, each 200 with its exact size.
-    [ "$(wc -l <"$TMP/log.csv")" -eq 161 ]
-    run awk -F, 'NR > 1 && !($2 == 200 && $3 == (NR % 2 == 0 ? 32768 : 1024) && $5 == 1 && $6 == "")' "$TMP/log.csv"
-    [ -z "$output" ]
-}
+# check_reference, check_faults and check_mpi are in io_helpers.bash
+# (io_tls.bats runs them over HTTPS).
 
 @test "sync: the reference list, exact" { check_reference "$CONCUR" io --mode sync; }
 @test "threads: the reference list, exact" { check_reference "$CONCUR" io --mode threads --workers 8; }
@@ -30,41 +14,6 @@ check_reference() {
 @test "mpi as a singleton: the reference list, exact" { check_reference "$CONCUR" io --mode mpi; }
 @test "mpi singleton with a multi per rank: the reference list, exact" { check_reference "$CONCUR" io --mode mpi --workers 8; }
 
-# Every fault is one error for its URL, with its reason; the rest complete.
-check_faults() {
-    start_server
-    cat >"$TMP/urls" <<URLS
-$SERVER_URL/bytes/100
-$SERVER_URL/status/404
-$SERVER_URL/fault/reset
-$SERVER_URL/fault/hang
-$SERVER_URL/fault/redirect-loop
-$SERVER_URL/fault/huge
-http://127.0.0.1:1/refused
-this is not a url
-$SERVER_URL/status/500
-file:///etc/passwd
-$SERVER_URL/bytes/200
-URLS
-    run --separate-stderr io_in_mode "$1" --urls "$TMP/urls" --log "$TMP/log.csv" \
-        --timeout 1s --max-size 64KiB
-    [ "$status" -eq 1 ]
-    [ "$(csv_value /dev/stdin 1 items <<<"$output")" -eq 11 ]
-    [ "$(csv_value /dev/stdin 1 errors <<<"$output")" -eq 9 ]
-    [ "$(csv_value /dev/stdin 1 bytes <<<"$output")" -eq 300 ]
-    [[ "$(log_line "$TMP/log.csv" /bytes/100)" == *",200,100,"*",1," ]]
-    [[ "$(log_line "$TMP/log.csv" /bytes/200)" == *",200,200,"*",1," ]]
-    [[ "$(log_line "$TMP/log.csv" /status/404)" == *",404,"*"HTTP status 404" ]]
-    [[ "$(log_line "$TMP/log.csv" /status/500)" == *",500,"*"HTTP status 500" ]]
-    [[ "$(log_line "$TMP/log.csv" /fault/reset)" == *"Connection reset by peer"* ]]
-    [[ "$(log_line "$TMP/log.csv" /fault/hang)" == *"Timeout was reached"* ]]
-    [[ "$(log_line "$TMP/log.csv" /fault/redirect-loop)" == *"redirects"* ]]
-    [[ "$(log_line "$TMP/log.csv" /fault/huge)" == *"body larger than the maximum size (65536 bytes)"* ]]
-    [[ "$(log_line "$TMP/log.csv" /refused)" == *"Couldn't connect to server"* ]]
-    [[ "$(grep '^this is not a url' "$TMP/log.csv")" == *",0,line 8: not a URL: no scheme"* ]]
-    [[ "$(grep '^file:' "$TMP/log.csv")" == *"protocol 'file' not allowed by --protocols http,https"* ]]
-    [[ "$stderr" == *"Downloaded 2 of 11 in "* ]]
-}
 
 @test "sync: the fault matrix" { check_faults sync; }
 @test "threads: the fault matrix" { check_faults threads; }
@@ -423,22 +372,6 @@ interrupt_save() {
     [ "${#lines[@]}" -eq 4 ]
 }
 
-# MPI under mpirun: the list split over ranks, totals and per-URL log exact.
-check_mpi() {
-    local np=$1; shift
-    start_server
-    reference_list >"$TMP/urls"
-    run --separate-stderr mpirun_np "$np" "$CONCUR" io --mode mpi --urls "$TMP/urls" \
-        --log "$TMP/log.csv" "$@"
-    [ "$status" -eq 0 ]
-    [ "${#lines[@]}" -eq 2 ] # only rank 0 prints
-    [ "$(csv_value /dev/stdin 1 items <<<"$output")" -eq "$REFERENCE_ITEMS" ]
-    [ "$(csv_value /dev/stdin 1 bytes <<<"$output")" -eq "$REFERENCE_BYTES" ]
-    [ "$(csv_value /dev/stdin 1 ranks <<<"$output")" -eq "$np" ]
-    run awk -F, 'NR > 1 && !($2 == 200 && $3 == (NR % 2 == 0 ? 32768 : 1024))' "$TMP/log.csv"
-    [ -z "$output" ]
-    [ "$(wc -l <"$TMP/log.csv")" -eq 161 ]
-}
 
 @test "mpi with 1 rank under mpirun" { check_mpi 1; }
 @test "mpi with 2 ranks, block split" { check_mpi 2 --split block; }

@@ -62,11 +62,11 @@ small_run() {
     [ -s "$dir/summary.md" ]
     grep -q 'CPU-bound work' "$dir/summary.md"
     grep -q 'I/O-bound work' "$dir/summary.md"
-    for png in cpu-time cpu-speedup io-time io-speedup; do is_png "$dir/$png.png"; done
+    for png in cpu-time cpu-speedup io-time io-speedup io-https-time io-https-speedup; do is_png "$dir/$png.png"; done
     python3 -c '
 import json, sys
 p = json.load(open(sys.argv[1]))
-assert set(p) == {"cpu-suite", "io-sweep"}, p.keys()
+assert set(p) == {"cpu-suite", "io-sweep", "io-sweep-https"}, p.keys()
 assert p["cpu-suite"]["build"]["kernel"] in ("generic", "avx2", "avx512")
 assert p["io-sweep"]["settings"]["latency"] == "1ms"
 ' "$dir/provenance.json"
@@ -74,7 +74,7 @@ assert p["io-sweep"]["settings"]["latency"] == "1ms"
     csv_is_whole "$dir"/io-sweep-*/runs.csv
     # every cpu run exact, every download complete
     [ "$(awk -F, 'NR > 1 && $7 != 1' "$dir"/cpu-suite-*/runs.csv | wc -l)" -eq 0 ]
-    [ "$(awk -F, 'NR > 1 && $8 != 0' "$dir"/io-sweep-*/runs.csv | wc -l)" -eq 0 ]
+    [ "$(awk -F, 'FNR > 1 && $8 != 0' "$dir"/io-sweep-*/runs.csv | wc -l)" -eq 0 ]
 }
 
 @test "two runs never share a results folder" {

@@ -86,3 +86,13 @@ io_clean() {
     curl -s --max-time 5 -o /dev/null "$SERVER_URL/fault/hang" 3>&- &
     sleep 0.3
 }
+
+@test "tsan: threads over TLS, one trust store shared by every connection" {
+    start_server --latency 10ms --tls --cert-out "$TMP/cert.pem"
+    io_clean --mode threads --workers 8 --cacert "$TMP/cert.pem"
+    # the system store, loaded lazily by whichever thread connects first
+    # (it does not trust this server: every URL fails verification)
+    run --separate-stderr "$CONCUR" io --mode threads --workers 8 --urls "$TMP/urls" -q
+    [ "$status" -eq 1 ]
+    [[ "$stderr" != *ThreadSanitizer* ]]
+}
