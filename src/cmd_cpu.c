@@ -339,6 +339,10 @@ static void warn_about_binding(const struct cpu_plan *plan)
     int local = mpi_env_local_size(), rank_cpus = cpus_available();
     long node_threads = (long)local * plan->threads;
 
+    /* One thread a rank: oversubscribing ranks takes mpirun's --oversubscribe,
+     * which says it already (and the CSV's oversubscribed column records it). */
+    if (plan->threads <= 1)
+        return;
     if (node_cpus > 0 && node_threads > node_cpus) {
         if (local > 1)
             fprintf(stderr, "concur cpu: warning: %ld threads on this node (%d ranks x %d threads) "
