@@ -77,6 +77,7 @@ struct io_options {
     const char *log_path;
     const char *save_dir;
     enum mpi_split split;
+    bool split_set;
     bool quiet;
     struct fetch_options fetch;
 };
@@ -163,7 +164,7 @@ static enum cc_status parse_one(int opt, const char *arg, struct io_options *o, 
         status = parse_positive("--workers", arg, MAX_WORKERS, &value, err);
         o->fetch.workers = (unsigned)value;
         return status;
-    case OPT_SPLIT: return parse_split(arg, &o->split, err);
+    case OPT_SPLIT: o->split_set = true; return parse_split(arg, &o->split, err);
     case OPT_TOLERANCE:
         o->tolerance_set = true;
         return cli_parse_tolerance(arg, &o->tolerance, err);
@@ -213,6 +214,8 @@ static enum cc_status check_combination(struct io_options *o, struct cc_err *err
                         o->fetch.workers);
     if (o->fetch.share && o->mode != FETCH_THREADS)
         return cc_error(err, CC_EINPUT, "--share: only for --mode threads");
+    if (o->split_set && o->mode != FETCH_MPI)
+        return cc_error(err, CC_EINPUT, "--split: only for --mode mpi");
     if (!o->workers_set)
         o->fetch.workers = (o->mode == FETCH_THREADS || o->mode == FETCH_MULTI) ? DEFAULT_WORKERS : 1;
     return CC_OK;
