@@ -69,10 +69,8 @@ static enum cc_status parse_format(const char *text, enum out_format *out, struc
     return CC_OK;
 }
 
-/* Returns CC_EINPUT with *usage_error set for getopt's own complaints (it
- * has printed them already). */
 static enum cc_status parse_options(int argc, char **argv, struct classify_options *o, bool *help,
-                                    bool *usage_error, struct cc_err *err)
+                                    struct cc_err *err)
 {
     static const struct option options[] = {
         {"repeat", required_argument, NULL, 'r'},
@@ -87,7 +85,7 @@ static enum cc_status parse_options(int argc, char **argv, struct classify_optio
     *o = (struct classify_options){.repeat = 3, .format = OUT_TEXT};
     /* '+': the first operand starts the command, whose own options must not
      * be taken for ours ("--" ends ours explicitly). */
-    while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
         switch (opt) {
         case 'r':
             status = num_parse_u64("--repeat", optarg, 1000, &o->repeat, err);
@@ -107,8 +105,7 @@ static enum cc_status parse_options(int argc, char **argv, struct classify_optio
             *help = true;
             return CC_OK;
         default:
-            *usage_error = true;
-            return CC_EINPUT;
+            return cli_option_error("classify", opt, argv, options, err);
         }
     }
     if (optind >= argc)
@@ -322,10 +319,8 @@ int cmd_classify(int argc, char **argv)
 {
     struct classify_options o;
     struct cc_err err;
-    bool help = false, usage_error = false;
-    enum cc_status status = parse_options(argc, argv, &o, &help, &usage_error, &err);
-    if (usage_error)
-        return cli_usage_error("classify");
+    bool help = false;
+    enum cc_status status = parse_options(argc, argv, &o, &help, &err);
     if (status != CC_OK)
         return cli_report("classify", status, &err);
     if (help) {

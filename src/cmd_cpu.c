@@ -127,7 +127,6 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
     *o = (struct cpu_options){.count = 20, .base = 5000000, .repeat = 5, .warmup = 1,
                               .format = REPORT_TABLE, .experiment = "cpu",
                               .tolerance = AUTOTUNE_DEFAULT_TOLERANCE};
-    opterr = 0;
     while (status == CC_OK && (opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         switch (opt) {
         case 'm':
@@ -171,8 +170,7 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
                 status = cc_error(err, CC_EINPUT, "--experiment: '%s' must be a non-empty name without commas or quotes", optarg);
             break;
         case 'h': *help = true; return CC_OK;
-        case ':': return cc_error(err, CC_EINPUT, "option '%s' needs a value", argv[optind - 1]);
-        default: return cc_error(err, CC_EINPUT, "unknown option '%s'", argv[optind - 1]);
+        default: return cli_option_error("cpu", opt, argv, options, err);
         }
     }
     if (status == CC_OK && optind < argc)

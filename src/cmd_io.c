@@ -229,11 +229,11 @@ static int parse_options(int argc, char **argv, struct io_options *o, struct cc_
     *o = (struct io_options){.repeat = 1, .format = REPORT_CSV, .split = MPI_SPLIT_BLOCK,
                              .tolerance = AUTOTUNE_DEFAULT_TOLERANCE};
     fetch_options_default(&o->fetch);
-    while ((opt = getopt_long(argc, argv, "qh", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":qh", long_options, NULL)) != -1) {
         if (opt == 'h')
             return -1;
-        if (opt == '?')
-            return cc_error(err, CC_EINPUT, "see 'concur io --help'");
+        if (opt == '?' || opt == ':')
+            return cli_option_error("io", opt, argv, long_options, err);
         enum cc_status status = parse_one(opt, optarg, o, err);
         if (status != CC_OK)
             return status;
