@@ -53,6 +53,12 @@ struct classify_run {
 enum cc_status classify_run_once(char *const argv[], bool show_output, struct classify_run *run,
                                  struct cc_err *err);
 
+/* The command runs in a process group of its own. SIGINT or SIGTERM
+ * reaching concur while classify_run_once waits (unless concur ignores
+ * it) is forwarded to that group; the command is reaped, the run returns
+ * CC_EFAIL, and so does every later one. The signal, or 0 when none came. */
+int classify_interrupted(void);
+
 enum classify_verdict {
     CLASSIFY_FAST,
     CLASSIFY_CPU,

@@ -105,14 +105,72 @@ static void proc_io_read(pid_t pid, struct proc_io *io)
 }
 
 /* ------------------------------------------------------------------------
+ * Signals: the command runs in a process group of its own (so that a
+ * pipeline's processes can be reached together); SIGINT and SIGTERM that
+ * reach concur while it waits are passed on to that group, the command is
+ * reaped, and the run ends as interrupted. Without this, concur died and
+ * left the command running under PID 1. */
+
+static volatile sig_atomic_t interrupted;  /* the signal, 0 when none */
+static volatile pid_t child_group;         /* 0 while no command runs */
+
+static void forward_signal(int sig)
+{
+    interrupted = sig;
+    if (child_group > 0)
+        kill(-child_group, sig);
+}
+
+static const int forwarded[] = {SIGINT, SIGTERM};
+#define NFORWARDED (sizeof forwarded / sizeof forwarded[0])
+
+/* Installs forward_signal for the signals concur does not ignore (a
+ * background job keeps ignoring SIGINT, as the shell arranged). No
+ * SA_RESTART: the wait sees EINTR and carries on waiting. */
+static void catch_signals(struct sigaction old[NFORWARDED])
+{
+    struct sigaction sa = {.sa_handler = forward_signal};
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < NFORWARDED; i++) {
+        sigaction(forwarded[i], NULL, &old[i]);
+        if (old[i].sa_handler != SIG_IGN)
+            sigaction(forwarded[i], &sa, NULL);
+    }
+}
+
+static void restore_signals(const struct sigaction old[NFORWARDED])
+{
+    for (size_t i = 0; i < NFORWARDED; i++)
+        sigaction(forwarded[i], &old[i], NULL);
+}
+
+int classify_interrupted(void)
+{
+    return interrupted;
+}
+
+/* ------------------------------------------------------------------------
  * One run. */
 
-static enum cc_status spawn(char *const argv[], bool show_output, pid_t *pid, struct cc_err *err)
+/* The child starts in a new process group with the signal mask concur had
+ * before it blocked the forwarded signals around the spawn. */
+static enum cc_status spawn(char *const argv[], bool show_output, const sigset_t *mask,
+                            pid_t *pid, struct cc_err *err)
 {
     posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
     int rc = posix_spawn_file_actions_init(&fa);
     if (rc)
         return cc_error(err, CC_ESYS, "posix_spawn: %s", strerror(rc));
+    if ((rc = posix_spawnattr_init(&attr)) != 0) {
+        posix_spawn_file_actions_destroy(&fa);
+        return cc_error(err, CC_ESYS, "posix_spawn: %s", strerror(rc));
+    }
+    rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+    if (!rc)
+        rc = posix_spawnattr_setpgroup(&attr, 0);
+    if (!rc)
+        rc = posix_spawnattr_setsigmask(&attr, mask);
     /* stdin from /dev/null: repeated runs cannot share one input stream. */
     rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     if (!rc && !show_output)
@@ -120,8 +178,9 @@ static enum cc_status spawn(char *const argv[], bool show_output, pid_t *pid, st
     if (!rc && !show_output)
         rc = posix_spawn_file_actions_adddup2(&fa, 1, 2);
     if (!rc)
-        rc = posix_spawnp(pid, argv[0], &fa, NULL, argv, environ);
+        rc = posix_spawnp(pid, argv[0], &fa, &attr, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
     if (!rc)
         return CC_OK;
     /* glibc's posix_spawnp reports a failed exec here (and reaps the
@@ -135,20 +194,42 @@ enum cc_status classify_run_once(char *const argv[], bool show_output, struct cl
                                  struct cc_err *err)
 {
     memset(run, 0, sizeof *run);
+    if (interrupted)
+        return cc_error(err, CC_EFAIL, "interrupted by signal %d", (int)interrupted);
     double psi_cpu0 = psi_some_s("cpu"), psi_io0 = psi_some_s("io");
     double t0 = now_s();
     pid_t pid;
-    enum cc_status status = spawn(argv, show_output, &pid, err);
-    if (status != CC_OK)
+    struct sigaction old[NFORWARDED];
+    sigset_t block, mask;
+    sigemptyset(&block);
+    for (size_t i = 0; i < NFORWARDED; i++)
+        sigaddset(&block, forwarded[i]);
+    /* Blocked from before the spawn until the group is known, so that a
+     * signal in between is forwarded too (on unblocking). */
+    catch_signals(old);
+    sigprocmask(SIG_BLOCK, &block, &mask);
+    enum cc_status status = spawn(argv, show_output, &mask, &pid, err);
+    if (status == CC_OK)
+        child_group = pid;
+    sigprocmask(SIG_SETMASK, &mask, NULL);
+    if (status != CC_OK) {
+        restore_signals(old);
         return status;
+    }
 
     /* WNOWAIT leaves the child a zombie, so its /proc entry can still be
-     * read; wait4 below reaps it and gives the rusage. */
+     * read (and its process group stays reserved for forwarding); wait4
+     * below reaps it and gives the rusage. */
     siginfo_t info;
     while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) == -1) {
-        if (errno != EINTR)
+        if (errno != EINTR) {
+            child_group = 0;
+            restore_signals(old);
             return cc_error(err, CC_ESYS, "waitid: %s", strerror(errno));
+        }
     }
+    child_group = 0;
+    restore_signals(old);
     run->wall_s = now_s() - t0;
     run->psi_cpu_s = psi_some_s("cpu") - psi_cpu0;
     run->psi_io_s = psi_some_s("io") - psi_io0;
@@ -178,6 +259,8 @@ enum cc_status classify_run_once(char *const argv[], bool show_output, struct cl
     } else {
         run->exit_code = WEXITSTATUS(wstatus);
     }
+    if (interrupted)
+        return cc_error(err, CC_EFAIL, "interrupted by signal %d", (int)interrupted);
     return CC_OK;
 }
 

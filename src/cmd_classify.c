@@ -4,6 +4,7 @@
  * in classify.c; this file parses options and prints. */
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +47,13 @@ static const char usage[] =
     "                  its stdin is always /dev/null\n"
     "  -h, --help      this help\n"
     "\n"
+    "The command runs in a process group of its own: SIGINT and SIGTERM sent\n"
+    "to concur are passed on to it, and concur exits 130 or 143 once the\n"
+    "command has ended (nothing is printed).\n"
+    "\n"
     "Exit status: 0 classified; 1 classified, but the command exited non-zero\n"
-    "(or was killed) in some run; 2 bad usage, or the command cannot be run.\n";
+    "(or was killed) in some run; 2 bad usage, or the command cannot be run;\n"
+    "130, 143 interrupted by SIGINT, SIGTERM.\n";
 
 enum out_format { OUT_TEXT, OUT_JSON };
 
@@ -334,6 +340,13 @@ int cmd_classify(int argc, char **argv)
     size_t n = 0;
     status = run_all(&o, &runs, &n, &result, &err);
     free(runs);
+    int sig = classify_interrupted();
+    if (sig) {
+        /* Like a shell: 128 + the signal (130 for SIGINT, 143 for SIGTERM). */
+        fprintf(stderr, "concur classify: interrupted by %s; passed on to the command's process group\n",
+                sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal");
+        return 128 + sig;
+    }
     if (status != CC_OK)
         return cli_report("classify", status, &err);
 

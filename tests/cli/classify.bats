@@ -142,3 +142,52 @@ classify_json() {
     [[ "$output" == *"usage: concur classify"* ]]
     [[ "$output" == *"demand >= 0.8"* ]]
 }
+
+# gone PID: the process has ended (a zombie left to PID 1 counts as ended).
+gone() {
+    local i stat
+    for i in $(seq 50); do
+        stat=$(ps -o stat= -p "$1" 2>/dev/null || true)
+        [[ -z "$stat" || "$stat" == Z* ]] && return 0
+        sleep 0.1
+    done
+    echo "process $1 still runs: $stat"
+    kill -KILL "$1" 2>/dev/null || true
+    return 1
+}
+
+# interrupt SIGNAL: starts classify on a shell whose child sleeps (a
+# grandchild of concur), sends SIGNAL to concur alone, and sets STATUS and
+# SLEEPER (the sleep's PID).
+interrupt() {
+    # Background jobs of a script ignore SIGINT; python puts it back to the
+    # default before concur starts, as an interactive shell would.
+    python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' \
+        "$CONCUR" classify -- sh -c 'sleep 30; echo unreachable' 2>"$TMP/stderr" &
+    local pid=$! i shell=
+    SLEEPER=
+    for i in $(seq 100); do
+        shell=$(pgrep -P "$pid" -x sh || true)
+        [ -z "$shell" ] || SLEEPER=$(pgrep -P "$shell" -x sleep || true)
+        [ -z "$SLEEPER" ] || break
+        sleep 0.1
+    done
+    [ -n "$SLEEPER" ]
+    kill "-$1" "$pid"
+    STATUS=0
+    wait "$pid" || STATUS=$?
+}
+
+@test "SIGTERM to classify ends the command's whole process group, exit 143" {
+    interrupt TERM
+    [ "$STATUS" -eq 143 ]
+    gone "$SLEEPER"
+    [ "$(cat "$TMP/stderr")" = "concur classify: interrupted by SIGTERM; passed on to the command's process group" ]
+}
+
+@test "SIGINT to classify ends the command's whole process group, exit 130" {
+    interrupt INT
+    [ "$STATUS" -eq 130 ]
+    gone "$SLEEPER"
+    [[ "$(cat "$TMP/stderr")" == *"interrupted by SIGINT"* ]]
+}
