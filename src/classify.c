@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proctree.h"
+
 extern char **environ;
 
 /* ------------------------------------------------------------------------
@@ -124,24 +126,52 @@ static void forward_signal(int sig)
 static const int forwarded[] = {SIGINT, SIGTERM};
 #define NFORWARDED (sizeof forwarded / sizeof forwarded[0])
 
+/* What a run changes about concur's signals, to put back afterwards. */
+struct saved_signals {
+    struct sigaction forwarded[NFORWARDED];
+    struct sigaction chld;
+    sigset_t mask;
+};
+
 /* Installs forward_signal for the signals concur does not ignore (a
- * background job keeps ignoring SIGINT, as the shell arranged). No
- * SA_RESTART: the wait sees EINTR and carries on waiting. */
-static void catch_signals(struct sigaction old[NFORWARDED])
+ * background job keeps ignoring SIGINT, as the shell arranged); no
+ * SA_RESTART, so the wait sees EINTR and carries on. SIGCHLD gets its
+ * default action (an inherited SIG_IGN would reap the command before its
+ * figures are read) and is blocked, for sigtimedwait; the forwarded
+ * signals are blocked too, until the command's group is known, so that
+ * one arriving during the spawn is forwarded on unblocking. */
+static void catch_signals(struct saved_signals *saved)
 {
-    struct sigaction sa = {.sa_handler = forward_signal};
+    struct sigaction sa = {.sa_handler = forward_signal}, dfl = {.sa_handler = SIG_DFL};
+    sigset_t block;
     sigemptyset(&sa.sa_mask);
+    sigemptyset(&dfl.sa_mask);
+    sigemptyset(&block);
+    sigaddset(&block, SIGCHLD);
     for (size_t i = 0; i < NFORWARDED; i++) {
-        sigaction(forwarded[i], NULL, &old[i]);
-        if (old[i].sa_handler != SIG_IGN)
+        sigaction(forwarded[i], NULL, &saved->forwarded[i]);
+        if (saved->forwarded[i].sa_handler != SIG_IGN)
             sigaction(forwarded[i], &sa, NULL);
+        sigaddset(&block, forwarded[i]);
     }
+    sigaction(SIGCHLD, &dfl, &saved->chld);
+    sigprocmask(SIG_BLOCK, &block, &saved->mask);
 }
 
-static void restore_signals(const struct sigaction old[NFORWARDED])
+/* Once the command's group is known: the forwarded signals may come. */
+static void forward_from_now(const struct saved_signals *saved)
 {
+    sigset_t mask = saved->mask;
+    sigaddset(&mask, SIGCHLD);
+    sigprocmask(SIG_SETMASK, &mask, NULL);
+}
+
+static void restore_signals(const struct saved_signals *saved)
+{
+    sigprocmask(SIG_SETMASK, &saved->mask, NULL);
+    sigaction(SIGCHLD, &saved->chld, NULL);
     for (size_t i = 0; i < NFORWARDED; i++)
-        sigaction(forwarded[i], &old[i], NULL);
+        sigaction(forwarded[i], &saved->forwarded[i], NULL);
 }
 
 int classify_interrupted(void)
@@ -172,7 +202,8 @@ static enum cc_status spawn(char *const argv[], bool show_output, const sigset_t
     if (!rc)
         rc = posix_spawnattr_setsigmask(&attr, mask);
     /* stdin from /dev/null: repeated runs cannot share one input stream. */
-    rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    if (!rc)
+        rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     if (!rc && !show_output)
         rc = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     if (!rc && !show_output)
@@ -190,6 +221,43 @@ static enum cc_status spawn(char *const argv[], bool show_output, const sigset_t
     return cc_error(err, CC_ESYS, "cannot start '%s': %s", argv[0], strerror(rc));
 }
 
+/* Sampling the tree costs concur CPU time that the command may want: the
+ * interval grows with the cost of a sample, to keep that under 5%. */
+#define SAMPLE_MIN_S 0.02
+#define SAMPLE_MAX_S 1.0
+#define SAMPLE_COST_SHARE 0.05
+
+/* Waits until the command has exited, leaving it a zombie (WNOWAIT) so that
+ * its /proc entry can still be read and its process group stays reserved
+ * for forwarding; samples the tree's run-queue wait meanwhile. SIGCHLD is
+ * blocked: sigtimedwait returns as soon as the command ends. */
+static enum cc_status wait_sampling(pid_t pid, struct proctree *tree, struct cc_err *err)
+{
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    double interval = SAMPLE_MIN_S;
+    for (;;) {
+        siginfo_t info;
+        memset(&info, 0, sizeof info);
+        if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT | WNOHANG) == -1) {
+            if (errno == EINTR)
+                continue;
+            return cc_error(err, CC_ESYS, "waitid: %s", strerror(errno));
+        }
+        if (info.si_pid == pid)
+            return CC_OK;
+        if (tree) {
+            double start = now_s();
+            proctree_sample(tree);
+            interval = fmin(SAMPLE_MAX_S, fmax(SAMPLE_MIN_S, (now_s() - start) / SAMPLE_COST_SHARE));
+        }
+        struct timespec ts = {.tv_sec = (time_t)interval,
+                              .tv_nsec = (long)((interval - floor(interval)) * 1e9)};
+        sigtimedwait(&chld, NULL, &ts); /* the command ended, a timeout or EINTR */
+    }
+}
+
 enum cc_status classify_run_once(char *const argv[], bool show_output, struct classify_run *run,
                                  struct cc_err *err)
 {
@@ -199,41 +267,35 @@ enum cc_status classify_run_once(char *const argv[], bool show_output, struct cl
     double psi_cpu0 = psi_some_s("cpu"), psi_io0 = psi_some_s("io");
     double t0 = now_s();
     pid_t pid;
-    struct sigaction old[NFORWARDED];
-    sigset_t block, mask;
-    sigemptyset(&block);
-    for (size_t i = 0; i < NFORWARDED; i++)
-        sigaddset(&block, forwarded[i]);
-    /* Blocked from before the spawn until the group is known, so that a
-     * signal in between is forwarded too (on unblocking). */
-    catch_signals(old);
-    sigprocmask(SIG_BLOCK, &block, &mask);
-    enum cc_status status = spawn(argv, show_output, &mask, &pid, err);
-    if (status == CC_OK)
-        child_group = pid;
-    sigprocmask(SIG_SETMASK, &mask, NULL);
+    struct saved_signals saved;
+    catch_signals(&saved);
+    enum cc_status status = spawn(argv, show_output, &saved.mask, &pid, err);
     if (status != CC_OK) {
-        restore_signals(old);
+        restore_signals(&saved);
         return status;
     }
+    child_group = pid;
+    forward_from_now(&saved);
 
-    /* WNOWAIT leaves the child a zombie, so its /proc entry can still be
-     * read (and its process group stays reserved for forwarding); wait4
-     * below reaps it and gives the rusage. */
-    siginfo_t info;
-    while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) == -1) {
-        if (errno != EINTR) {
-            child_group = 0;
-            restore_signals(old);
-            return cc_error(err, CC_ESYS, "waitid: %s", strerror(errno));
-        }
-    }
+    /* Without memory for the tree, the main thread's figure alone (below). */
+    struct proctree *tree = proctree_new(pid);
+    status = wait_sampling(pid, tree, err);
     child_group = 0;
-    restore_signals(old);
+    restore_signals(&saved);
+    if (status != CC_OK) {
+        proctree_free(tree);
+        return status;
+    }
     run->wall_s = now_s() - t0;
     run->psi_cpu_s = psi_some_s("cpu") - psi_cpu0;
     run->psi_io_s = psi_some_s("io") - psi_io0;
-    run->runq_wait_s = schedstat_wait_s(pid);
+    /* The last sample: the zombie's main thread, exact. */
+    if (tree)
+        proctree_sample(tree);
+    run->runq_wait_s = tree ? proctree_runq_wait_s(tree) : NAN;
+    if (isnan(run->runq_wait_s))
+        run->runq_wait_s = schedstat_wait_s(pid);
+    proctree_free(tree);
     struct proc_io io;
     proc_io_read(pid, &io);
     run->read_bytes = io.read_bytes;
@@ -373,7 +435,8 @@ enum cc_status classify_decide(const struct classify_run runs[], size_t n,
     out->uncertain =
         out->verdict != CLASSIFY_FAST && (crosses(&out->demand, CLASSIFY_CPU_BOUND) ||
                                           crosses(&out->utilisation, CLASSIFY_IO_BOUND));
-    out->contended = out->verdict == CLASSIFY_CPU && out->utilisation.mean < CLASSIFY_CPU_BOUND;
+    out->contended = (out->verdict == CLASSIFY_CPU && out->utilisation.mean < CLASSIFY_CPU_BOUND) ||
+                     (out->wall_s > 0 && out->runq_wait_s / out->wall_s >= CLASSIFY_CONTENDED);
     return CC_OK;
 }
 

@@ -28,8 +28,9 @@ static const char usage[] =
     "I/O-bound (waiting), mixed, or already fast enough, with the evidence and\n"
     "the advice. Per run: wall time; user and system CPU time, context switches,\n"
     "block I/O and max RSS of the process tree (the command and the children it\n"
-    "waits for); run-queue wait and storage bytes of the command's own process;\n"
-    "system-wide CPU and I/O pressure (PSI) during the run.\n"
+    "waits for); run-queue wait of every thread of the process tree (sampled\n"
+    "while it runs); storage bytes of the command's own process; system-wide\n"
+    "CPU and I/O pressure (PSI) during the run.\n"
     "\n"
     "Verdict (utilisation = (user + sys) / wall; demand = utilisation plus the\n"
     "run-queue wait / wall, the time it wanted a CPU; means over the runs):\n"
@@ -38,6 +39,8 @@ static const char usage[] =
     "  io-bound     utilisation <= 0.3 and it blocks (voluntary switches);\n"
     "               waiting on the disk when it moved >= 1 MiB of block I/O\n"
     "  mixed        anything between\n"
+    "A verdict ends in \", contended\" (JSON: \"contended\": true) when the tree\n"
+    "waited for a CPU for 10% of the wall time or more: the machine was busy.\n"
     "\n"
     "  --repeat N      runs (default 3, at most 1000); while the 95% interval of\n"
     "                  the demand crosses 0.8 (or the utilisation's 0.3), more\n"
@@ -155,7 +158,7 @@ static enum cc_status run_all(const struct classify_options *o, struct classify_
 /* ------------------------------------------------------------------------
  * Text. */
 
-static const char *verdict_title(const struct classify_result *r)
+static const char *verdict_kind(const struct classify_result *r)
 {
     switch (r->verdict) {
     case CLASSIFY_FAST:
@@ -170,6 +173,14 @@ static const char *verdict_title(const struct classify_result *r)
         break;
     }
     return "mixed";
+}
+
+/* The verdict, with ", contended" when the machine was busy: timing-based
+ * figures are then less sure, and the verdict says so. */
+static const char *verdict_title(char *buf, size_t size, const struct classify_result *r)
+{
+    snprintf(buf, size, "%s%s", verdict_kind(r), r->contended ? ", contended (the machine was busy)" : "");
+    return buf;
 }
 
 /* "%.*f" of v, or "n/a" when the kernel did not offer it. */
@@ -200,12 +211,12 @@ static const char *failure(char *buf, size_t size, const struct classify_result 
 
 static void print_text(FILE *out, const struct classify_options *o, const struct classify_result *r)
 {
-    char a[32], b[32], c[32];
+    char a[32], b[32], c[32], title[128];
     const struct stats_summary *u = &r->utilisation;
 
     fputs("command: ", out);
     print_command(out, o->command);
-    fprintf(out, "\nverdict: %s\n", verdict_title(r));
+    fprintf(out, "\nverdict: %s\n", verdict_title(title, sizeof title, r));
     fprintf(out, "  runs                %zu\n", r->runs);
     fprintf(out, "  wall                %s s (mean)\n", fixed(a, sizeof a, 3, r->wall_s));
     fprintf(out, "  user + sys          %s + %s s (process tree)\n",
@@ -227,7 +238,7 @@ static void print_text(FILE *out, const struct classify_options *o, const struct
     fprintf(out, "  block I/O           %s in, %s out (512-byte blocks a run)\n",
             fixed(a, sizeof a, 0, r->block_in), fixed(b, sizeof b, 0, r->block_out));
     fprintf(out, "  max RSS             %s KiB\n", fixed(a, sizeof a, 0, r->max_rss_kib));
-    fprintf(out, "  run-queue wait      %s s (the command's main thread, schedstat)\n",
+    fprintf(out, "  run-queue wait      %s s (every thread of the process tree, schedstat)\n",
             fixed(a, sizeof a, 3, r->runq_wait_s));
     fprintf(out, "  storage read/write  %s / %s bytes, %s read calls (the command's process)\n",
             fixed(a, sizeof a, 0, r->read_bytes), fixed(b, sizeof b, 0, r->write_bytes),
@@ -241,8 +252,9 @@ static void print_text(FILE *out, const struct classify_options *o, const struct
     if (r->contended)
         fprintf(out,
                 "note: the machine was busy: the command waited %s s a run for a CPU; "
-                "that counts as wanting the CPU, not as I/O\n",
-                fixed(a, sizeof a, 3, r->runq_wait_s));
+                "that counts as wanting the CPU, not as I/O%s\n",
+                fixed(a, sizeof a, 3, r->runq_wait_s),
+                r->verdict == CLASSIFY_CPU ? "" : "; on an idle machine the verdict may differ");
     if (r->uncertain)
         fprintf(out,
                 "note: after %zu runs the 95%% interval still crosses a threshold; "
