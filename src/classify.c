@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pressure.h"
 #include "proctree.h"
 
 extern char **environ;
@@ -33,31 +34,6 @@ static double now_s(void)
 static double timeval_s(struct timeval tv)
 {
     return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
-}
-
-/* The "total=" of the "some" line of /proc/pressure/<what>, in seconds (the
- * kernel counts microseconds). */
-static double psi_some_s(const char *what)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/pressure/%s", what);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NAN;
-    double total = NAN;
-    while (fgets(line, sizeof line, f)) {
-        const char *p = strstr(line, "total=");
-        if (strncmp(line, "some ", 5) || !p)
-            continue;
-        char *end;
-        errno = 0;
-        unsigned long long us = strtoull(p + 6, &end, 10);
-        if (!errno && end != p + 6)
-            total = (double)us * 1e-6;
-        break;
-    }
-    fclose(f);
-    return total;
 }
 
 /* The second field of /proc/<pid>/schedstat: nanoseconds spent runnable but
@@ -264,7 +240,7 @@ enum cc_status classify_run_once(char *const argv[], bool show_output, struct cl
     memset(run, 0, sizeof *run);
     if (interrupted)
         return cc_error(err, CC_EFAIL, "interrupted by signal %d", (int)interrupted);
-    double psi_cpu0 = psi_some_s("cpu"), psi_io0 = psi_some_s("io");
+    double psi_cpu0 = pressure_some_s("cpu"), psi_io0 = pressure_some_s("io");
     double t0 = now_s();
     pid_t pid;
     struct saved_signals saved;
@@ -287,8 +263,8 @@ enum cc_status classify_run_once(char *const argv[], bool show_output, struct cl
         return status;
     }
     run->wall_s = now_s() - t0;
-    run->psi_cpu_s = psi_some_s("cpu") - psi_cpu0;
-    run->psi_io_s = psi_some_s("io") - psi_io0;
+    run->psi_cpu_s = pressure_some_s("cpu") - psi_cpu0;
+    run->psi_io_s = pressure_some_s("io") - psi_io0;
     /* The last sample: the zombie's main thread, exact. */
     if (tree)
         proctree_sample(tree);
