@@ -99,9 +99,10 @@ classify_json() {
     json_field '(all(k in d for k in ["verdict", "advice", "runs", "wall_s", "user_s", "sys_s",
         "cpu_utilisation", "voluntary_switches", "involuntary_switches", "block_in",
         "block_out", "max_rss_kib", "runqueue_wait_s", "pressure_cpu_some_s",
-        "pressure_io_some_s", "read_bytes", "write_bytes", "cpu_demand", "thresholds"])
+        "pressure_io_some_s", "read_bytes", "write_bytes", "cpu_demand", "thresholds",
+        "contended", "uncertain"])
         and sorted(d["cpu_utilisation"]) == ["ci95_high", "ci95_low", "mean"]
-        and d["runs"] == 2 and d["command"] == ["sleep", "0.15"]) or sys.exit(1)' <<<"$output"
+        and d["runs"] >= 2 and d["command"] == ["sleep", "0.15"]) or sys.exit(1)' <<<"$output"
 }
 
 @test "--show-output keeps the command's output; without it, it is dropped" {
@@ -118,8 +119,12 @@ classify_json() {
     run --separate-stderr "$CONCUR" classify -- sh -c 'sleep 0.2; exit 3'
     [ "$status" -eq 1 ]
     [[ "$output" == *"verdict: I/O-bound"* ]]
-    [[ "$output" == *"note: the command failed (exit status 3) in 3 of 3 runs"* ]]
-    [ "$stderr" = "concur classify: 'sh' failed (exit status 3) in 3 of 3 runs" ]
+    # 3 runs, or more when a busy machine leaves the verdict uncertain
+    local n
+    n=$(awk '$1 == "runs" { print $2 }' <<<"$output")
+    [ "$n" -ge 3 ]
+    [[ "$output" == *"note: the command failed (exit status 3) in $n of $n runs"* ]]
+    [ "$stderr" = "concur classify: 'sh' failed (exit status 3) in $n of $n runs" ]
 }
 
 @test "bad usage exits 2 with one line" {
