@@ -48,6 +48,9 @@
 /* CPU pressure ("some") over the search's wall time from which the search
  * says it was contended. */
 #define AUTOTUNE_CONTENDED 0.1
+/* A shorter search says nothing about pressure: a few milliseconds within
+ * one scheduler slice were seen to read 0% on a loaded CPU. */
+#define AUTOTUNE_PRESSURE_MIN_S 0.1
 
 /* Runs the work once at `workers` and stores its time in *seconds. A non-OK
  * status ends the search and is returned as is. */

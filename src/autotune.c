@@ -249,7 +249,7 @@ enum cc_status autotune_search(const struct autotune_options *o,
     if (status == CC_OK)
         status = bisection(&s, err);
     double wall = now_s() - t0;
-    s.r->cpu_pressure = wall > 0 ? (pressure_some_s("cpu") - psi0) / wall : NAN;
+    s.r->cpu_pressure = wall >= AUTOTUNE_PRESSURE_MIN_S ? (pressure_some_s("cpu") - psi0) / wall : NAN;
     s.r->contended = s.r->cpu_pressure >= AUTOTUNE_CONTENDED;
     if (status != CC_OK) {
         autotune_free(s.r);
