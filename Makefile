@@ -2,7 +2,8 @@
 #
 #   make            build bin/concur
 #   make run        the main job (installs missing packages when root)
-#   make check      every test (unit, command line, MPI)
+#   make check      every test (unit, command line, MPI; then the timing-
+#                   sensitive ones again under load: make cli-load)
 #   make asan       the test suite under AddressSanitizer + UBSan
 #   make ubsan      the same built with clang, implicit conversions checked
 #   make fuzz       each libFuzzer target FUZZ_SECONDS (20) seconds (clang)
@@ -90,7 +91,7 @@ export OMPI_CC := $(CC)
 export MPICH_CC := $(CC)
 
 .SECONDARY:
-.PHONY: all deps run check test unit cli asan tsan bench install uninstall clean flags
+.PHONY: all deps run check test unit cli cli-load asan tsan bench install uninstall clean flags
 all: $(CONCUR) $(CONCUR_MPI)
 
 # Rebuild everything when the flags change (git's GIT-CFLAGS trick).
@@ -141,13 +142,19 @@ check: deps
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory fuzz-check
 
-test: unit cli
+test: unit cli cli-load
 
 unit: $(UNIT_BINS)
 	@scripts/run-unit $(UNIT_BINS)
 
 cli: all
 	@CONCUR=$(abspath $(CONCUR)) bats $(BATS_FLAGS) tests/cli
+
+# The timing-sensitive tests once more, with busy loops on every CPU: a
+# verdict that depends on an idle machine fails here (scripts/under-load).
+LOAD_TESTS := tests/cli/classify.bats tests/cli/autotune.bats
+cli-load: all
+	@CONCUR=$(abspath $(CONCUR)) scripts/under-load bats $(BATS_FLAGS) $(LOAD_TESTS)
 
 asan: deps
 	@$(MAKE) --no-print-directory SANITIZER=address test

@@ -23,10 +23,16 @@
  *                all) and the bracket is drawn again. The choice is hi.
  * This assumes the curve falls and then levels off (or rises): the usual
  * shape of time against workers. A plateau that drops again later is
- * missed; the reported curve shows what was seen. */
+ * missed; the reported curve shows what was seen.
+ *
+ * Every figure is a time, so a busy machine bends the curve: the search
+ * reads the system's CPU pressure (pressure.h) over its run and calls
+ * itself contended when some task waited for a CPU for AUTOTUNE_CONTENDED
+ * of the time or more (its own threads included); the report says so. */
 #ifndef CONCUR_AUTOTUNE_H
 #define CONCUR_AUTOTUNE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "stats.h"
@@ -39,6 +45,12 @@
 /* A count may get up to this many times `repeat` runs when noise leaves a
  * decision open. */
 #define AUTOTUNE_MAX_ROUNDS 3
+/* CPU pressure ("some") over the search's wall time from which the search
+ * says it was contended. */
+#define AUTOTUNE_CONTENDED 0.1
+/* A shorter search says nothing about pressure: a few milliseconds within
+ * one scheduler slice were seen to read 0% on a loaded CPU. */
+#define AUTOTUNE_PRESSURE_MIN_S 0.1
 
 /* Runs the work once at `workers` and stores its time in *seconds. A non-OK
  * status ends the search and is returned as is. */
@@ -68,6 +80,9 @@ struct autotune_result {
     unsigned best;                  /* the count with the lowest mean */
     size_t runs;                    /* timed runs spent (warm-ups not counted) */
     size_t full_sweep_runs;         /* max_workers * repeat */
+    double cpu_pressure;            /* share of the search's wall time some task
+                                       waited for a CPU (system-wide); NAN: unknown */
+    bool contended;                 /* cpu_pressure >= AUTOTUNE_CONTENDED */
 };
 
 /* Runs the search. *out is allocated on success (free with autotune_free);

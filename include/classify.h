@@ -8,8 +8,9 @@
  *   user, sys, switches,     wait4's rusage of the child: the child itself
  *   block I/O, max RSS       plus every descendant it reaped (the process
  *                            tree, as far as the command waits for it);
- *   run-queue wait           /proc/<pid>/schedstat of the direct child (its
- *                            main thread only), read while it is a zombie;
+ *   run-queue wait           schedstat of every thread of the process tree,
+ *                            sampled while it runs (proctree.h), the main
+ *                            thread's last figure read while it is a zombie;
  *   read/write bytes, syscr  /proc/<pid>/io of the direct child (all its
  *                            threads; not its children);
  *   CPU and I/O pressure     /proc/pressure/{cpu,io} "some" totals: stall
@@ -30,6 +31,9 @@
 #define CLASSIFY_CPU_BOUND 0.8   /* (user + sys) / wall at or above: CPU-bound */
 #define CLASSIFY_IO_BOUND 0.3    /* at or below, with voluntary switches: I/O-bound */
 #define CLASSIFY_PARALLEL 1.2    /* above: more than one core busy on average */
+/* Run-queue wait / wall (mean) at or above: the machine was busy, and the
+ * verdict says "contended". */
+#define CLASSIFY_CONTENDED 0.1
 /* Block I/O (or storage bytes) per run from which waiting counts as disk. */
 #define CLASSIFY_DISK_BYTES (1024.0 * 1024.0)
 
@@ -52,6 +56,12 @@ struct classify_run {
  * still CC_OK, with its exit_code set. */
 enum cc_status classify_run_once(char *const argv[], bool show_output, struct classify_run *run,
                                  struct cc_err *err);
+
+/* The command runs in a process group of its own. SIGINT or SIGTERM
+ * reaching concur while classify_run_once waits (unless concur ignores
+ * it) is forwarded to that group; the command is reaped, the run returns
+ * CC_EFAIL, and so does every later one. The signal, or 0 when none came. */
+int classify_interrupted(void);
 
 enum classify_verdict {
     CLASSIFY_FAST,
@@ -90,7 +100,9 @@ struct classify_result {
     enum classify_wait wait;
     bool uncertain; /* an interval crosses its threshold (demand 0.8,
                        utilisation 0.3) */
-    bool contended; /* CPU-bound by demand, not by utilisation alone */
+    bool contended; /* the tree waited for a CPU for CLASSIFY_CONTENDED of
+                       the wall time or more, or it is CPU-bound by demand
+                       and not by utilisation alone: a busy machine */
 };
 
 /* Summarizes n >= 1 runs and draws the verdict. */

@@ -23,8 +23,20 @@ int cmd_sweep(int argc, char **argv);
 /* Prints "concur <command>: <reason>" on stderr and returns the exit code. */
 int cli_report(const char *command, enum cc_status status, const struct cc_err *err);
 
-/* Shared handling of getopt's own complaints: a one-line hint to --help. */
-int cli_usage_error(const char *command);
+struct option;
+
+/* getopt_long's own complaint as concur's one line: call it when getopt_long
+ * returns '?' or ':' (main sets opterr = 0, so getopt prints nothing; a ':'
+ * first in the optstring, after any '+', tells a missing value apart).
+ * Fills err with "unknown option '--bogus' (see 'concur CMD --help')" or
+ * "option '--count' needs a value" and returns CC_EINPUT. */
+enum cc_status cli_option_error(const char *command, int opt, char *const argv[],
+                                const struct option *options, struct cc_err *err);
+
+/* A file that option will create at path: CC_EINPUT naming the path unless
+ * its directory exists and may be written and the path is no directory.
+ * Called while parsing, so a typo fails before any work or output. */
+enum cc_status cli_check_output_file(const char *option, const char *path, struct cc_err *err);
 
 /* Numbers in the statistics tables: a finite value exactly (the shortest
  * decimal that reads back as the same double) in JSON and CSV; an undefined

@@ -15,6 +15,11 @@
 
 #include "workload.h"
 
+/* The most OpenMP threads a rank runs (--workers, OMP_NUM_THREADS): libgomp
+ * allocates per-thread start data on the caller's stack, and 100,000
+ * threads overflow the 8 MiB main stack (a segfault inside GOMP_parallel). */
+#define CPU_MAX_THREADS 4096
+
 enum cpu_mode { CPU_SERIAL, CPU_OMP, CPU_MPI, CPU_HYBRID };
 enum cpu_schedule { SCHED_STATIC, SCHED_DYNAMIC };
 enum cpu_distribution { DIST_BLOCK, DIST_CYCLIC, DIST_DYNAMIC };

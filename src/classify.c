@@ -14,6 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pressure.h"
+#include "proctree.h"
+
 extern char **environ;
 
 /* ------------------------------------------------------------------------
@@ -31,31 +34,6 @@ static double now_s(void)
 static double timeval_s(struct timeval tv)
 {
     return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
-}
-
-/* The "total=" of the "some" line of /proc/pressure/<what>, in seconds (the
- * kernel counts microseconds). */
-static double psi_some_s(const char *what)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/pressure/%s", what);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NAN;
-    double total = NAN;
-    while (fgets(line, sizeof line, f)) {
-        const char *p = strstr(line, "total=");
-        if (strncmp(line, "some ", 5) || !p)
-            continue;
-        char *end;
-        errno = 0;
-        unsigned long long us = strtoull(p + 6, &end, 10);
-        if (!errno && end != p + 6)
-            total = (double)us * 1e-6;
-        break;
-    }
-    fclose(f);
-    return total;
 }
 
 /* The second field of /proc/<pid>/schedstat: nanoseconds spent runnable but
@@ -105,23 +83,111 @@ static void proc_io_read(pid_t pid, struct proc_io *io)
 }
 
 /* ------------------------------------------------------------------------
+ * Signals: the command runs in a process group of its own (so that a
+ * pipeline's processes can be reached together); SIGINT and SIGTERM that
+ * reach concur while it waits are passed on to that group, the command is
+ * reaped, and the run ends as interrupted. Without this, concur died and
+ * left the command running under PID 1. */
+
+static volatile sig_atomic_t interrupted;  /* the signal, 0 when none */
+static volatile pid_t child_group;         /* 0 while no command runs */
+
+static void forward_signal(int sig)
+{
+    interrupted = sig;
+    if (child_group > 0)
+        kill(-child_group, sig);
+}
+
+static const int forwarded[] = {SIGINT, SIGTERM};
+#define NFORWARDED (sizeof forwarded / sizeof forwarded[0])
+
+/* What a run changes about concur's signals, to put back afterwards. */
+struct saved_signals {
+    struct sigaction forwarded[NFORWARDED];
+    struct sigaction chld;
+    sigset_t mask;
+};
+
+/* Installs forward_signal for the signals concur does not ignore (a
+ * background job keeps ignoring SIGINT, as the shell arranged); no
+ * SA_RESTART, so the wait sees EINTR and carries on. SIGCHLD gets its
+ * default action (an inherited SIG_IGN would reap the command before its
+ * figures are read) and is blocked, for sigtimedwait; the forwarded
+ * signals are blocked too, until the command's group is known, so that
+ * one arriving during the spawn is forwarded on unblocking. */
+static void catch_signals(struct saved_signals *saved)
+{
+    struct sigaction sa = {.sa_handler = forward_signal}, dfl = {.sa_handler = SIG_DFL};
+    sigset_t block;
+    sigemptyset(&sa.sa_mask);
+    sigemptyset(&dfl.sa_mask);
+    sigemptyset(&block);
+    sigaddset(&block, SIGCHLD);
+    for (size_t i = 0; i < NFORWARDED; i++) {
+        sigaction(forwarded[i], NULL, &saved->forwarded[i]);
+        if (saved->forwarded[i].sa_handler != SIG_IGN)
+            sigaction(forwarded[i], &sa, NULL);
+        sigaddset(&block, forwarded[i]);
+    }
+    sigaction(SIGCHLD, &dfl, &saved->chld);
+    sigprocmask(SIG_BLOCK, &block, &saved->mask);
+}
+
+/* Once the command's group is known: the forwarded signals may come. */
+static void forward_from_now(const struct saved_signals *saved)
+{
+    sigset_t mask = saved->mask;
+    sigaddset(&mask, SIGCHLD);
+    sigprocmask(SIG_SETMASK, &mask, NULL);
+}
+
+static void restore_signals(const struct saved_signals *saved)
+{
+    sigprocmask(SIG_SETMASK, &saved->mask, NULL);
+    sigaction(SIGCHLD, &saved->chld, NULL);
+    for (size_t i = 0; i < NFORWARDED; i++)
+        sigaction(forwarded[i], &saved->forwarded[i], NULL);
+}
+
+int classify_interrupted(void)
+{
+    return interrupted;
+}
+
+/* ------------------------------------------------------------------------
  * One run. */
 
-static enum cc_status spawn(char *const argv[], bool show_output, pid_t *pid, struct cc_err *err)
+/* The child starts in a new process group with the signal mask concur had
+ * before it blocked the forwarded signals around the spawn. */
+static enum cc_status spawn(char *const argv[], bool show_output, const sigset_t *mask,
+                            pid_t *pid, struct cc_err *err)
 {
     posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
     int rc = posix_spawn_file_actions_init(&fa);
     if (rc)
         return cc_error(err, CC_ESYS, "posix_spawn: %s", strerror(rc));
+    if ((rc = posix_spawnattr_init(&attr)) != 0) {
+        posix_spawn_file_actions_destroy(&fa);
+        return cc_error(err, CC_ESYS, "posix_spawn: %s", strerror(rc));
+    }
+    rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+    if (!rc)
+        rc = posix_spawnattr_setpgroup(&attr, 0);
+    if (!rc)
+        rc = posix_spawnattr_setsigmask(&attr, mask);
     /* stdin from /dev/null: repeated runs cannot share one input stream. */
-    rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    if (!rc)
+        rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     if (!rc && !show_output)
         rc = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     if (!rc && !show_output)
         rc = posix_spawn_file_actions_adddup2(&fa, 1, 2);
     if (!rc)
-        rc = posix_spawnp(pid, argv[0], &fa, NULL, argv, environ);
+        rc = posix_spawnp(pid, argv[0], &fa, &attr, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
     if (!rc)
         return CC_OK;
     /* glibc's posix_spawnp reports a failed exec here (and reaps the
@@ -131,28 +197,81 @@ static enum cc_status spawn(char *const argv[], bool show_output, pid_t *pid, st
     return cc_error(err, CC_ESYS, "cannot start '%s': %s", argv[0], strerror(rc));
 }
 
+/* Sampling the tree costs concur CPU time that the command may want: the
+ * interval grows with the cost of a sample, to keep that under 5%. */
+#define SAMPLE_MIN_S 0.02
+#define SAMPLE_MAX_S 1.0
+#define SAMPLE_COST_SHARE 0.05
+
+/* Waits until the command has exited, leaving it a zombie (WNOWAIT) so that
+ * its /proc entry can still be read and its process group stays reserved
+ * for forwarding; samples the tree's run-queue wait meanwhile. SIGCHLD is
+ * blocked: sigtimedwait returns as soon as the command ends. */
+static enum cc_status wait_sampling(pid_t pid, struct proctree *tree, struct cc_err *err)
+{
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    double interval = SAMPLE_MIN_S;
+    for (;;) {
+        siginfo_t info;
+        memset(&info, 0, sizeof info);
+        if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT | WNOHANG) == -1) {
+            if (errno == EINTR)
+                continue;
+            return cc_error(err, CC_ESYS, "waitid: %s", strerror(errno));
+        }
+        if (info.si_pid == pid)
+            return CC_OK;
+        if (tree) {
+            double start = now_s();
+            proctree_sample(tree);
+            interval = fmin(SAMPLE_MAX_S, fmax(SAMPLE_MIN_S, (now_s() - start) / SAMPLE_COST_SHARE));
+        }
+        struct timespec ts = {.tv_sec = (time_t)interval,
+                              .tv_nsec = (long)((interval - floor(interval)) * 1e9)};
+        sigtimedwait(&chld, NULL, &ts); /* the command ended, a timeout or EINTR */
+    }
+}
+
 enum cc_status classify_run_once(char *const argv[], bool show_output, struct classify_run *run,
                                  struct cc_err *err)
 {
     memset(run, 0, sizeof *run);
-    double psi_cpu0 = psi_some_s("cpu"), psi_io0 = psi_some_s("io");
+    if (interrupted)
+        return cc_error(err, CC_EFAIL, "interrupted by signal %d", (int)interrupted);
+    double psi_cpu0 = pressure_some_s("cpu"), psi_io0 = pressure_some_s("io");
     double t0 = now_s();
     pid_t pid;
-    enum cc_status status = spawn(argv, show_output, &pid, err);
-    if (status != CC_OK)
+    struct saved_signals saved;
+    catch_signals(&saved);
+    enum cc_status status = spawn(argv, show_output, &saved.mask, &pid, err);
+    if (status != CC_OK) {
+        restore_signals(&saved);
         return status;
+    }
+    child_group = pid;
+    forward_from_now(&saved);
 
-    /* WNOWAIT leaves the child a zombie, so its /proc entry can still be
-     * read; wait4 below reaps it and gives the rusage. */
-    siginfo_t info;
-    while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) == -1) {
-        if (errno != EINTR)
-            return cc_error(err, CC_ESYS, "waitid: %s", strerror(errno));
+    /* Without memory for the tree, the main thread's figure alone (below). */
+    struct proctree *tree = proctree_new(pid);
+    status = wait_sampling(pid, tree, err);
+    child_group = 0;
+    restore_signals(&saved);
+    if (status != CC_OK) {
+        proctree_free(tree);
+        return status;
     }
     run->wall_s = now_s() - t0;
-    run->psi_cpu_s = psi_some_s("cpu") - psi_cpu0;
-    run->psi_io_s = psi_some_s("io") - psi_io0;
-    run->runq_wait_s = schedstat_wait_s(pid);
+    run->psi_cpu_s = pressure_some_s("cpu") - psi_cpu0;
+    run->psi_io_s = pressure_some_s("io") - psi_io0;
+    /* The last sample: the zombie's main thread, exact. */
+    if (tree)
+        proctree_sample(tree);
+    run->runq_wait_s = tree ? proctree_runq_wait_s(tree) : NAN;
+    if (isnan(run->runq_wait_s))
+        run->runq_wait_s = schedstat_wait_s(pid);
+    proctree_free(tree);
     struct proc_io io;
     proc_io_read(pid, &io);
     run->read_bytes = io.read_bytes;
@@ -178,6 +297,8 @@ enum cc_status classify_run_once(char *const argv[], bool show_output, struct cl
     } else {
         run->exit_code = WEXITSTATUS(wstatus);
     }
+    if (interrupted)
+        return cc_error(err, CC_EFAIL, "interrupted by signal %d", (int)interrupted);
     return CC_OK;
 }
 
@@ -290,7 +411,8 @@ enum cc_status classify_decide(const struct classify_run runs[], size_t n,
     out->uncertain =
         out->verdict != CLASSIFY_FAST && (crosses(&out->demand, CLASSIFY_CPU_BOUND) ||
                                           crosses(&out->utilisation, CLASSIFY_IO_BOUND));
-    out->contended = out->verdict == CLASSIFY_CPU && out->utilisation.mean < CLASSIFY_CPU_BOUND;
+    out->contended = (out->verdict == CLASSIFY_CPU && out->utilisation.mean < CLASSIFY_CPU_BOUND) ||
+                     (out->wall_s > 0 && out->runq_wait_s / out->wall_s >= CLASSIFY_CONTENDED);
     return CC_OK;
 }
 

@@ -1,9 +1,14 @@
 #include "cli.h"
 
+#include <errno.h>
+#include <getopt.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "json.h"
 #include "num.h"
@@ -16,10 +21,62 @@ int cli_report(const char *command, enum cc_status status, const struct cc_err *
     return cc_exit_code(status);
 }
 
-int cli_usage_error(const char *command)
+/* True when arg ("--name" or "--name=value", perhaps abbreviated) is the
+ * long option whose short value is val. */
+static bool names_long_option(const char *arg, int val, const struct option *options)
 {
-    fprintf(stderr, "concur %s: see 'concur %s --help'\n", command, command);
-    return 2;
+    size_t len = strcspn(arg + 2, "=");
+    for (const struct option *o = options; o && o->name; o++)
+        if (o->val == val && !strncmp(o->name, arg + 2, len))
+            return true;
+    return false;
+}
+
+enum cc_status cli_option_error(const char *command, int opt, char *const argv[],
+                                const struct option *options, struct cc_err *err)
+{
+    /* getopt leaves the option in argv[optind - 1] for long options, and
+     * optopt for short ones (0 for an unknown long option); a short option
+     * inside a group ("-x5") has no argv element of its own. */
+    const char *arg = optind > 0 ? argv[optind - 1] : "";
+    char name[64];
+    if (!strncmp(arg, "--", 2) && (optopt == 0 || names_long_option(arg, optopt, options)))
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(arg, "="), arg);
+    else
+        snprintf(name, sizeof name, "-%c", optopt);
+    if (opt == ':')
+        return cc_error(err, CC_EINPUT, "option '%s' needs a value (see 'concur %s --help')", name, command);
+    if (!strncmp(arg, "--", 2) && strchr(arg, '=') && optopt != 0)
+        return cc_error(err, CC_EINPUT, "option '%s' takes no value (see 'concur %s --help')", name, command);
+    return cc_error(err, CC_EINPUT, "unknown option '%s' (see 'concur %s --help')", name, command);
+}
+
+enum cc_status cli_check_output_file(const char *option, const char *path, struct cc_err *err)
+{
+    char dir[4096];
+    struct stat st;
+    const char *slash = strrchr(path, '/');
+
+    if (!*path)
+        return cc_error(err, CC_EINPUT, "%s: empty file name", option);
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if ((size_t)(slash - path) >= sizeof dir)
+        return cc_error(err, CC_EINPUT, "%s: '%s': path too long", option, path);
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return cc_error(err, CC_EINPUT, "%s: '%s' is a directory", option, path);
+    if (stat(dir, &st) != 0)
+        return cc_error(err, CC_EINPUT, "%s: cannot create '%s': directory '%s': %s", option, path,
+                        dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return cc_error(err, CC_EINPUT, "%s: cannot create '%s': '%s' is not a directory", option,
+                        path, dir);
+    if (access(dir, W_OK | X_OK) != 0)
+        return cc_error(err, CC_EINPUT, "%s: cannot create '%s': directory '%s': %s", option, path,
+                        dir, strerror(errno));
+    return CC_OK;
 }
 
 void cli_json_number(FILE *out, double v)

@@ -1,6 +1,7 @@
 /* Reporting --workers auto (cli_autotune.h). */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -22,8 +23,20 @@ enum cc_status cli_parse_tolerance(const char *text, double *out, struct cc_err 
 static void choice_text(char *buf, size_t size, const struct autotune_result *a, double tolerance)
 {
     const struct autotune_point *best = autotune_find(a, a->best);
-    snprintf(buf, size, "%u workers, the fewest within %g%% of the best mean (%.6g s at %u)",
-             a->chosen, tolerance * 100, best ? best->s.mean : NAN, a->best);
+    snprintf(buf, size, "%u workers, the fewest within %g%% of the best mean (%.6g s at %u)%s",
+             a->chosen, tolerance * 100, best ? best->s.mean : NAN, a->best,
+             a->contended ? ", contended (the machine was busy)" : "");
+}
+
+/* The CPU pressure of the search; false when the kernel has none. */
+static bool pressure_text(char *buf, size_t size, const struct autotune_result *a)
+{
+    if (!isfinite(a->cpu_pressure))
+        return false;
+    snprintf(buf, size, "some task waited for a CPU %.0f%% of the search (system-wide PSI)%s",
+             100 * a->cpu_pressure,
+             a->contended ? "; the times are bent by the load, the choice may be a step off" : "");
+    return true;
 }
 
 static void runs_text(char *buf, size_t size, const struct autotune_result *a)
@@ -50,6 +63,8 @@ void cli_autotune_meta(struct report *r, const struct autotune_result *a, double
     report_meta(r, "auto_choice", text);
     runs_text(text, sizeof text, a);
     report_meta(r, "auto_runs", text);
+    if (pressure_text(text, sizeof text, a))
+        report_meta(r, "auto_cpu_pressure", text);
     for (size_t i = 0; i < a->npoints; i++) {
         snprintf(key, sizeof key, "auto_curve_%u", a->points[i].workers);
         point_text(text, sizeof text, &a->points[i]);
@@ -69,4 +84,6 @@ void cli_autotune_print(FILE *out, const char *command, const struct autotune_re
     fprintf(out, "concur %s: auto: chose %s\n", command, text);
     runs_text(text, sizeof text, a);
     fprintf(out, "concur %s: auto: %s\n", command, text);
+    if (pressure_text(text, sizeof text, a))
+        fprintf(out, "concur %s: auto: %s\n", command, text);
 }

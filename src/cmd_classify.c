@@ -4,6 +4,7 @@
  * in classify.c; this file parses options and prints. */
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +28,9 @@ static const char usage[] =
     "I/O-bound (waiting), mixed, or already fast enough, with the evidence and\n"
     "the advice. Per run: wall time; user and system CPU time, context switches,\n"
     "block I/O and max RSS of the process tree (the command and the children it\n"
-    "waits for); run-queue wait and storage bytes of the command's own process;\n"
-    "system-wide CPU and I/O pressure (PSI) during the run.\n"
+    "waits for); run-queue wait of every thread of the process tree (sampled\n"
+    "while it runs); storage bytes of the command's own process; system-wide\n"
+    "CPU and I/O pressure (PSI) during the run.\n"
     "\n"
     "Verdict (utilisation = (user + sys) / wall; demand = utilisation plus the\n"
     "run-queue wait / wall, the time it wanted a CPU; means over the runs):\n"
@@ -37,6 +39,8 @@ static const char usage[] =
     "  io-bound     utilisation <= 0.3 and it blocks (voluntary switches);\n"
     "               waiting on the disk when it moved >= 1 MiB of block I/O\n"
     "  mixed        anything between\n"
+    "A verdict ends in \", contended\" (JSON: \"contended\": true) when the tree\n"
+    "waited for a CPU for 10% of the wall time or more: the machine was busy.\n"
     "\n"
     "  --repeat N      runs (default 3, at most 1000); while the 95% interval of\n"
     "                  the demand crosses 0.8 (or the utilisation's 0.3), more\n"
@@ -46,8 +50,13 @@ static const char usage[] =
     "                  its stdin is always /dev/null\n"
     "  -h, --help      this help\n"
     "\n"
+    "The command runs in a process group of its own: SIGINT and SIGTERM sent\n"
+    "to concur are passed on to it, and concur exits 130 or 143 once the\n"
+    "command has ended (nothing is printed).\n"
+    "\n"
     "Exit status: 0 classified; 1 classified, but the command exited non-zero\n"
-    "(or was killed) in some run; 2 bad usage, or the command cannot be run.\n";
+    "(or was killed) in some run; 2 bad usage, or the command cannot be run;\n"
+    "130, 143 interrupted by SIGINT, SIGTERM.\n";
 
 enum out_format { OUT_TEXT, OUT_JSON };
 
@@ -69,10 +78,8 @@ static enum cc_status parse_format(const char *text, enum out_format *out, struc
     return CC_OK;
 }
 
-/* Returns CC_EINPUT with *usage_error set for getopt's own complaints (it
- * has printed them already). */
 static enum cc_status parse_options(int argc, char **argv, struct classify_options *o, bool *help,
-                                    bool *usage_error, struct cc_err *err)
+                                    struct cc_err *err)
 {
     static const struct option options[] = {
         {"repeat", required_argument, NULL, 'r'},
@@ -87,7 +94,7 @@ static enum cc_status parse_options(int argc, char **argv, struct classify_optio
     *o = (struct classify_options){.repeat = 3, .format = OUT_TEXT};
     /* '+': the first operand starts the command, whose own options must not
      * be taken for ours ("--" ends ours explicitly). */
-    while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
         switch (opt) {
         case 'r':
             status = num_parse_u64("--repeat", optarg, 1000, &o->repeat, err);
@@ -107,8 +114,7 @@ static enum cc_status parse_options(int argc, char **argv, struct classify_optio
             *help = true;
             return CC_OK;
         default:
-            *usage_error = true;
-            return CC_EINPUT;
+            return cli_option_error("classify", opt, argv, options, err);
         }
     }
     if (optind >= argc)
@@ -152,7 +158,7 @@ static enum cc_status run_all(const struct classify_options *o, struct classify_
 /* ------------------------------------------------------------------------
  * Text. */
 
-static const char *verdict_title(const struct classify_result *r)
+static const char *verdict_kind(const struct classify_result *r)
 {
     switch (r->verdict) {
     case CLASSIFY_FAST:
@@ -167,6 +173,14 @@ static const char *verdict_title(const struct classify_result *r)
         break;
     }
     return "mixed";
+}
+
+/* The verdict, with ", contended" when the machine was busy: timing-based
+ * figures are then less sure, and the verdict says so. */
+static const char *verdict_title(char *buf, size_t size, const struct classify_result *r)
+{
+    snprintf(buf, size, "%s%s", verdict_kind(r), r->contended ? ", contended (the machine was busy)" : "");
+    return buf;
 }
 
 /* "%.*f" of v, or "n/a" when the kernel did not offer it. */
@@ -197,12 +211,12 @@ static const char *failure(char *buf, size_t size, const struct classify_result 
 
 static void print_text(FILE *out, const struct classify_options *o, const struct classify_result *r)
 {
-    char a[32], b[32], c[32];
+    char a[32], b[32], c[32], title[128];
     const struct stats_summary *u = &r->utilisation;
 
     fputs("command: ", out);
     print_command(out, o->command);
-    fprintf(out, "\nverdict: %s\n", verdict_title(r));
+    fprintf(out, "\nverdict: %s\n", verdict_title(title, sizeof title, r));
     fprintf(out, "  runs                %zu\n", r->runs);
     fprintf(out, "  wall                %s s (mean)\n", fixed(a, sizeof a, 3, r->wall_s));
     fprintf(out, "  user + sys          %s + %s s (process tree)\n",
@@ -224,7 +238,7 @@ static void print_text(FILE *out, const struct classify_options *o, const struct
     fprintf(out, "  block I/O           %s in, %s out (512-byte blocks a run)\n",
             fixed(a, sizeof a, 0, r->block_in), fixed(b, sizeof b, 0, r->block_out));
     fprintf(out, "  max RSS             %s KiB\n", fixed(a, sizeof a, 0, r->max_rss_kib));
-    fprintf(out, "  run-queue wait      %s s (the command's main thread, schedstat)\n",
+    fprintf(out, "  run-queue wait      %s s (every thread of the process tree, schedstat)\n",
             fixed(a, sizeof a, 3, r->runq_wait_s));
     fprintf(out, "  storage read/write  %s / %s bytes, %s read calls (the command's process)\n",
             fixed(a, sizeof a, 0, r->read_bytes), fixed(b, sizeof b, 0, r->write_bytes),
@@ -238,8 +252,9 @@ static void print_text(FILE *out, const struct classify_options *o, const struct
     if (r->contended)
         fprintf(out,
                 "note: the machine was busy: the command waited %s s a run for a CPU; "
-                "that counts as wanting the CPU, not as I/O\n",
-                fixed(a, sizeof a, 3, r->runq_wait_s));
+                "that counts as wanting the CPU, not as I/O%s\n",
+                fixed(a, sizeof a, 3, r->runq_wait_s),
+                r->verdict == CLASSIFY_CPU ? "" : "; on an idle machine the verdict may differ");
     if (r->uncertain)
         fprintf(out,
                 "note: after %zu runs the 95%% interval still crosses a threshold; "
@@ -323,10 +338,8 @@ int cmd_classify(int argc, char **argv)
 {
     struct classify_options o;
     struct cc_err err;
-    bool help = false, usage_error = false;
-    enum cc_status status = parse_options(argc, argv, &o, &help, &usage_error, &err);
-    if (usage_error)
-        return cli_usage_error("classify");
+    bool help = false;
+    enum cc_status status = parse_options(argc, argv, &o, &help, &err);
     if (status != CC_OK)
         return cli_report("classify", status, &err);
     if (help) {
@@ -340,6 +353,13 @@ int cmd_classify(int argc, char **argv)
     size_t n = 0;
     status = run_all(&o, &runs, &n, &result, &err);
     free(runs);
+    int sig = classify_interrupted();
+    if (sig) {
+        /* Like a shell: 128 + the signal (130 for SIGINT, 143 for SIGTERM). */
+        fprintf(stderr, "concur classify: interrupted by %s; passed on to the command's process group\n",
+                sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal");
+        return 128 + sig;
+    }
     if (status != CC_OK)
         return cli_report("classify", status, &err);
 

@@ -309,7 +309,7 @@ static int parse_options(int argc, char **argv, struct options *o, int *done)
     int opt;
 
     *done = 1;
-    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         switch (opt) {
         case 's': status = parse_percent(optarg, &o->fail_if_slower, &err); break;
         case 'y': status = cli_parse_by_column(optarg, &o->by, &err); break;
@@ -319,7 +319,7 @@ static int parse_options(int argc, char **argv, struct options *o, int *done)
             fputs(usage, stdout);
             return 0;
         default:
-            return cli_usage_error("compare");
+            return cli_report("compare", cli_option_error("compare", opt, argv, options, &err), &err);
         }
         if (status != CC_OK)
             return cli_report("compare", status, &err);

@@ -62,6 +62,7 @@ struct cpu_options {
     bool workers_auto;    /* --workers auto */
     double tolerance;     /* its tolerance, a fraction */
     bool tolerance_given;
+    bool decomp_given, schedule_given, dist_given; /* checked against the mode */
 };
 
 static enum cc_status parse_choice(const char *option, const char *text,
@@ -78,6 +79,22 @@ static enum cc_status parse_choice(const char *option, const char *text,
         strncat(list, i + 1 < n ? ", " : "", sizeof list - strlen(list) - 1);
     }
     return cc_error(err, CC_EINPUT, "%s: unknown value '%s' (%s)", option, text, list);
+}
+
+/* Options that mean nothing in the chosen mode are refused rather than
+ * ignored (and recorded in the CSV as if they had been used). */
+static enum cc_status check_mode_options(const struct cpu_options *o, struct cc_err *err)
+{
+    enum cpu_mode m = o->plan.mode;
+    const char *mode = cpu_mode_name(m);
+
+    if (o->schedule_given && m != CPU_OMP && m != CPU_HYBRID)
+        return cc_error(err, CC_EINPUT, "--schedule: only for --mode omp or hybrid, not %s", mode);
+    if (o->dist_given && m != CPU_MPI && m != CPU_HYBRID)
+        return cc_error(err, CC_EINPUT, "--dist: only for --mode mpi or hybrid, not %s", mode);
+    if (o->decomp_given && m == CPU_SERIAL)
+        return cc_error(err, CC_EINPUT, "--decomp: only for --mode omp, mpi or hybrid (serial sums each number whole)");
+    return CC_OK;
 }
 
 static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o,
@@ -110,7 +127,6 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
     *o = (struct cpu_options){.count = 20, .base = 5000000, .repeat = 5, .warmup = 1,
                               .format = REPORT_TABLE, .experiment = "cpu",
                               .tolerance = AUTOTUNE_DEFAULT_TOLERANCE};
-    opterr = 0;
     while (status == CC_OK && (opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         switch (opt) {
         case 'm':
@@ -120,14 +136,17 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
         case 'd':
             if ((status = parse_choice("--decomp", optarg, decomps, 2, &choice, err)) == CC_OK)
                 o->decomp = (enum decomposition)choice;
+            o->decomp_given = true;
             break;
         case 's':
             if ((status = parse_choice("--schedule", optarg, schedules, 2, &choice, err)) == CC_OK)
                 o->plan.schedule = (enum cpu_schedule)choice;
+            o->schedule_given = true;
             break;
         case 'D':
             if ((status = parse_choice("--dist", optarg, dists, 3, &choice, err)) == CC_OK)
                 o->plan.dist = (enum cpu_distribution)choice;
+            o->dist_given = true;
             break;
         case 'c': status = num_parse_u64("--count", optarg, WORKLOAD_MAX_COUNT, &o->count, err); break;
         case 'b': status = num_parse_u64("--base", optarg, KERNEL_MAX_N, &o->base, err); break;
@@ -136,7 +155,7 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
         case 'w':
             o->workers_auto = !strcmp(optarg, "auto");
             if (!o->workers_auto)
-                status = num_parse_u64("--workers", optarg, 4096, &o->workers, err);
+                status = num_parse_u64("--workers", optarg, CPU_MAX_THREADS, &o->workers, err);
             o->workers_given = !o->workers_auto;
             break;
         case 'T':
@@ -151,8 +170,7 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
                 status = cc_error(err, CC_EINPUT, "--experiment: '%s' must be a non-empty name without commas or quotes", optarg);
             break;
         case 'h': *help = true; return CC_OK;
-        case ':': return cc_error(err, CC_EINPUT, "option '%s' needs a value", argv[optind - 1]);
-        default: return cc_error(err, CC_EINPUT, "unknown option '%s'", argv[optind - 1]);
+        default: return cli_option_error("cpu", opt, argv, options, err);
         }
     }
     if (status == CC_OK && optind < argc)
@@ -169,6 +187,8 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
         status = cc_error(err, CC_EINPUT, "--repeat: --workers auto needs at least 2 runs a count for its tests");
     if (status == CC_OK && o->workers_given && o->workers == 0)
         status = cc_error(err, CC_EINPUT, "--workers: '0' must be at least 1");
+    if (status == CC_OK)
+        status = check_mode_options(o, err);
     return status;
 }
 
@@ -227,6 +247,10 @@ static enum cc_status settle_plan(struct cpu_options *o, int ranks, struct cc_er
         plan->threads = 1;
     else
         plan->threads = o->workers_given ? (int)o->workers : default_threads();
+    /* --workers is capped when parsed; the environment is not. */
+    if (plan->threads > CPU_MAX_THREADS)
+        return cc_error(err, CC_EINPUT, "OMP_NUM_THREADS: %d threads, more than %d (the most concur runs, as for --workers)",
+                        plan->threads, CPU_MAX_THREADS);
     plan->pin_threads = getenv("OMP_PROC_BIND") == NULL;
     return CC_OK;
 }
@@ -301,15 +325,37 @@ static enum cc_status record(struct report *r, const struct cpu_options *o,
     return report_row(r, values);
 }
 
+/* Threads beyond CPUs, said once on rank 0. Two cases: the node has more
+ * threads (ranks on it x threads) than CPUs, and the runs measure
+ * time-sharing, whatever the binding; or the node has room but the rank is
+ * bound to fewer CPUs than its threads, and only then does widening the
+ * launcher's binding help (a rank that already has every CPU of the node,
+ * as with --bind-to none, gets no such advice). */
 static void warn_about_binding(const struct cpu_plan *plan)
 {
-    int cpus = cpus_available();
-    if (plan->threads <= cpus)
+    long node_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int local = mpi_env_local_size(), rank_cpus = cpus_available();
+    long node_threads = (long)local * plan->threads;
+
+    /* One thread a rank: oversubscribing ranks takes mpirun's --oversubscribe,
+     * which says it already (and the CSV's oversubscribed column records it). */
+    if (plan->threads <= 1)
         return;
-    fprintf(stderr, "concur cpu: warning: %d threads share %d CPU%s (oversubscribed)%s\n",
-            plan->threads, cpus, cpus == 1 ? "" : "s",
-            mpi_env_launched() ? "; give each rank its cores with mpirun --bind-to none "
-                                 "or --map-by slot:PE=<threads>" : "");
+    if (node_cpus > 0 && node_threads > node_cpus) {
+        if (local > 1)
+            fprintf(stderr, "concur cpu: warning: %ld threads on this node (%d ranks x %d threads) "
+                            "share its %ld CPU%s (oversubscribed)\n",
+                    node_threads, local, plan->threads, node_cpus, node_cpus == 1 ? "" : "s");
+        else
+            fprintf(stderr, "concur cpu: warning: %d threads share %ld CPU%s (oversubscribed)\n",
+                    plan->threads, node_cpus, node_cpus == 1 ? "" : "s");
+    } else if (plan->threads > rank_cpus) {
+        fprintf(stderr, "concur cpu: warning: %d threads share the %d CPU%s %s may use%s\n",
+                plan->threads, rank_cpus, rank_cpus == 1 ? "" : "s",
+                mpi_env_launched() ? "each rank" : "this process",
+                mpi_env_launched() ? "; give each rank its cores with mpirun --bind-to none "
+                                     "or --map-by slot:PE=<threads>" : "");
+    }
 }
 
 /* Warm-up, then the timed runs; every rank runs, rank 0 records. */

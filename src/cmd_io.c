@@ -92,6 +92,7 @@ struct io_options {
     const char *save_dir;
     const char *cacert, *capath;
     enum mpi_split split;
+    bool split_set;
     bool quiet;
     struct fetch_options fetch;
 };
@@ -181,7 +182,7 @@ static enum cc_status parse_one(int opt, const char *arg, struct io_options *o, 
         status = parse_positive("--workers", arg, MAX_WORKERS, &value, err);
         o->fetch.workers = (unsigned)value;
         return status;
-    case OPT_SPLIT: return parse_split(arg, &o->split, err);
+    case OPT_SPLIT: o->split_set = true; return parse_split(arg, &o->split, err);
     case OPT_TOLERANCE:
         o->tolerance_set = true;
         return cli_parse_tolerance(arg, &o->tolerance, err);
@@ -233,6 +234,8 @@ static enum cc_status check_combination(struct io_options *o, struct cc_err *err
                         o->fetch.workers);
     if (o->fetch.share && o->mode != FETCH_THREADS)
         return cc_error(err, CC_EINPUT, "--share: only for --mode threads");
+    if (o->split_set && o->mode != FETCH_MPI)
+        return cc_error(err, CC_EINPUT, "--split: only for --mode mpi");
     if (!o->workers_set)
         o->fetch.workers = (o->mode == FETCH_THREADS || o->mode == FETCH_MULTI) ? DEFAULT_WORKERS : 1;
     return CC_OK;
@@ -246,11 +249,11 @@ static int parse_options(int argc, char **argv, struct io_options *o, struct cc_
     *o = (struct io_options){.repeat = 1, .format = REPORT_CSV, .split = MPI_SPLIT_BLOCK,
                              .tolerance = AUTOTUNE_DEFAULT_TOLERANCE};
     fetch_options_default(&o->fetch);
-    while ((opt = getopt_long(argc, argv, "qh", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":qh", long_options, NULL)) != -1) {
         if (opt == 'h')
             return -1;
-        if (opt == '?')
-            return cc_error(err, CC_EINPUT, "see 'concur io --help'");
+        if (opt == '?' || opt == ':')
+            return cli_option_error("io", opt, argv, long_options, err);
         enum cc_status status = parse_one(opt, optarg, o, err);
         if (status != CC_OK)
             return status;

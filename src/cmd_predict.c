@@ -43,7 +43,9 @@ static const char usage[] =
     "                          else the cpu speedup\n"
     "  -h, --help              this help\n"
     "\n"
-    "Exit status: 0 predicted, 2 bad usage or input (FILE:LINE for bad CSV).\n";
+    "Exit status: 0 predicted, 1 the plot failed (gnuplot missing or failing),\n"
+    "2 bad usage or input (FILE:LINE for bad CSV). With --plot, the table is\n"
+    "printed only once the plot is drawn.\n";
 
 #define MAX_LIST 64
 #define MAX_COUNT UINT64_C(1000000000)
@@ -107,17 +109,18 @@ static int parse_options(int argc, char **argv, struct options *o, struct cc_err
     *o = (struct options){.format = CLI_FORMAT_MD};
     memcpy(o->cores.v, default_cores, sizeof default_cores);
     o->cores.n = sizeof default_cores / sizeof default_cores[0];
-    opterr = 0;
     while (status == CC_OK && (opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         switch (opt) {
         case 'c': status = parse_list("--cores", optarg, &o->cores, err); break;
         case 'u': status = parse_list("--urls", optarg, &o->urls, err); break;
         case 'w': status = parse_list("--workers", optarg, &o->workers, err); break;
         case 'f': status = cli_parse_table_format(optarg, &o->format, err); break;
-        case 'p': o->plot = optarg; break;
+        case 'p':
+            o->plot = optarg;
+            status = cli_check_output_file("--plot", optarg, err);
+            break;
         case 'h': return -1;
-        case ':': return cc_error(err, CC_EINPUT, "option '%s' needs a value", argv[optind - 1]);
-        default: return cc_error(err, CC_EINPUT, "unknown option '%s'", argv[optind - 1]);
+        default: return cli_option_error("predict", opt, argv, options, err);
         }
     }
     if (status != CC_OK)
@@ -583,6 +586,9 @@ int cmd_predict(int argc, char **argv)
         return cli_report("predict", (enum cc_status)parsed, &err);
     stats_init();
     enum cc_status status = predict_all(&o, &p, &err);
+    /* The plot before the table: when it fails, nothing is on stdout. */
+    if (status == CC_OK && o.plot)
+        status = predict_plot(&o, &p, &err);
     if (status == CC_OK) {
         if (o.format == CLI_FORMAT_MD)
             write_md(stdout, &o, &p);
@@ -593,8 +599,6 @@ int cmd_predict(int argc, char **argv)
         if (fflush(stdout) != 0 || ferror(stdout))
             status = cc_error(&err, CC_ESYS, "cannot write the prediction to standard output");
     }
-    if (status == CC_OK && o.plot)
-        status = predict_plot(&o, &p, &err);
     prediction_free(&p);
     return cli_report("predict", status, &err);
 }

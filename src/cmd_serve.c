@@ -123,7 +123,7 @@ static enum cc_status parse_options(int argc, char **argv, struct serve_options 
     int opt;
 
     *help = false;
-    while (status == CC_OK && (opt = getopt_long(argc, argv, "vh", options, NULL)) != -1) {
+    while (status == CC_OK && (opt = getopt_long(argc, argv, ":vh", options, NULL)) != -1) {
         switch (opt) {
         case 'b': {
             /* checked now, so a bad address is bad usage before anything starts */
@@ -169,7 +169,7 @@ static enum cc_status parse_options(int argc, char **argv, struct serve_options 
             *help = true;
             return CC_OK;
         default:
-            return cc_error(err, CC_EINPUT, "see 'concur serve --help'");
+            return cli_option_error("serve", opt, argv, options, err);
         }
     }
     if (status == CC_OK && optind < argc)
@@ -177,6 +177,12 @@ static enum cc_status parse_options(int argc, char **argv, struct serve_options 
                           argv[optind]);
     if (status == CC_OK)
         status = check_tls_options(opts, err);
+    if (status == CC_OK && opts->port_file)
+        status = cli_check_output_file("--port-file", opts->port_file, err);
+    if (status == CC_OK && opts->pid_file)
+        status = cli_check_output_file("--pid-file", opts->pid_file, err);
+    if (status == CC_OK && opts->cert_out)
+        status = cli_check_output_file("--cert-out", opts->cert_out, err);
     return status;
 }
 
@@ -297,14 +303,15 @@ int cmd_serve(int argc, char **argv)
     char pid_text[32], port_text[16];
     snprintf(pid_text, sizeof pid_text, "%ld\n", (long)getpid());
     snprintf(port_text, sizeof port_text, "%u\n", (unsigned)server_port(server));
-    printf("%s\n", server_url(server));
-    fflush(stdout);
+    /* The files first: a failure leaves nothing on stdout. */
     if ((status = write_script_files(&opts, pid_text, port_text, &err)) != CC_OK) {
         server_stop(server);
         server_tls_free(&tls);
         remove_script_files(&opts, pid_text, port_text);
         return cli_report("serve", status, &err);
     }
+    printf("%s\n", server_url(server));
+    fflush(stdout);
 
     int sig;
     while (sigwait(&stop_signals, &sig) != 0)

@@ -431,7 +431,7 @@ static int parse_options(int argc, char **argv, struct options *o, int *done)
     int opt;
 
     *done = 0;
-    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         switch (opt) {
         case 'b': status = parse_baseline(optarg, o, &err); break;
         case 'y': status = cli_parse_by_column(optarg, &o->by, &err); break;
@@ -444,7 +444,7 @@ static int parse_options(int argc, char **argv, struct options *o, int *done)
             return 0;
         default:
             *done = 1;
-            return cli_usage_error("stats");
+            return cli_report("stats", cli_option_error("stats", opt, argv, options, &err), &err);
         }
         if (status != CC_OK) {
             *done = 1;

@@ -29,7 +29,7 @@ int cmd_sumsq(int argc, char **argv)
     int opt;
 
     /* '+': stop at the first operand; operands are numbers, never options. */
-    while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
         switch (opt) {
         case 'k':
             if ((status = kernel_select(optarg, &err)) != CC_OK)
@@ -39,7 +39,7 @@ int cmd_sumsq(int argc, char **argv)
             fputs(usage, stdout);
             return 0;
         default:
-            return cli_usage_error("sumsq");
+            return cli_report("sumsq", cli_option_error("sumsq", opt, argv, options, &err), &err);
         }
     }
     if (optind >= argc) {

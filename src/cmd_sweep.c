@@ -122,10 +122,8 @@ static enum cc_status parse_name(const char *what, const char *text, const char 
     return CC_OK;
 }
 
-/* Returns CC_EINPUT with *usage_error set for getopt's own complaints (it
- * has printed them already). */
 static enum cc_status parse_options(int argc, char **argv, struct sweep_options *o, bool *help,
-                                    bool *usage_error, struct cc_err *err)
+                                    struct cc_err *err)
 {
     static const struct option options[] = {
         {"workers", required_argument, NULL, 'w'},
@@ -153,7 +151,7 @@ static enum cc_status parse_options(int argc, char **argv, struct sweep_options 
     *o = (struct sweep_options){.repeat = 3, .warmup = 1, .experiment = "sweep"};
     /* '+': the first operand starts the command, whose own options must not
      * be taken for ours ("--" ends ours explicitly). */
-    while (status == CC_OK && (opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+    while (status == CC_OK && (opt = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
         switch (opt) {
         case 'w': list = optarg; break;
         case 'r':
@@ -192,8 +190,7 @@ static enum cc_status parse_options(int argc, char **argv, struct sweep_options 
             *help = true;
             return CC_OK;
         default:
-            *usage_error = true;
-            return CC_EINPUT;
+            return cli_option_error("sweep", opt, argv, options, err);
         }
     }
     if (status != CC_OK)
@@ -655,8 +652,8 @@ int cmd_sweep(int argc, char **argv)
 {
     struct sweep_options o;
     struct cc_err err = {""};
-    bool help = false, usage_error = false;
-    enum cc_status status = parse_options(argc, argv, &o, &help, &usage_error, &err);
+    bool help = false;
+    enum cc_status status = parse_options(argc, argv, &o, &help, &err);
     if (help) {
         free(o.workers);
         fputs(usage, stdout);
@@ -666,7 +663,7 @@ int cmd_sweep(int argc, char **argv)
         status = check_plan(&o, &err);
     if (status != CC_OK) {
         free(o.workers);
-        return usage_error ? cli_usage_error("sweep") : cli_report("sweep", status, &err);
+        return cli_report("sweep", status, &err);
     }
     if (!o.variant) {
         const char *slash = strrchr(o.command[0], '/');

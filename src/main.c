@@ -1,5 +1,6 @@
 /* concur: what concurrency buys a program. This file only dispatches to the
  * subcommands; each lives in its own cmd_*.c file. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,6 +41,9 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
     mpi_env_keep_args(argc, argv);
+    /* getopt prints nothing: each command says what is wrong in its own one
+     * line (cli_option_error). */
+    opterr = 0;
     if (argc < 2) {
         usage(stderr);
         return 2;

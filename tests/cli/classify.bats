@@ -10,6 +10,23 @@ json_field() {
     python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
 }
 
+# Busy loops pinned to CPU $1, $2 of them, ended by PID in teardown.
+BUSY_PIDS=()
+start_busy() {
+    local i
+    for ((i = 0; i < $2; i++)); do
+        taskset -c "$1" sh -c 'while :; do :; done' &
+        BUSY_PIDS+=($!)
+    done
+}
+
+teardown() {
+    [ ${#BUSY_PIDS[@]} -eq 0 ] || kill "${BUSY_PIDS[@]}" 2>/dev/null || true
+    rm -rf "$TMP"
+}
+
+first_cpu() { python3 -c 'import os; print(min(os.sched_getaffinity(0)))'; }
+
 classify_json() {
     run --separate-stderr "$CONCUR" classify --format json -- "$@"
 }
@@ -22,12 +39,13 @@ classify_json() {
     [ "$(json_field 'd["runs"] >= 3' <<<"$output")" = True ]
 }
 
-@test "concur cpu --mode omp on 2 threads is CPU-bound with utilisation above 1" {
+@test "concur cpu --mode omp on 2 threads is CPU-bound, more than one core used (or wanted, contended)" {
     classify_json "$CONCUR" cpu --mode omp --workers 2 --base 100000000 --repeat 10
     [ "$status" -eq 0 ]
     [ "$(json_field 'd["verdict"]' <<<"$output")" = cpu-bound ]
-    [ "$(json_field 'd["cpu_utilisation"]["mean"] > 1' <<<"$output")" = True ]
-    [ "$(json_field 'd["user_s"] > d["wall_s"]' <<<"$output")" = True ]
+    # Both threads busy: more than one core used, or, on a busy machine
+    # (contended), more than one core wanted (the run-queue wait of both).
+    [ "$(json_field 'd["cpu_utilisation"]["mean"] > 1 or (d["contended"] and d["cpu_demand"]["mean"] > 1)' <<<"$output")" = True ]
 }
 
 @test "concur io --mode sync against a 50 ms server is I/O-bound" {
@@ -81,9 +99,10 @@ classify_json() {
     json_field '(all(k in d for k in ["verdict", "advice", "runs", "wall_s", "user_s", "sys_s",
         "cpu_utilisation", "voluntary_switches", "involuntary_switches", "block_in",
         "block_out", "max_rss_kib", "runqueue_wait_s", "pressure_cpu_some_s",
-        "pressure_io_some_s", "read_bytes", "write_bytes", "cpu_demand", "thresholds"])
+        "pressure_io_some_s", "read_bytes", "write_bytes", "cpu_demand", "thresholds",
+        "contended", "uncertain"])
         and sorted(d["cpu_utilisation"]) == ["ci95_high", "ci95_low", "mean"]
-        and d["runs"] == 2 and d["command"] == ["sleep", "0.15"]) or sys.exit(1)' <<<"$output"
+        and d["runs"] >= 2 and d["command"] == ["sleep", "0.15"]) or sys.exit(1)' <<<"$output"
 }
 
 @test "--show-output keeps the command's output; without it, it is dropped" {
@@ -100,8 +119,12 @@ classify_json() {
     run --separate-stderr "$CONCUR" classify -- sh -c 'sleep 0.2; exit 3'
     [ "$status" -eq 1 ]
     [[ "$output" == *"verdict: I/O-bound"* ]]
-    [[ "$output" == *"note: the command failed (exit status 3) in 3 of 3 runs"* ]]
-    [ "$stderr" = "concur classify: 'sh' failed (exit status 3) in 3 of 3 runs" ]
+    # 3 runs, or more when a busy machine leaves the verdict uncertain
+    local n
+    n=$(awk '$1 == "runs" { print $2 }' <<<"$output")
+    [ "$n" -ge 3 ]
+    [[ "$output" == *"note: the command failed (exit status 3) in $n of $n runs"* ]]
+    [ "$stderr" = "concur classify: 'sh' failed (exit status 3) in $n of $n runs" ]
 }
 
 @test "bad usage exits 2 with one line" {
@@ -141,4 +164,71 @@ classify_json() {
     [ "$status" -eq 0 ]
     [[ "$output" == *"usage: concur classify"* ]]
     [[ "$output" == *"demand >= 0.8"* ]]
+}
+
+# gone PID: the process has ended (a zombie left to PID 1 counts as ended).
+gone() {
+    local i stat
+    for i in $(seq 50); do
+        stat=$(ps -o stat= -p "$1" 2>/dev/null || true)
+        [[ -z "$stat" || "$stat" == Z* ]] && return 0
+        sleep 0.1
+    done
+    echo "process $1 still runs: $stat"
+    kill -KILL "$1" 2>/dev/null || true
+    return 1
+}
+
+# interrupt SIGNAL: starts classify on a shell whose child sleeps (a
+# grandchild of concur), sends SIGNAL to concur alone, and sets STATUS and
+# SLEEPER (the sleep's PID).
+interrupt() {
+    # Background jobs of a script ignore SIGINT; python puts it back to the
+    # default before concur starts, as an interactive shell would.
+    python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' \
+        "$CONCUR" classify -- sh -c 'sleep 30; echo unreachable' 2>"$TMP/stderr" &
+    local pid=$! i shell=
+    SLEEPER=
+    for i in $(seq 100); do
+        shell=$(pgrep -P "$pid" -x sh || true)
+        [ -z "$shell" ] || SLEEPER=$(pgrep -P "$shell" -x sleep || true)
+        [ -z "$SLEEPER" ] || break
+        sleep 0.1
+    done
+    [ -n "$SLEEPER" ]
+    kill "-$1" "$pid"
+    STATUS=0
+    wait "$pid" || STATUS=$?
+}
+
+@test "SIGTERM to classify ends the command's whole process group, exit 143" {
+    interrupt TERM
+    [ "$STATUS" -eq 143 ]
+    gone "$SLEEPER"
+    [ "$(cat "$TMP/stderr")" = "concur classify: interrupted by SIGTERM; passed on to the command's process group" ]
+}
+
+@test "SIGINT to classify ends the command's whole process group, exit 130" {
+    interrupt INT
+    [ "$STATUS" -eq 130 ]
+    gone "$SLEEPER"
+    [[ "$(cat "$TMP/stderr")" == *"interrupted by SIGINT"* ]]
+}
+
+# A CPU-bound grandchild (the shell in between only waits) shares its CPU
+# with a busy loop: it waits for the CPU about half the time. Only the run
+# queue of the whole tree shows that it wanted the CPU all along.
+@test "contended: a CPU-bound grandchild sharing its CPU is cpu-bound, contended" {
+    local cpu
+    cpu=$(first_cpu)
+    start_busy "$cpu" 1
+    classify_json taskset -c "$cpu" sh -c 'sh -c "i=0; while [ \$i -lt 200000 ]; do i=\$((i+1)); done"; true'
+    [ "$status" -eq 0 ]
+    [ "$(json_field 'd["verdict"]' <<<"$output")" = cpu-bound ]
+    [ "$(json_field 'd["contended"]' <<<"$output")" = True ]
+    [ "$(json_field 'd["runqueue_wait_s"] >= 0.1 * d["wall_s"]' <<<"$output")" = True ]
+    run --separate-stderr "$CONCUR" classify --repeat 1 -- taskset -c "$cpu" sh -c 'sh -c "i=0; while [ \$i -lt 200000 ]; do i=\$((i+1)); done"; true'
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"verdict: CPU-bound, contended (the machine was busy)"* ]]
+    [[ "$output" == *"note: the machine was busy: the command waited"* ]]
 }

@@ -160,3 +160,46 @@ usage_error() { refused "$1" cpu "${@:2}"; }
 }
 
 @test "bad --experiment" { usage_error "--experiment: 'a,b'" --experiment a,b; }
+
+# Limits: OMP_NUM_THREADS has the cap of --workers (100,000 threads made
+# libgomp overflow the main thread's stack: a segfault).
+@test "OMP_NUM_THREADS past the cap of --workers is refused, not a crash" {
+    OMP_NUM_THREADS=100000 refused "OMP_NUM_THREADS: 100000 threads, more than 4096" cpu --mode omp --repeat 1 --format csv
+    OMP_NUM_THREADS=100000 refused "more than 4096" cpu --mode hybrid --repeat 1 --format csv
+    refused "--workers: '4097'" cpu --mode omp --workers 4097
+}
+
+@test "OMP_NUM_THREADS at the cap runs" {
+    OMP_NUM_THREADS=4096 run --separate-stderr "$CONCUR" cpu --mode omp --count 1 --base 1000 --repeat 1 --warmup 0 --format csv
+    [ "$status" -eq 0 ]
+    [ "$(column_values "$output" threads)" = 4096 ]
+}
+
+# Options that the mode does not use are refused, not silently ignored.
+@test "--schedule outside omp and hybrid" { usage_error "--schedule: only for --mode omp or hybrid, not serial" --mode serial --schedule dynamic; }
+@test "--schedule with mpi" { usage_error "--schedule: only for --mode omp or hybrid, not mpi" --mode mpi --schedule static; }
+@test "--dist outside mpi and hybrid" { usage_error "--dist: only for --mode mpi or hybrid, not omp" --mode omp --dist cyclic; }
+@test "--dist with serial" { usage_error "--dist: only for --mode mpi or hybrid, not serial" --dist block; }
+@test "--decomp with serial" { usage_error "--decomp: only for --mode omp, mpi or hybrid" --decomp range; }
+
+# The hybrid warning counts the threads of the node (ranks on it x threads)
+# and advises a wider binding only where the binding is the cause.
+@test "hybrid oversubscription is counted per node, without --bind-to none advice when given" {
+    local cpus
+    cpus=$(nproc)
+    run --separate-stderr mpirun_np 2 --bind-to none "$CONCUR" cpu --mode hybrid --workers "$cpus" --count 2 --repeat 1 --warmup 0 --format csv
+    [ "$status" -eq 0 ]
+    [[ "$stderr" == *"warning: $((2 * cpus)) threads on this node (2 ranks x $cpus threads) share its $cpus CPU"*"(oversubscribed)"* ]]
+    [[ "$stderr" != *"--bind-to none"* ]]
+    run --separate-stderr mpirun_np 1 --bind-to none "$CONCUR" cpu --mode hybrid --workers "$((cpus + 1))" --count 2 --repeat 1 --warmup 0 --format csv
+    [ "$status" -eq 0 ]
+    [[ "$stderr" == *"warning: $((cpus + 1)) threads share $cpus CPU"*"(oversubscribed)"* ]]
+    [[ "$stderr" != *"--bind-to none"* ]]
+}
+
+@test "hybrid: a rank bound to fewer CPUs than its threads gets the binding advice" {
+    [ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+    run --separate-stderr mpirun_np 1 --bind-to core "$CONCUR" cpu --mode hybrid --workers 2 --count 2 --repeat 1 --warmup 0 --format csv
+    [ "$status" -eq 0 ]
+    [[ "$stderr" == *"warning: 2 threads share the 1 CPU each rank may use; give each rank its cores with mpirun --bind-to none"* ]]
+}

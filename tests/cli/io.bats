@@ -511,3 +511,11 @@ bad_usage() { refused "$1" io "${@:2}"; }
     [[ "$output" == *"sync|threads|multi|mpi"* ]]
     [[ "$output" == *"100MiB"* ]]
 }
+
+@test "--split outside --mode mpi is refused, like --share outside threads" {
+    echo "http://127.0.0.1:1/" >"$TMP/urls"
+    local mode
+    for mode in sync threads multi; do
+        bad_usage "--split: only for --mode mpi" --mode "$mode" --urls "$TMP/urls" --split cyclic
+    done
+}

@@ -356,10 +356,11 @@ bad_option() {
     [ "$(grep -c '^http://olympus.realpython.org/dice$' "$list")" -eq 80 ]
 }
 
-@test "a port file that cannot be written exits 1 naming the file, and stops" {
+@test "a port file that cannot be written exits 2 naming the file, before the URL" {
     run --separate-stderr timeout 10 "$CONCUR" serve --port 0 --port-file "$TMP/no/such/dir/port"
-    [ "$status" -eq 1 ]
-    [[ "$stderr" == *"cannot write '$TMP/no/such/dir/port'"* ]]
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [[ "$stderr" == *"cannot create '$TMP/no/such/dir/port'"* ]]
 }
 
 @test "--bind ::1 listens on IPv6 loopback, the URL in brackets" {

@@ -51,6 +51,15 @@ static double flat_curve(unsigned w)
     return 1.0;
 }
 
+/* Halves from 1 to 2 workers; 4 is consistently faster than 2, but by 2%,
+ * less than a 5% tolerance; 8 and more would be far faster. The doubling
+ * must stop at 4 (a gain within the tolerance is no gain), so 8 is never
+ * probed, and the choice is 2. */
+static double small_gain_curve(unsigned w)
+{
+    return w == 1 ? 1.0 : w < 4 ? 0.5 : w < 8 ? 0.49 : 0.3;
+}
+
 static struct autotune_result *search(struct fake *f, unsigned max, unsigned repeat, double tol)
 {
     struct autotune_options o = {.max_workers = max, .tolerance = tol, .repeat = repeat,
@@ -120,6 +129,21 @@ static void noisy_curve_with_few_runs(void **state)
     autotune_free(r);
 }
 
+static void gain_within_tolerance_stops_doubling(void **state)
+{
+    (void)state;
+    /* Exact, and with 0.5% noise (4 is then significantly faster by
+     * Welch, and still by less than the tolerance). */
+    for (int noisy = 0; noisy < 2; noisy++) {
+        struct fake f = {.cost = small_gain_curve, .noise = noisy ? 0.005 : 0, .seed = 11};
+        struct autotune_result *r = search(&f, 64, 5, 0.05);
+        assert_non_null(autotune_find(r, 4));
+        assert_null(autotune_find(r, 8));
+        assert_int_equal(r->chosen, 2);
+        autotune_free(r);
+    }
+}
+
 static void one_worker_only(void **state)
 {
     (void)state;
@@ -187,6 +211,7 @@ int main(void)
         cmocka_unit_test(amdahl_knee_found),
         cmocka_unit_test(flat_curve_gives_one_worker),
         cmocka_unit_test(noisy_curve_with_few_runs),
+        cmocka_unit_test(gain_within_tolerance_stops_doubling),
         cmocka_unit_test(one_worker_only),
         cmocka_unit_test(bad_options_rejected),
         cmocka_unit_test(knee_rule),

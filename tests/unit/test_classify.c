@@ -122,6 +122,24 @@ static void contended_cpu_bound(void **state)
     assert_true(r.contended);
 }
 
+/* Waiting in the run queue for a tenth of the wall or more is contention,
+ * whatever the verdict (here mixed); less is not. */
+static void contended_by_run_queue_share(void **state)
+{
+    (void)state;
+    struct classify_run runs[] = {run_of(1.0, 0.5, 50), run_of(1.0, 0.5, 50)};
+    for (size_t i = 0; i < 2; i++)
+        runs[i].runq_wait_s = 0.15;
+    struct classify_result r = decide(runs, 2);
+    assert_int_equal(r.verdict, CLASSIFY_MIXED);
+    assert_true(r.contended);
+    for (size_t i = 0; i < 2; i++)
+        runs[i].runq_wait_s = 0.05;
+    r = decide(runs, 2);
+    assert_int_equal(r.verdict, CLASSIFY_MIXED);
+    assert_false(r.contended);
+}
+
 /* Thousands of wake-ups gather run-queue wait (a direct-I/O disk reader
  * measured 0.24 utilisation, 0.31 demand): the I/O threshold reads the
  * utilisation, so this is still I/O-bound, on the disk. */
@@ -248,6 +266,7 @@ int main(void)
         cmocka_unit_test(io_bound_on_disk),
         cmocka_unit_test(mixed_between_thresholds),
         cmocka_unit_test(contended_cpu_bound),
+        cmocka_unit_test(contended_by_run_queue_share),
         cmocka_unit_test(wakeup_latency_is_still_io),
         cmocka_unit_test(preempted_is_not_io),
         cmocka_unit_test(fast_enough),
