@@ -109,6 +109,67 @@ only_dir() {
     [ ! -e "$TMP/pwned" ] && [ ! -e pwned ]
 }
 
+# refused_job SCRIPT NAME=VALUE...: the job refuses its parameters before it
+# runs anything: exit 2, nothing on stdout, one line on stderr that names
+# the parameter (the first NAME) and its value (its last word, for a list),
+# and no results folder.
+refused_job() {
+    local script=$1 name=${2%%=*} value=${2##* }
+    shift
+    run --separate-stderr env "$@" RESULTS="$TMP/results" bash "$JOBS/$script"
+    [ "$status" -eq 2 ] || { echo "$script $*: exit $status: $stderr"; false; }
+    [ -z "$output" ]
+    [ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] || { echo "stderr: $stderr"; false; }
+    [[ $stderr == *"$name"*"${value#*=}"* ]] || { echo "stderr: $stderr"; false; }
+    [ ! -e "$TMP/results" ]
+}
+
+@test "bad parameters: exit 2 naming the parameter, before any folder exists" {
+    export BASE=1000000 COUNT=6 REPEAT=1 WARMUP=0
+    refused_job cpu-strong.sbatch BASE=-1
+    refused_job cpu-strong.sbatch BASE=10069012961345 # past what concur sums exactly
+    refused_job cpu-strong.sbatch REPEAT=0
+    refused_job cpu-strong.sbatch WARMUP=-1
+    refused_job cpu-strong.sbatch COUNT=0
+    refused_job cpu-strong.sbatch DIST=foo
+    refused_job cpu-strong.sbatch DECOMP=rows
+    refused_job cpu-strong.sbatch RANKS=0
+    refused_job cpu-strong.sbatch RANKS="1 $(($(nproc) + 1))" # more ranks than mpirun has slots here
+    refused_job cpu-strong.sbatch MAP_BY="node --foo"
+    refused_job cpu-strong.sbatch DRY_RUN=yes
+    refused_job cpu-strong.sbatch CONCUR="$TMP/no concur"
+    refused_job cpu-weak.sbatch COUNT_PER_RANK=0
+    refused_job cpu-hybrid.sbatch THREADS="2 0"
+    refused_job cpu-hybrid.sbatch OMP_PROC_BIND=tight
+    refused_job cpu-hybrid.sbatch OMP_PLACES="cores; x"
+    refused_job cpu-hybrid.sbatch MPI_BIND='--bind-to $(x)'
+    refused_job io-sweep.sbatch WORKERS="5 0"
+    refused_job io-sweep.sbatch MODES=foo
+    refused_job io-sweep.sbatch MODES=" "
+    refused_job io-sweep.sbatch LATENCY=fast
+    refused_job io-sweep.sbatch NURLS=0
+    refused_job io-sweep.sbatch URLS="$TMP/no such list"
+    refused_job cpu-suite.sbatch CORES=0
+    refused_job cpu-suite.sbatch OVERSUBSCRIBE=2
+    refused_job cpu-suite.sbatch REFERENCE=yes
+    # the PBS editions check the same way
+    printf '%s\n' "$(hostname)" >"$TMP/nodefile"
+    refused_job cpu-strong.pbs BASE=-1 PBS_JOBID=7.pbs PBS_NODEFILE="$TMP/nodefile"
+    refused_job cpu-strong.pbs RANKS=2 PBS_JOBID=7.pbs PBS_NODEFILE="$TMP/nodefile"
+}
+
+@test "run-local checks every job's parameters before the first one runs" {
+    export BASE=1000000 COUNT=6 REPEAT=1 WARMUP=0 RANKS=1
+    # cpu-strong is fine, cpu-weak is not: neither runs
+    COUNT_PER_RANK=0 RESULTS="$TMP/results" run --separate-stderr "$JOBS/run-local" cpu-strong cpu-weak
+    [ "$status" -eq 2 ]
+    [ "$stderr" = "cpu-weak: COUNT_PER_RANK: '0' is not a positive integer" ]
+    [ ! -e "$TMP/results" ]
+    CHECK_ONLY=1 RESULTS="$TMP/results" run --separate-stderr "$JOBS/run-local" cpu-strong cpu-weak
+    [ "$status" -eq 0 ]
+    [ ! -e "$TMP/results" ]
+}
+
 @test "run-local: exact runs.csv and valid provenance.json, in a folder with spaces" {
     tiny
     export RESULTS="$TMP/my results"

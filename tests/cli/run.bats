@@ -77,6 +77,21 @@ assert p["io-sweep"]["settings"]["latency"] == "1ms"
     [ "$(awk -F, 'NR > 1 && $8 != 0' "$dir"/io-sweep-*/runs.csv | wc -l)" -eq 0 ]
 }
 
+@test "make run refuses bad parameters before it creates its results folder" {
+    for setting in CPU_BASE=-1 CPU_REPEAT=0 IO_LATENCY=fast "IO_WORKERS=5 0" IO_REPEAT=x FULL=2; do
+        run --separate-stderr env "$setting" CONCUR_RESULTS="$TMP/r" "$ROOT/scripts/run-main" "$CONCUR"
+        [ "$status" -eq 2 ] || { echo "$setting: exit $status: $stderr"; false; }
+        [ -z "$output" ]
+        [ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+        value=${setting##* }
+        [[ $stderr == *"${setting%%=*}: '${value#*=}'"* ]] || { echo "$setting: $stderr"; false; }
+        [ ! -e "$TMP/r" ]
+    done
+    run --separate-stderr env CONCUR_RESULTS="$TMP/r" "$ROOT/scripts/run-main" "$TMP/no concur"
+    [ "$status" -eq 2 ]
+    [ ! -e "$TMP/r" ]
+}
+
 @test "two runs never share a results folder" {
     CONCUR_RESULTS="$TMP/r" CPU_BASE=1000 CPU_REPEAT=1 IO_LATENCY=0 IO_REPEAT=1 IO_WORKERS=160 \
         "$ROOT/scripts/run-main" "$CONCUR" >/dev/null 2>&1 &
