@@ -329,15 +329,25 @@ job_rows() {
 # provenance.json, written by hand: plain bash, so that it works on compute
 # nodes without Python.
 
+# A JSON string (RFC 8259): bytes that are not UTF-8 dropped (iconv -c),
+# quote, backslash and every control character escaped; null when empty.
 json_str() {
-    local s
+    local s c
     if [[ -z ${1-} ]]; then printf 'null'; return; fi
-    s=$(LC_ALL=C tr -d '\000-\010\013\014\016-\037' <<<"$1")
+    if command -v iconv >/dev/null; then
+        s=$(iconv -f UTF-8 -t UTF-8 -c <<<"$1" 2>/dev/null || true) # 1 when it dropped some
+    else
+        s=$(LC_ALL=C tr -cd '\011\012\015\040-\176' <<<"$1") # ASCII only
+    fi
     s=${s//\\/\\\\}
     s=${s//\"/\\\"}
     s=${s//$'\t'/\\t}
     s=${s//$'\r'/\\r}
     s=${s//$'\n'/\\n}
+    while [[ $s =~ [$'\001'-$'\037'] ]]; do
+        c=${BASH_REMATCH[0]}
+        s=${s//"$c"/$(printf '\\u%04x' "'$c")}
+    done
     printf '"%s"' "$s"
 }
 
@@ -399,16 +409,14 @@ build_info() {
     [[ $info == "{"*"}" ]] && printf '%s' "$info" || printf 'null'
 }
 
-provenance_write() {
-    local file=$1 status=$2 finished=${3:-} hosts env ranks interrupted=false
-    # null while the job runs; then whether a signal ended it.
-    [[ $status == null ]] && interrupted=null
-    [[ -n ${JOB_INTERRUPTED:-} ]] && interrupted=true
+# The facts that do not change while the job runs (versions, hosts, CPU),
+# gathered once at the start: the final write after a signal is then quick.
+provenance_facts() {
+    local hosts env ranks
     mapfile -t hosts < <(job_hosts)
     mapfile -t env < <(scheduler_env)
     read -r -a ranks <<<"${JOB_RANKS:-}"
-    {
-        printf '{\n'
+    JOB_FACTS=$(
         printf '  "tool": "concur",\n'
         printf '  "concur_version": %s,\n' "$(json_str "$(first_line "$CONCUR" --version)")"
         printf '  "job_name": %s,\n' "$(json_str "$JOB_NAME")"
@@ -433,8 +441,19 @@ provenance_write() {
         printf '  "mpirun": %s,\n' "$(json_str "$(first_line mpirun --version)")"
         printf '  "git_revision": %s,\n' "$(json_str "$(first_line git -C "$JOB_ROOT" rev-parse HEAD)")"
         printf '  "git_dirty": %s,\n' "$(git_dirty)"
+        printf '  "scheduler_env": %s,' "$(json_object "${env[@]}")"
+    )
+}
+
+provenance_write() {
+    local file=$1 status=$2 finished=${3:-} interrupted=false
+    # null while the job runs; then whether a signal ended it.
+    [[ $status == null ]] && interrupted=null
+    [[ -n ${JOB_INTERRUPTED:-} ]] && interrupted=true
+    [[ -n ${JOB_FACTS:-} ]] || provenance_facts
+    {
+        printf '{\n%s\n' "$JOB_FACTS"
         printf '  "settings": %s,\n' "$(json_object "${JOB_SETTINGS[@]}")"
-        printf '  "scheduler_env": %s,\n' "$(json_object "${env[@]}")"
         printf '  "started": %s,\n' "$(json_str "$JOB_STARTED")"
         printf '  "finished": %s,\n' "$(json_str "$finished")"
         printf '  "steps": %s,\n' "$JOB_STEP"

@@ -266,6 +266,37 @@ EOF
     run ! kill -0 "$server"
 }
 
+@test "SIGTERM ends a job at once: finished runs kept, provenance completed" {
+    # A step that would run for minutes (1000 runs): Slurm's TERM at the time
+    # limit must not wait for it.
+    export CONCUR=$FIXTURES/stand-in-concur LATENCY=0 MODES=sync REPEAT=1000 WARMUP=0 RESULTS="$TMP/io"
+    bash "$JOBS/io-sweep.sbatch" 2>"$TMP/log" &
+    job=$!
+    for ((i = 0; i < 300; i++)); do
+        runs=$(find "$RESULTS" -name .step.csv 2>/dev/null | head -n 1)
+        [ -n "$runs" ] && [ "$(wc -l <"$runs")" -ge 3 ] && break # header + 2 runs
+        sleep 0.1
+    done
+    dir=$(dirname "$runs")
+    server=$(cat "$dir/server.pid")
+    kill -TERM "$job"
+    t0=$SECONDS
+    status=0
+    wait "$job" || status=$?
+    [ "$status" -eq 143 ]
+    [ $((SECONDS - t0)) -le 5 ] # within a second; generous on a busy machine
+    [ "$(wc -l <"$dir/runs.csv")" -ge 3 ] # the finished runs of the step
+    [ ! -e "$dir/.step.csv" ]
+    grep -q 'interrupted by SIGTERM' "$TMP/log"
+    python3 - "$dir/provenance.json" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["exit_status"] == 143 and doc["interrupted"] is True, doc
+assert doc["signal"] == "SIGTERM" and doc["finished"], doc
+EOF
+    run ! kill -0 "$server"
+}
+
 @test "io-sweep refuses a concur without the io command" {
     run --separate-stderr env MODES=sync RESULTS="$TMP" bash "$JOBS/io-sweep.sbatch"
     if "$CONCUR" io --help >/dev/null 2>&1; then skip "this concur has the io command"; fi
