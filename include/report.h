@@ -35,6 +35,11 @@ struct report *report_open(FILE *out, enum report_format format,
  * Only before the first row. */
 void report_meta(struct report *r, const char *key, const char *value);
 
+/* Metadata known only at the end (an interruption): "# key: value" lines
+ * below a table, an "end" object after the rows in JSON, nothing in CSV.
+ * Any time before report_close. */
+void report_trailer(struct report *r, const char *key, const char *value);
+
 /* One row: exactly ncolumns values. */
 enum cc_status report_row(struct report *r, const char *const values[]);
 

@@ -22,6 +22,7 @@ static const struct subcommand subcommands[] = {
     {"compare", cmd_compare, "is B faster than A: ratios, Welch tests, verdicts"},
     {"predict", cmd_predict, "predict speedup on more cores, io time for N URLs"},
     {"classify", cmd_classify, "is a program CPU-bound or I/O-bound, and what would help"},
+    {"sweep", cmd_sweep, "run a command at several worker counts: the runs CSV"},
 };
 
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])

@@ -14,6 +14,9 @@ struct report {
     char *meta_key[MAX_META];
     char *meta_value[MAX_META];
     size_t nmeta;
+    char *end_key[MAX_META];  /* report_trailer's, written after the rows */
+    char *end_value[MAX_META];
+    size_t nend;
     char **cells;   /* table only: every row's values, row-major */
     size_t nrows;
     size_t capacity;
@@ -46,9 +49,11 @@ struct report *report_open(FILE *out, enum report_format format,
     return r;
 }
 
-void report_meta(struct report *r, const char *key, const char *value)
+/* Keeps copies of key and value as pair n of keys/values (at most
+ * MAX_META; beyond, or out of memory, the pair is dropped). */
+static void keep_pair(char *keys[], char *values[], size_t *n, const char *key, const char *value)
 {
-    if (r->nmeta == MAX_META || r->started)
+    if (*n == MAX_META)
         return;
     /* Copies of both: callers may build keys in a buffer they reuse. */
     char *k = strdup(key), *v = strdup(value ? value : "");
@@ -57,9 +62,20 @@ void report_meta(struct report *r, const char *key, const char *value)
         free(v);
         return;
     }
-    r->meta_key[r->nmeta] = k;
-    r->meta_value[r->nmeta] = v;
-    r->nmeta++;
+    keys[*n] = k;
+    values[*n] = v;
+    ++*n;
+}
+
+void report_meta(struct report *r, const char *key, const char *value)
+{
+    if (!r->started)
+        keep_pair(r->meta_key, r->meta_value, &r->nmeta, key, value);
+}
+
+void report_trailer(struct report *r, const char *key, const char *value)
+{
+    keep_pair(r->end_key, r->end_value, &r->nend, key, value);
 }
 
 void report_csv_field(FILE *out, const char *text)
@@ -108,6 +124,19 @@ static void json_number(FILE *out, const char *text)
         fputs("null", out);
 }
 
+/* {"key": "value", ...} */
+static void json_pairs(FILE *out, char *const keys[], char *const values[], size_t n)
+{
+    fputc('{', out);
+    for (size_t m = 0; m < n; m++) {
+        fputs(m ? ", " : "", out);
+        report_json_string(out, keys[m]);
+        fputs(": ", out);
+        report_json_string(out, values[m]);
+    }
+    fputc('}', out);
+}
+
 static void start(struct report *r)
 {
     if (r->started)
@@ -120,14 +149,9 @@ static void start(struct report *r)
         }
         fputc('\n', r->out);
     } else if (r->format == REPORT_JSON) {
-        fputs("{\"meta\": {", r->out);
-        for (size_t m = 0; m < r->nmeta; m++) {
-            fputs(m ? ", " : "", r->out);
-            report_json_string(r->out, r->meta_key[m]);
-            fputs(": ", r->out);
-            report_json_string(r->out, r->meta_value[m]);
-        }
-        fputs("},\n \"runs\": [", r->out);
+        fputs("{\"meta\": ", r->out);
+        json_pairs(r->out, r->meta_key, r->meta_value, r->nmeta);
+        fputs(",\n \"runs\": [", r->out);
     }
 }
 
@@ -216,16 +240,28 @@ enum cc_status report_close(struct report *r)
     if (!r)
         return CC_OK;
     start(r);
-    if (r->format == REPORT_JSON)
-        fputs(r->nrows ? "\n ]}\n" : "]}\n", r->out);
-    else if (r->format == REPORT_TABLE)
+    if (r->format == REPORT_JSON) {
+        fputs(r->nrows ? "\n ]" : "]", r->out);
+        if (r->nend) {
+            fputs(",\n \"end\": ", r->out);
+            json_pairs(r->out, r->end_key, r->end_value, r->nend);
+        }
+        fputs("}\n", r->out);
+    } else if (r->format == REPORT_TABLE) {
         write_table(r);
+        for (size_t m = 0; m < r->nend; m++)
+            fprintf(r->out, "# %s: %s\n", r->end_key[m], r->end_value[m]);
+    }
     if (fflush(r->out) != 0 || ferror(r->out))
         status = CC_ESYS;
     for (size_t m = 0; m < r->nmeta; m++)
         free(r->meta_value[m]);
     for (size_t m = 0; m < r->nmeta; m++)
         free(r->meta_key[m]);
+    for (size_t m = 0; m < r->nend; m++) {
+        free(r->end_key[m]);
+        free(r->end_value[m]);
+    }
     if (r->cells)
         for (size_t i = 0; i < r->nrows * r->ncolumns; i++)
             free(r->cells[i]);

@@ -68,6 +68,39 @@ static void table_aligns_and_describes(void **state)
     free(text);
 }
 
+/* Metadata known only at the end (an interruption): after the rows in JSON
+ * and the table, nowhere in CSV, which readers must take as it is. */
+static char *render_with_trailer(enum report_format format)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    struct report *r = report_open(out, format, columns, 2);
+    report_meta(r, "kernel", "avx2");
+    assert_int_equal(report_row(r, (const char *const[]){"a", "1"}), CC_OK);
+    report_meta(r, "late", "dropped"); /* meta after a row is refused */
+    report_trailer(r, "interrupted", "SIGTERM");
+    assert_int_equal(report_close(r), CC_OK);
+    fclose(out);
+    return text;
+}
+
+static void trailer_after_the_rows(void **state)
+{
+    (void)state;
+    char *text = render_with_trailer(REPORT_JSON);
+    assert_string_equal(text, "{\"meta\": {\"kernel\": \"avx2\"},\n \"runs\": [\n"
+                              "  {\"name\": \"a\", \"seconds\": 1}\n ],\n \"end\": {\"interrupted\": \"SIGTERM\"}}\n");
+    free(text);
+    text = render_with_trailer(REPORT_CSV);
+    assert_string_equal(text, "name,seconds\na,1\n");
+    free(text);
+    text = render_with_trailer(REPORT_TABLE);
+    assert_non_null(strstr(text, "a           1\n# interrupted: SIGTERM\n"));
+    assert_null(strstr(text, "late"));
+    free(text);
+}
+
 static void unknown_format_is_named(void **state)
 {
     (void)state;
@@ -86,6 +119,7 @@ int main(void)
         cmocka_unit_test(json_escapes_and_nulls),
         cmocka_unit_test(json_without_rows_is_valid),
         cmocka_unit_test(table_aligns_and_describes),
+        cmocka_unit_test(trailer_after_the_rows),
         cmocka_unit_test(unknown_format_is_named),
     };
     return cmocka_run_group_tests_name("report", tests, NULL, NULL);
