@@ -23,6 +23,7 @@ static const struct subcommand subcommands[] = {
     {"predict", cmd_predict, "predict speedup on more cores, io time for N URLs"},
     {"classify", cmd_classify, "is a program CPU-bound or I/O-bound, and what would help"},
     {"sweep", cmd_sweep, "run a command at several worker counts: the runs CSV"},
+    {"merge", cmd_merge, "join runs CSVs (or results folders) into one, the header once"},
 };
 
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
