@@ -264,22 +264,18 @@ mpi_launch() {
     fi
 }
 
-# Appends one step's CSV (FILE) to runs.csv: the header once, and only when
-# it matches the header already there.
+# Appends one step's CSV (FILE) to runs.csv with concur merge: the header
+# once, and only when it matches the header already there (else the step's
+# rows are kept as step-N.csv); run and sequence go on counting, so that
+# the rounds of run_sweeps read as one sweep.
 append_runs() {
-    local file=$1 header
+    local file=$1
     [[ -s $file ]] || { job_log "step $JOB_STEP wrote no runs"; return 1; }
-    if [[ ! -s $JOB_RUNS ]]; then
-        cat "$file" >"$JOB_RUNS"
-        return
-    fi
-    header=$(head -n 1 "$file")
-    if [[ $header != "$(head -n 1 "$JOB_RUNS")" ]]; then
+    if ! "$CONCUR" merge --append --renumber -o "$JOB_RUNS" "$file" >&2; then
         cp "$file" "$JOB_DIR/step-$JOB_STEP.csv"
-        job_log "step $JOB_STEP: its CSV header differs from runs.csv; kept as step-$JOB_STEP.csv"
+        job_log "step $JOB_STEP: its rows do not fit runs.csv; kept as step-$JOB_STEP.csv"
         return 1
     fi
-    tail -n +2 "$file" >>"$JOB_RUNS"
 }
 
 # run_step CMD...: one step of the job (a concur sweep, or any command that
@@ -312,17 +308,68 @@ run_step() {
     fi
 }
 
-# Rows of runs.csv that report a failure: ok=0, or errors>0 (io runs).
-failed_rows() {
-    [[ -s $JOB_RUNS ]] || { echo 0; return; }
-    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-             ("ok" in col && $col["ok"] != 1) || ("errors" in col && $col["errors"] + 0 > 0) { n++ }
-             END { print n + 0 }' "$JOB_RUNS"
+# 1,2,4: a list as concur sweep --workers takes it.
+comma_list() {
+    local IFS=,
+    echo "$*"
 }
 
-# Data rows of runs.csv.
+# point [jobs/point options]: sets POINT, the words that start one run of a
+# point through jobs/point (its concur rows kept in details.csv; {COUNT}
+# and {NODES} for what {W} alone cannot say), up to and with `--`.
+point() {
+    POINT=("$JOB_ROOT/jobs/point" "{W}" --rows "$JOB_DIR/details.csv" "$@" --)
+}
+
+# The sweeps of a job. add_sweep ARGS... registers one `concur sweep`: its
+# options after --repeat/--warmup (--workers LIST, --experiment, --variant,
+# --time, ...), `--`, and the command with {W}. run_sweeps runs them:
+#  - one sweep: one concur sweep, REPEAT timed runs of every point in
+#    interleaved order (1,2,4,1,2,4,...), WARMUP warm-ups per point first;
+#  - several (variants with other commands: serial and omp, sync and
+#    threads): REPEAT rounds, each running every sweep once per point, the
+#    warm-ups in the first round. A baseline (serial, sync) thus runs in
+#    the same conditions as the rest, interleaved with it, and the drift of
+#    a busy machine spreads over every variant instead of landing on one.
+#    concur merge --renumber numbers the runs of the rounds 1..REPEAT.
+JOB_SWEEP_WORDS=()
+JOB_SWEEP_SIZES=()
+add_sweep() {
+    JOB_SWEEP_SIZES+=("$#")
+    JOB_SWEEP_WORDS+=("$@")
+}
+
+run_sweeps() {
+    local n=${#JOB_SWEEP_SIZES[@]} i r off warm
+    if ((n == 1)); then
+        run_step "$CONCUR" sweep --repeat "$REPEAT" --warmup "$WARMUP" "${JOB_SWEEP_WORDS[@]}"
+        return
+    fi
+    for ((r = 1; r <= REPEAT; r++)); do
+        off=0 warm=0
+        ((r == 1)) && warm=$WARMUP
+        for ((i = 0; i < n; i++)); do
+            run_step "$CONCUR" sweep --repeat 1 --warmup "$warm" "${JOB_SWEEP_WORDS[@]:off:JOB_SWEEP_SIZES[i]}"
+            off=$((off + JOB_SWEEP_SIZES[i]))
+        done
+    done
+}
+
+# JOB_COUNTS: "ROWS FAILED" of runs.csv (failed: ok other than 1), by
+# concur merge --count.
+job_counts() {
+    local counts
+    if [[ -s $JOB_RUNS ]] && counts=$("$CONCUR" merge --count "$JOB_RUNS" 2>/dev/null); then
+        echo "$counts"
+    else
+        echo "0 0"
+    fi
+}
+
 job_rows() {
-    if [[ -s $JOB_RUNS ]]; then echo $(($(wc -l <"$JOB_RUNS") - 1)); else echo 0; fi
+    local rows failed
+    read -r rows failed <<<"$(job_counts)"
+    echo "$rows"
 }
 
 # ---------------------------------------------------------------------------
@@ -520,10 +567,9 @@ job_interrupted() {
 # The verdict: non-zero if a step failed, a run reported ok=0 (or errors), or
 # nothing was recorded at all.
 job_finish() {
-    local bad status=0 rows=0
+    local bad status=0 rows
     dry_run && return 0
-    bad=$(failed_rows)
-    rows=$(job_rows)
+    read -r rows bad <<<"$(job_counts)"
     if ((JOB_FAILED > 0 || bad > 0 || rows == 0)); then
         status=1
         job_log "FAILED: $JOB_FAILED of $JOB_STEP steps failed, $bad runs report a failure, $rows runs recorded"
