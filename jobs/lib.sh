@@ -318,6 +318,7 @@ comma_list() {
 # point through jobs/point (its concur rows kept in details.csv; {COUNT}
 # and {NODES} for what {W} alone cannot say), up to and with `--`.
 point() {
+    # shellcheck disable=SC2034 # used by the job scripts
     POINT=("$JOB_ROOT/jobs/point" "{W}" --rows "$JOB_DIR/details.csv" "$@" --)
 }
 
@@ -367,8 +368,8 @@ job_counts() {
 }
 
 job_rows() {
-    local rows failed
-    read -r rows failed <<<"$(job_counts)"
+    local rows _
+    read -r rows _ <<<"$(job_counts)"
     echo "$rows"
 }
 
