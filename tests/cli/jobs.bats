@@ -12,6 +12,8 @@ load helpers
 JOBS=$BATS_TEST_DIRNAME/../../jobs
 FIXTURES=$BATS_TEST_DIRNAME/../fixtures/jobs
 export CONCUR
+# The stand-in concur hands sweep and merge to the real one.
+export CONCUR_REAL=$CONCUR
 
 # Tiny workloads: the tests check results, never speed.
 tiny() {
@@ -29,6 +31,9 @@ column() {
     awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c[name] }' "$2"
 }
 
+# The sweeps a dry run prints: one `concur sweep` line each.
+sweeps() { grep -c "^$CONCUR sweep " <<<"$1"; }
+
 # The one results folder under $1.
 only_dir() {
     local dirs=("$1"/*/)
@@ -36,45 +41,53 @@ only_dir() {
     echo "${dirs[0]%/}"
 }
 
-@test "dry run: cpu-strong prints one quoted mpirun or srun line per rank count" {
+@test "dry run: cpu-strong prints one quoted concur sweep over the rank counts" {
     DRY_RUN=1 RANKS="1 2 4" RESULTS="$TMP/with space" run --separate-stderr bash "$JOBS/cpu-strong.sbatch"
     [ "$status" -eq 0 ]
-    [ "$(grep -c '^mpirun -np ' <<<"$output")" -eq 3 ]
-    [[ $output == *"mpirun -np 4 --map-by node $CONCUR cpu --mode mpi --count 20 --base 500000000"* ]]
+    [ "$(sweeps "$output")" -eq 1 ]
+    [[ $output == *"$CONCUR sweep --repeat 5 --warmup 1 --workers 1\\,2\\,4 --experiment cpu --variant mpi --time reported -- "* ]]
+    [[ $output == *" -- mpirun -np \\{W\\} --map-by node $CONCUR cpu --mode mpi --count 20 --base 500000000 "*"--repeat 1 --warmup 0 --format csv"* ]]
     [[ ${lines[0]} == *"$TMP/with\\ space/cpu-strong-"* ]]
     [ ! -e "$TMP/with space" ] # a dry run writes nothing
 
     DRY_RUN=1 LAUNCHER=srun RANKS="2 8" run --separate-stderr bash "$JOBS/cpu-strong.sbatch"
     [ "$status" -eq 0 ]
-    [[ $output == *"srun --mpi=pmix --nodes=1 --ntasks=2 $CONCUR cpu --mode mpi"* ]]
-    [[ $output == *"srun --mpi=pmix --nodes=1 --ntasks=8 "* ]]
+    [[ $output == *"--workers 2\\,8 "* ]]
+    [[ $output == *"srun --mpi=pmix --nodes=\\{NODES\\} --ntasks=\\{W\\} $CONCUR cpu --mode mpi"* ]]
 }
 
 @test "dry run: cpu-weak scales --count with the ranks" {
     DRY_RUN=1 RANKS="1 2 4" COUNT_PER_RANK=5 run --separate-stderr bash "$JOBS/cpu-weak.sbatch"
     [ "$status" -eq 0 ]
-    [ "$(grep -o -- '--count [0-9]*' <<<"$output" | tr '\n' ' ')" = "--count 5 --count 10 --count 20 " ]
+    [ "$(sweeps "$output")" -eq 1 ]
+    [[ $output == *"--count-per-worker 5 -- "*" cpu --mode mpi --count \\{COUNT\\} "* ]]
 }
 
 @test "dry run: cpu-hybrid sets the OpenMP environment and the binding" {
     # helpers.bash sets OMP_PROC_BIND=false; the scripts' own default is wanted.
     OMP_PROC_BIND='' DRY_RUN=1 LAUNCHER=srun RANKS=2 THREADS="1 4" run --separate-stderr bash "$JOBS/cpu-hybrid.sbatch"
     [ "$status" -eq 0 ]
-    [[ $output == *"env OMP_NUM_THREADS=4 OMP_PROC_BIND=close OMP_PLACES=cores srun --mpi=pmix --nodes=1 --ntasks=2 --cpus-per-task=4 --cpu-bind=cores $CONCUR cpu --mode hybrid --workers 4"* ]]
+    # one sweep over the ranks per thread count, in rounds (REPEAT 5 x 2)
+    [ "$(sweeps "$output")" -eq 10 ]
+    [[ $output == *"--variant hybrid-4t --time reported --env OMP_NUM_THREADS=4 --env OMP_PROC_BIND=close --env OMP_PLACES=cores -- "* ]]
+    [[ $output == *"srun --mpi=pmix --nodes=\\{NODES\\} --ntasks=\\{W\\} --cpus-per-task=4 --cpu-bind=cores $CONCUR cpu --mode hybrid --workers 4"* ]]
     OMP_PROC_BIND='' DRY_RUN=1 LAUNCHER=mpirun RANKS=2 THREADS=3 run --separate-stderr bash "$JOBS/cpu-hybrid.sbatch"
-    [[ $output == *"env OMP_NUM_THREADS=3 OMP_PROC_BIND=false OMP_PLACES=cores mpirun -np 2 --bind-to none -x OMP_NUM_THREADS"* ]]
+    [ "$(sweeps "$output")" -eq 1 ]
+    [[ $output == *"--variant hybrid --time reported --env OMP_NUM_THREADS=3 --env OMP_PROC_BIND=false --env OMP_PLACES=cores -- "* ]]
+    [[ $output == *"mpirun -np \\{W\\} --bind-to none -x OMP_NUM_THREADS"* ]]
 }
 
 @test "dry run: io-sweep starts the server and sweeps modes and workers" {
     DRY_RUN=1 RESULTS="$TMP/a b" run --separate-stderr bash "$JOBS/io-sweep.sbatch"
     [ "$status" -eq 0 ]
     [[ $output == *"$CONCUR serve --port 0 --latency 100ms --port-file $TMP/a\\ b/io-sweep-"* ]]
-    [ "$(grep -c ' io --mode sync ' <<<"$output")" -eq 1 ]
-    [ "$(grep -c ' io --mode threads ' <<<"$output")" -eq 7 ]
-    [ "$(grep -c ' io --mode multi ' <<<"$output")" -eq 7 ]
-    [ "$(grep ' io --mode multi ' <<<"$output" | grep -o -- '--workers [0-9]*' | tr '\n' ' ')" = \
-        "--workers 1 --workers 5 --workers 10 --workers 15 --workers 20 --workers 30 --workers 160 " ]
-    grep -q '^mpirun -np 2 .* io --mode mpi ' <<<"$output"
+    # one sweep per mode, in rounds: REPEAT (3) x 4
+    [ "$(sweeps "$output")" -eq 12 ]
+    [ "$(grep -c ' io --mode sync ' <<<"$output")" -eq 3 ]
+    [ "$(grep -c ' io --mode threads ' <<<"$output")" -eq 3 ]
+    [ "$(grep -c ' --warmup 1 ' <<<"$output")" -eq 4 ] # the warm-ups in the first round
+    grep ' io --mode multi ' <<<"$output" | grep -q -- '--workers 1\\,5\\,10\\,15\\,20\\,30\\,160 --experiment io --variant multi '
+    grep -q -- '--workers 1\\,2 --experiment io --variant mpi .* mpirun -np \\{W\\} .* io --mode mpi ' <<<"$output"
 }
 
 @test "dry run: the PBS editions use PBS_NODEFILE and PBS_JOBID" {
@@ -84,7 +97,7 @@ only_dir() {
         run --separate-stderr bash "$JOBS/cpu-strong.pbs"
     [ "$status" -eq 0 ]
     [[ ${lines[0]} == *"/cpu-strong-77.server;"* ]]
-    [ "$(grep -c "^mpirun -np [124] --hostfile $TMP/nodefile --map-by node " <<<"$output")" -eq 3 ]
+    [[ $output == *"--workers 1\\,2\\,4 "*"mpirun -np \\{W\\} --hostfile $TMP/nodefile --map-by node "* ]]
     for script in cpu-weak cpu-hybrid io-sweep; do
         DRY_RUN=1 PBS_JOBID=77.server PBS_NODEFILE="$TMP/nodefile" PBS_O_WORKDIR="$BATS_TEST_DIRNAME/../.." \
             run --separate-stderr bash "$JOBS/$script.pbs"
@@ -178,9 +191,14 @@ refused_job() {
     dir=$(only_dir "$RESULTS")
     [[ $(basename "$dir") == cpu-strong-2* ]]
     [ "$(wc -l <"$dir/runs.csv")" -eq 5 ] # header + 2 rank counts x 2 runs
-    [ "$(column result "$dir/runs.csv" | sort -u)" = "$(expected_total 1000000 6)" ]
     [ "$(column ok "$dir/runs.csv" | sort -u)" = 1 ]
-    [ "$(column workers "$dir/runs.csv" | tr '\n' ' ')" = "1 1 2 2 " ]
+    [ "$(column workers "$dir/runs.csv" | tr '\n' ' ')" = "1 2 1 2 " ] # interleaved
+    [ "$(column run "$dir/runs.csv" | tr '\n' ' ')" = "1 1 2 2 " ]
+    [ "$(column baseline_workers "$dir/runs.csv" | sort -u)" = 1 ]
+    # concur's own rows, every total exact
+    [ "$(wc -l <"$dir/details.csv")" -eq 5 ]
+    [ "$(column result "$dir/details.csv" | sort -u)" = "$(expected_total 1000000 6)" ]
+    [ "$(column ranks "$dir/details.csv" | tr '\n' ' ')" = "1 2 1 2 " ]
     python3 -m json.tool "$dir/provenance.json" >/dev/null
     python3 - "$dir/provenance.json" <<'EOF'
 import json, sys
@@ -194,17 +212,33 @@ assert len(doc["git_revision"] or "x" * 40) == 40, doc
 EOF
 }
 
+@test "a strong-scaling job's runs.csv gives speedups with no options" {
+    "$CONCUR" stats --help | grep -q baseline_workers || skip "this concur stats does not read baseline_workers yet"
+    tiny
+    RANKS="1 2" RESULTS="$TMP/r" run --separate-stderr "$JOBS/run-local" cpu-strong
+    [ "$status" -eq 0 ]
+    dir=$(only_dir "$TMP/r")
+    "$CONCUR" stats --format json "$dir/runs.csv" 2>"$TMP/warnings" | python3 -c '
+import json, sys
+groups = json.load(sys.stdin)["groups"]
+assert [g["speedup"] is not None for g in groups] == [True, True], groups'
+    [ ! -s "$TMP/warnings" ]
+}
+
 @test "run-local: every CPU sweep, and a second run never overwrites the first" {
     tiny
     export RESULTS="$TMP/r"
     run --separate-stderr "$JOBS/run-local" cpu-strong cpu-weak cpu-hybrid
     [ "$status" -eq 0 ]
     weak=("$RESULTS"/cpu-weak-*)
-    [ "$(column result "${weak[0]}/runs.csv" | uniq | tr '\n' ' ')" = \
+    # the count grows with the ranks (jobs/point's {COUNT})
+    [ "$(column result "${weak[0]}/details.csv" | sed -n '1p;2p' | tr '\n' ' ')" = \
         "$(expected_total 1000000 3) $(expected_total 1000000 6) " ]
+    [ "$(column squares "${weak[0]}/details.csv" | sort -u | wc -l)" -eq 2 ]
     hybrid=("$RESULTS"/cpu-hybrid-*)
     [ "$(column variant "${hybrid[0]}/runs.csv" | sort -u)" = hybrid ]
-    [ "$(column result "${hybrid[0]}/runs.csv" | sort -u)" = "$(expected_total 1000000 6)" ]
+    [ "$(column ok "${hybrid[0]}/runs.csv" | sort -u)" = 1 ]
+    [ "$(column result "${hybrid[0]}/details.csv" | sort -u)" = "$(expected_total 1000000 6)" ]
     RANKS=1 run --separate-stderr "$JOBS/run-local" cpu-strong
     RANKS=1 run --separate-stderr "$JOBS/run-local" cpu-strong
     [ "$(find "$RESULTS" -maxdepth 1 -name 'cpu-strong-*' | wc -l)" -eq 3 ]
@@ -216,8 +250,10 @@ EOF
     CONCUR_TEST_CORRUPT_RESULT=1 run --separate-stderr bash "$JOBS/cpu-strong.sbatch"
     [ "$status" -eq 1 ]
     dir=$(only_dir "$TMP")
-    [ "$(column ok "$dir/runs.csv" | tr '\n' ' ')" = "0 1 " ]
-    [[ $stderr == *"FAILED: 1 of 1 steps failed, 1 runs report a failure"* ]]
+    # every run is a process of its own, whose first run is corrupted
+    [ "$(column ok "$dir/runs.csv" | tr '\n' ' ')" = "0 0 " ]
+    [ "$(column ok "$dir/details.csv" | tr '\n' ' ')" = "0 0 " ]
+    [[ $stderr == *"FAILED: 1 of 1 steps failed, 2 runs report a failure"* ]]
     grep -q '"exit_status": 1' "$dir/provenance.json"
 }
 
@@ -241,8 +277,9 @@ EOF
     [ "$status" -eq 0 ]
     dir=$(only_dir "$RESULTS")
     [ "$(wc -l <"$dir/runs.csv")" -eq 8 ] # sync, threads x2, multi x2, mpi x2
-    [ "$(column items "$dir/runs.csv" | sort -u)" = 160 ]
-    [ "$(column bytes "$dir/runs.csv" | sort -u)" = $((80 * 32768 + 80 * 1024)) ]
+    [ "$(column variant "$dir/runs.csv" | tr '\n' ' ')" = "sync threads threads multi multi mpi mpi " ]
+    [ "$(column items "$dir/details.csv" | sort -u)" = 160 ]
+    [ "$(column bytes "$dir/details.csv" | sort -u)" = $((80 * 32768 + 80 * 1024)) ]
     [ "$(sed -n '1s|.*/||p; 2s|.*/||p' "$dir/urls.txt" | tr '\n' ' ')" = "32768 1024 " ]
     [ ! -e "$dir/server.port" ] # removed by the server as it stopped
     run ! pgrep -f -- "$dir/server.port"
@@ -272,11 +309,12 @@ EOF
     export CONCUR=$FIXTURES/stand-in-concur LATENCY=0 MODES=sync REPEAT=1000 WARMUP=0 RESULTS="$TMP/io"
     bash "$JOBS/io-sweep.sbatch" 2>"$TMP/log" &
     job=$!
-    for ((i = 0; i < 300; i++)); do
+    for ((i = 0; i < 600; i++)); do
         runs=$(find "$RESULTS" -name .step.csv 2>/dev/null | head -n 1)
         [ -n "$runs" ] && [ "$(wc -l <"$runs")" -ge 3 ] && break # header + 2 runs
         sleep 0.1
     done
+    [ "$(wc -l <"$runs")" -ge 3 ]
     dir=$(dirname "$runs")
     server=$(cat "$dir/server.pid")
     kill -TERM "$job"
@@ -310,8 +348,9 @@ EOF
     run --separate-stderr bash "$JOBS/io-sweep.sbatch"
     [ "$status" -eq 0 ]
     dir=$(only_dir "$RESULTS")
-    [ "$(column items "$dir/runs.csv" | sort -u)" = 160 ]
-    [ "$(column errors "$dir/runs.csv" | sort -u)" = 0 ]
+    [ "$(column ok "$dir/runs.csv" | sort -u)" = 1 ]
+    [ "$(column items "$dir/details.csv" | sort -u)" = 160 ]
+    [ "$(column errors "$dir/details.csv" | sort -u)" = 0 ]
 }
 
 @test "merge: two folders, the header once" {
@@ -348,5 +387,5 @@ EOF
 @test "the job scripts are shellcheck-clean" {
     command -v shellcheck >/dev/null || skip "shellcheck is not installed"
     cd "$BATS_TEST_DIRNAME/../.."
-    shellcheck -x jobs/*.sbatch jobs/*.pbs jobs/lib.sh jobs/run-local jobs/merge tests/slurm/cluster
+    shellcheck -x jobs/*.sbatch jobs/*.pbs jobs/lib.sh jobs/run-local jobs/merge jobs/point scripts/run-main tests/slurm/cluster
 }

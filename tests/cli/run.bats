@@ -6,6 +6,11 @@ load helpers
 ROOT=$BATS_TEST_DIRNAME/../..
 FIXTURES=$BATS_TEST_DIRNAME/../fixtures/results
 
+# The values of one column of a CSV, by its name.
+column() {
+    awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c[name] }' "$2"
+}
+
 is_png() {
     [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
 }
@@ -73,8 +78,14 @@ assert p["io-sweep"]["settings"]["latency"] == "1ms"
     csv_is_whole "$dir"/cpu-suite-*/runs.csv
     csv_is_whole "$dir"/io-sweep-*/runs.csv
     # every cpu run exact, every download complete
-    [ "$(awk -F, 'NR > 1 && $7 != 1' "$dir"/cpu-suite-*/runs.csv | wc -l)" -eq 0 ]
-    [ "$(awk -F, 'NR > 1 && $8 != 0' "$dir"/io-sweep-*/runs.csv | wc -l)" -eq 0 ]
+    [ "$(column ok "$dir"/cpu-suite-*/runs.csv | sort -u)" = 1 ]
+    [ "$(column ok "$dir"/cpu-suite-*/details.csv | sort -u)" = 1 ]
+    [ "$(column ok "$dir"/io-sweep-*/runs.csv | sort -u)" = 1 ]
+    [ "$(column errors "$dir"/io-sweep-*/details.csv | sort -u)" = 0 ]
+    # serial, omp and the rest interleaved: every round runs every point
+    [ "$(column variant "$dir"/cpu-suite-*/runs.csv | head -n 4 | tr '\n' ' ')" = "serial omp omp mpi " ]
+    [ "$(column run "$dir"/cpu-suite-*/runs.csv | sort -u)" = 1 ] # CPU_REPEAT=1
+    [ "$(column variant "$dir"/io-sweep-*/runs.csv | uniq | tr '\n' ' ')" = "sync threads multi mpi " ]
 }
 
 @test "make run refuses bad parameters before it creates its results folder" {
