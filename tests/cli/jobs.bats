@@ -384,6 +384,95 @@ EOF
     [[ $stderr == *"no such folder"* ]]
 }
 
+@test "sweep.sbatch: the user's command at every worker count, a speedup table" {
+    cat >"$TMP/my prog" <<'EOF'
+#!/bin/sh
+# W workers share the work: $1 is W
+echo "workers $1, OMP_NUM_THREADS=$OMP_NUM_THREADS" >>"$(dirname "$0")/calls"
+EOF
+    chmod +x "$TMP/my prog"
+    RESULTS="$TMP/r" WORKERS="1 2,3" REPEAT=2 WARMUP=0 ENV='OMP_NUM_THREADS={W}' \
+        run --separate-stderr "$JOBS/run-local" sweep -- "$TMP/my prog" '{W}'
+    [ "$status" -eq 0 ]
+    dir=$(only_dir "$TMP/r")
+    [[ $(basename "$dir") == sweep-2* ]]
+    [ "$(column workers "$dir/runs.csv" | tr '\n' ' ')" = "1 2 3 1 2 3 " ]
+    [ "$(column variant "$dir/runs.csv" | sort -u)" = "my prog" ]
+    [ "$(column baseline_workers "$dir/runs.csv" | sort -u)" = 1 ]
+    [ "$(sort -u "$TMP/calls" | tr '\n' ';')" = "workers 1, OMP_NUM_THREADS=1;workers 2, OMP_NUM_THREADS=2;workers 3, OMP_NUM_THREADS=3;" ]
+    python3 - "$dir/provenance.json" <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc["settings"]["workers"] == "1,2,3" and doc["exit_status"] == 0, doc
+assert "my\\ prog" in doc["settings"]["command"], doc
+EOF
+    # the same through the environment, as sbatch --export would give it
+    RESULTS="$TMP/r2" WORKERS=1-2 REPEAT=1 COMMAND="$JOBS/point {W} -- true" \
+        run --separate-stderr bash "$JOBS/sweep.sbatch"
+    [ "$status" -eq 0 ]
+    [ "$(column variant "$(only_dir "$TMP/r2")/runs.csv" | sort -u)" = point ]
+}
+
+@test "sweep.sbatch: a failing run fails the job, a bad plan stops it before any folder" {
+    RESULTS="$TMP/r" WORKERS="1 2" REPEAT=1 WARMUP=0 run --separate-stderr \
+        bash "$JOBS/sweep.sbatch" -- sh -c 'exit $(($1 - 1))' sh '{W}'
+    [ "$status" -eq 1 ]
+    dir=$(only_dir "$TMP/r")
+    [ "$(column ok "$dir/runs.csv" | tr '\n' ' ')" = "1 0 " ]
+    grep -q '"exit_status": 1' "$dir/provenance.json"
+
+    refused_job sweep.sbatch COMMAND=""
+    refused_job sweep.sbatch COMMAND="$TMP/nothing" WORKERS=1
+    refused_job sweep.sbatch COMMAND="true" WORKERS="1 2" # no {W}
+    refused_job sweep.sbatch WORKERS="2 0" COMMAND="true {W}"
+    refused_job sweep.sbatch WORKERS="1-x" COMMAND="true {W}"
+    refused_job sweep.sbatch ORDER=sideways COMMAND="true {W}"
+    refused_job sweep.sbatch TIME=cpu COMMAND="true {W}"
+    refused_job sweep.sbatch TIMEOUT=soon COMMAND="true {W}"
+    refused_job sweep.sbatch ENV="=x" COMMAND="true {W}"
+    refused_job sweep.sbatch REPEAT=0 COMMAND="true {W}"
+}
+
+@test "jobs/point: {COUNT} and {NODES} from W, concur's rows kept once" {
+    run --separate-stderr "$JOBS/point" 3 --count-per-worker 5 --nodes-upto 2 -- echo "n={NODES}" "c={COUNT}"
+    [ "$status" -eq 0 ]
+    [ "$output" = "n=2 c=15" ]
+    printf 'a,b\n1,2\n' >"$TMP/out.csv"
+    for w in 1 2; do
+        run --separate-stderr "$JOBS/point" "$w" --rows "$TMP/rows.csv" -- cat "$TMP/out.csv"
+        [ "$status" -eq 0 ]
+        [ "$output" = "$(cat "$TMP/out.csv")" ] # passed on unchanged
+    done
+    [ "$(cat "$TMP/rows.csv")" = "$(printf 'a,b\n1,2\n1,2')" ]
+    run --separate-stderr "$JOBS/point" 1 --rows "$TMP/rows.csv" -- false
+    [ "$status" -eq 1 ]
+    run --separate-stderr "$JOBS/point" x -- true
+    [ "$status" -eq 2 ]
+}
+
+@test "concur merge: quoted fields kept, --renumber, --append, --count" {
+    printf 'experiment,variant,workers,run,seconds,ok,sequence,note\ne,"v,1",1,1,0.5,1,2,"say ""hi"""\ne,"v,1",2,1,0.3,0,3,\n' >"$TMP/a.csv"
+    run --separate-stderr "$CONCUR" merge "$TMP/a.csv" "$TMP/a.csv"
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 5 ]
+    [ "${lines[1]}" = 'e,"v,1",1,1,0.5,1,2,"say ""hi"""' ]
+    run --separate-stderr "$CONCUR" merge --renumber "$TMP/a.csv" "$TMP/a.csv"
+    [ "$(cut -d, -f5,8 <<<"${lines[3]}")" = "2,5" ] # run 2 of workers 1, sequence 3 + 2
+    [ "$(cut -d, -f5,8 <<<"${lines[4]}")" = "2,6" ]
+    "$CONCUR" merge --append --renumber -o "$TMP/all.csv" "$TMP/a.csv"
+    "$CONCUR" merge --append --renumber -o "$TMP/all.csv" "$TMP/a.csv"
+    [ "$(cat "$TMP/all.csv")" = "$(printf '%s\n' "${lines[@]}")" ]
+    run --separate-stderr "$CONCUR" merge --count "$TMP/all.csv"
+    [ "$output" = "4 2" ]
+    printf 'experiment,variant,workers,run,seconds,ok,sequence,note\ne,v,1\n' >"$TMP/short.csv"
+    run --separate-stderr "$CONCUR" merge -o "$TMP/x.csv" "$TMP/a.csv" "$TMP/short.csv"
+    [ "$status" -eq 2 ]
+    [[ $stderr == *"short.csv:2: 3 fields, the header has 8"* ]]
+    [ ! -e "$TMP/x.csv" ]
+    run --separate-stderr "$CONCUR" merge --append "$TMP/a.csv"
+    [ "$status" -eq 2 ]
+}
+
 @test "the job scripts are shellcheck-clean" {
     command -v shellcheck >/dev/null || skip "shellcheck is not installed"
     cd "$BATS_TEST_DIRNAME/../.."
