@@ -341,19 +341,49 @@ add_sweep() {
 }
 
 run_sweeps() {
-    local n=${#JOB_SWEEP_SIZES[@]} i r off warm
+    local n=${#JOB_SWEEP_SIZES[@]} i k r warm offsets=() order=() words
     if ((n == 1)); then
         run_step "$CONCUR" sweep --repeat "$REPEAT" --warmup "$WARMUP" "${JOB_SWEEP_WORDS[@]}"
         return
     fi
+    offsets[0]=0
+    for ((i = 1; i < n; i++)); do offsets[i]=$((offsets[i - 1] + JOB_SWEEP_SIZES[i - 1])); done
     for ((r = 1; r <= REPEAT; r++)); do
-        off=0 warm=0
+        warm=0
         ((r == 1)) && warm=$WARMUP
+        # Serpentine, as concur sweep's own interleaved order: odd rounds
+        # run the sweeps and their points forward, even rounds backward, so
+        # that a linear drift cancels over each pair of rounds.
+        order=()
         for ((i = 0; i < n; i++)); do
-            run_step "$CONCUR" sweep --repeat 1 --warmup "$warm" "${JOB_SWEEP_WORDS[@]:off:JOB_SWEEP_SIZES[i]}"
-            off=$((off + JOB_SWEEP_SIZES[i]))
+            if ((r % 2)); then order+=("$i"); else order+=($((n - 1 - i))); fi
+        done
+        for i in "${order[@]}"; do
+            words=("${JOB_SWEEP_WORDS[@]:offsets[i]:JOB_SWEEP_SIZES[i]}")
+            if ((r % 2 == 0)); then
+                for ((k = 0; k + 1 < ${#words[@]}; k++)); do
+                    [[ ${words[k]} == -- ]] && break
+                    [[ ${words[k]} == --workers ]] && words[k + 1]=$(reverse_list "${words[k + 1]}")
+                done
+            fi
+            run_step "$CONCUR" sweep --repeat 1 --warmup "$warm" "${words[@]}"
         done
     done
+}
+
+# 4,2,1 from 1,2,4 (a list of counts; ranges A-B expanded first).
+reverse_list() {
+    local item items=() out=() a b
+    IFS=, read -r -a items <<<"$1"
+    for item in "${items[@]}"; do
+        if [[ $item =~ ^([0-9]+)-([0-9]+)$ ]]; then
+            a=${BASH_REMATCH[1]} b=${BASH_REMATCH[2]}
+            while ((a <= b)); do out=("$a" "${out[@]}"); a=$((a + 1)); done
+        else
+            out=("$item" "${out[@]}")
+        fi
+    done
+    comma_list "${out[@]}"
 }
 
 # JOB_COUNTS: "ROWS FAILED" of runs.csv (failed: ok other than 1), by

@@ -272,12 +272,19 @@ assert [g["speedup"] is not None for g in groups] == [True, True], groups'
 }
 
 @test "io-sweep with a stand-in concur: 160 URLs, server stopped afterwards" {
-    export CONCUR=$FIXTURES/stand-in-concur LATENCY=0 WORKERS="1 5" RANKS="1 2" REPEAT=1 RESULTS="$TMP/io dir"
+    export CONCUR=$FIXTURES/stand-in-concur LATENCY=0 WORKERS="1 5" RANKS="1 2" REPEAT=2 RESULTS="$TMP/io dir"
     run --separate-stderr bash "$JOBS/io-sweep.sbatch"
     [ "$status" -eq 0 ]
     dir=$(only_dir "$RESULTS")
-    [ "$(wc -l <"$dir/runs.csv")" -eq 8 ] # sync, threads x2, multi x2, mpi x2
-    [ "$(column variant "$dir/runs.csv" | tr '\n' ' ')" = "sync threads threads multi multi mpi mpi " ]
+    [ "$(wc -l <"$dir/runs.csv")" -eq 15 ] # 2 rounds of sync, threads x2, multi x2, mpi x2
+    # serpentine rounds: forward, then backward (sweeps and their points)
+    [ "$(column variant "$dir/runs.csv" | tr '\n' ' ')" = \
+        "sync threads threads multi multi mpi mpi mpi mpi multi multi threads threads sync " ]
+    [ "$(column workers "$dir/runs.csv" | tr '\n' ' ')" = "1 1 5 1 5 1 2 2 1 5 1 5 1 1 " ]
+    [ "$(column run "$dir/runs.csv" | tr '\n' ' ')" = "1 1 1 1 1 1 1 2 2 2 2 2 2 2 " ]
+    [ "$(column baseline_workers "$dir/runs.csv" | tr '\n' ' ')" = "1 1 1 1 1 1 1 1 1 1 1 1 1 1 " ]
+    # sequence: the order the runs happened in, warm-ups counted, rising
+    [ "$(column sequence "$dir/runs.csv" | sort -n -c && echo sorted)" = sorted ]
     [ "$(column items "$dir/details.csv" | sort -u)" = 160 ]
     [ "$(column bytes "$dir/details.csv" | sort -u)" = $((80 * 32768 + 80 * 1024)) ]
     [ "$(sed -n '1s|.*/||p; 2s|.*/||p' "$dir/urls.txt" | tr '\n' ' ')" = "32768 1024 " ]
