@@ -6,8 +6,12 @@
  * Why interleaved is the default: a machine drifts (thermal throttling, a
  * neighbour starting a job, caches filling). Blocked order runs every
  * repetition of a point back to back, so the drift lands on the points run
- * last and biases the speedup; interleaved order (1,2,4,1,2,4,...) spreads
- * it over every point alike. */
+ * last and biases the speedup; interleaved order runs rounds of every point,
+ * every second one backwards (1,2,4,4,2,1,1,2,4,...): over each pair of
+ * rounds every point has the same mean position in the sweep, so drift that
+ * is linear in time cancels exactly. With an odd repeat the last round is
+ * unpaired: the last point lags the first by (points - 1) / repeat steps on
+ * average, where plain rounds (1,2,4,1,2,4) lag by points - 1 at any repeat. */
 #ifndef CONCUR_SWEEP_H
 #define CONCUR_SWEEP_H
 
@@ -48,7 +52,7 @@ const char *sweep_order_name(enum sweep_order order);
 /* Every run of the plan in the order they happen: warmup warm-ups and
  * repeat timed runs of each of npoints points.
  *   interleaved  warm-up rounds (every point once per round), then timed
- *                rounds: 1,2,4,1,2,4,...
+ *                rounds, every second one backwards: 1,2,4,4,2,1,1,2,4,...
  *   blocked      per point, its warm-ups then its timed runs: 1,1,2,2,4,4
  *   random       the warm-up rounds as interleaved, then every timed run
  *                in an order shuffled by seed (the same seed, the same order

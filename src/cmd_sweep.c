@@ -45,9 +45,10 @@ static const char usage[] =
     "  --repeat R         timed runs per point (default 3)\n"
     "  --warmup K         untimed runs per point before its first timed run\n"
     "                     (default 1); not written\n"
-    "  --order O          interleaved (default: 1,2,4,1,2,4,...: drift spreads\n"
-    "                     over every point), blocked (1,1,1,2,2,2,...: drift\n"
-    "                     lands on the last points), random (shuffled by --seed)\n"
+    "  --order O          interleaved (default: 1,2,4,4,2,1,1,2,4,...: linear\n"
+    "                     drift cancels over each pair of rounds; use an even\n"
+    "                     --repeat), blocked (1,1,1,2,2,2,...: drift lands on\n"
+    "                     the last points), random (shuffled by --seed)\n"
     "  --seed N           the shuffle of --order random (default: from the clock,\n"
     "                     printed on stderr and in the table/JSON meta)\n"
     "  --env NAME=VALUE   set in the command's environment ({W} replaced)\n"
@@ -428,22 +429,30 @@ static enum cc_status keep_row(struct sweep_state *s, const char *const cells[],
     return CC_OK;
 }
 
-/* How a failed run ended, for its stderr line. */
-static void describe_failure(const struct sweep_outcome *out, const struct reported *rep,
-                             const struct sweep_options *o, char *buf, size_t size)
+/* The stderr line of a failed run (a warning for a warm-up): how it ended.
+ * rep is what --time reported read, NULL otherwise. */
+static void say_failed(const struct sweep_state *s, const struct sweep_step *step,
+                       const struct sweep_outcome *out, const struct reported *rep)
 {
+    char why[700];
     if (out->timed_out)
-        snprintf(buf, size, "timed out after %g s (process group killed)", o->timeout_s);
+        snprintf(why, sizeof why, "timed out after %g s (process group killed)", s->o->timeout_s);
     else if (out->term_signal)
-        snprintf(buf, size, "killed by signal %d", out->term_signal);
+        snprintf(why, sizeof why, "killed by signal %d", out->term_signal);
     else if (out->exit_status)
-        snprintf(buf, size, "exit status %d", out->exit_status);
+        snprintf(why, sizeof why, "exit status %d", out->exit_status);
     else if (rep && !rep->readable)
-        snprintf(buf, size, "no runs CSV on stdout: %s", rep->err.msg);
+        snprintf(why, sizeof why, "no runs CSV on stdout: %s", rep->err.msg);
     else if (rep)
-        snprintf(buf, size, "%zu of its %zu rows say ok=0", rep->failed, rep->rows);
+        snprintf(why, sizeof why, "%zu of its %zu rows say ok=0", rep->failed, rep->rows);
     else
-        snprintf(buf, size, "failed");
+        snprintf(why, sizeof why, "failed");
+    unsigned long long w = s->o->workers[step->point], run = step->run;
+    const char *clear = s->progress ? "\r\033[K" : "";
+    if (step->warmup)
+        fprintf(stderr, "%sconcur sweep: warning: warm-up %llu of workers %llu failed: %s\n", clear, run, w, why);
+    else
+        fprintf(stderr, "%sconcur sweep: workers %llu run %llu: %s\n", clear, w, run, why);
 }
 
 static enum cc_status record(struct sweep_state *s, const struct sweep_step *step, size_t sequence,
@@ -458,7 +467,7 @@ static enum cc_status record(struct sweep_state *s, const struct sweep_step *ste
     if (o->time == TIME_REPORTED && !out->timed_out) {
         reported = &rep;
         read_reported(out->output ? out->output : "", out->output_len, &rep);
-        if (!rep.readable || rep.failed || rep.rows == rep.failed)
+        if (!rep.readable || rep.failed)
             ok = false;
         if (rep.readable && rep.rows > rep.failed)
             seconds = rep.seconds; /* else the wall time: a number stats reads */
@@ -466,10 +475,7 @@ static enum cc_status record(struct sweep_state *s, const struct sweep_step *ste
             oversubscribed = rep.oversubscribed;
     }
     if (!ok) {
-        char why[700];
-        describe_failure(out, reported, o, why, sizeof why);
-        fprintf(stderr, "%sconcur sweep: workers %llu run %llu: %s\n", s->progress ? "\r\033[K" : "",
-                (unsigned long long)w, (unsigned long long)step->run, why);
+        say_failed(s, step, out, reported);
         s->failed++;
     }
     char cells[NCOLUMNS][40];
@@ -528,13 +534,8 @@ static enum cc_status run_steps(struct sweep_state *s, const struct sweep_step *
         }
         if (!step->warmup)
             status = record(s, step, *done + 1, &out, err);
-        else if (out.exit_status || out.timed_out) {
-            char why[700];
-            describe_failure(&out, NULL, o, why, sizeof why);
-            fprintf(stderr, "%sconcur sweep: warning: warm-up %llu of workers %llu failed: %s\n",
-                    s->progress ? "\r\033[K" : "", (unsigned long long)step->run,
-                    (unsigned long long)o->workers[step->point], why);
-        }
+        else if (out.exit_status || out.timed_out)
+            say_failed(s, step, &out, NULL);
         sweep_outcome_free(&out);
         if (status != CC_OK)
             break;

@@ -118,7 +118,7 @@ static const char *const order_names[] = {"interleaved", "blocked", "random"};
 
 enum cc_status sweep_parse_order(const char *text, enum sweep_order *out, struct cc_err *err)
 {
-    for (int o = 0; o < 3; o++) {
+    for (size_t o = 0; o < sizeof order_names / sizeof order_names[0]; o++) {
         if (!strcmp(text, order_names[o])) {
             *out = (enum sweep_order)o;
             return CC_OK;
@@ -178,9 +178,16 @@ enum cc_status sweep_schedule(size_t npoints, uint64_t repeat, uint64_t warmup,
             for (size_t p = 0; p < npoints; p++)
                 steps[k++] = (struct sweep_step){p, w, true};
         size_t timed = k;
-        for (uint64_t r = 1; r <= repeat; r++)
+        /* Interleaved rounds are serpentine: every second round runs the
+         * points backwards (1,2,4,4,2,1,...), so over a pair of rounds
+         * every point's mean position is the same and linear drift cancels
+         * exactly. Random keeps plain rounds before its shuffle, so a seed
+         * gives the order it always gave. */
+        for (uint64_t r = 1; r <= repeat; r++) {
+            bool backwards = order == SWEEP_INTERLEAVED && r % 2 == 0;
             for (size_t p = 0; p < npoints; p++)
-                steps[k++] = (struct sweep_step){p, r, false};
+                steps[k++] = (struct sweep_step){backwards ? npoints - 1 - p : p, r, false};
+        }
         if (order == SWEEP_RANDOM) {
             /* Fisher-Yates over the timed runs; then number each point's
              * runs in the order they happen, so run 1 is its first. */

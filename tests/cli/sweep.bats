@@ -11,7 +11,7 @@ COLUMNS_CSV=experiment,variant,workers,run,seconds,ok,exit_status,sequence,user_
 # dicts) and prints it.
 py() {
     python3 -c '
-import csv, sys
+import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[2])))
 print(eval(sys.argv[1]))' "$1" "$2"
 }
@@ -35,9 +35,9 @@ print(eval(sys.argv[1]))' "$1" "$2"
     printf '%s\n' "$output" >"$TMP/runs.csv"
     [ "$(head -1 "$TMP/runs.csv")" = "$COLUMNS_CSV" ]
     [ "$(wc -l <"$TMP/runs.csv")" -eq 7 ]
-    # warm-ups 1,2,3 then rounds 1,2,3,1,2,3: the command saw each W in turn
-    [ "$(tr '\n' ' ' <"$TMP/seen")" = "1 2 3 1 2 3 1 2 3 " ]
-    [ "$(py '[r["workers"] for r in rows]' "$TMP/runs.csv")" = "['1', '2', '3', '1', '2', '3']" ]
+    # warm-ups 1,2,3 then serpentine rounds 1,2,3,3,2,1
+    [ "$(tr '\n' ' ' <"$TMP/seen")" = "1 2 3 1 2 3 3 2 1 " ]
+    [ "$(py '[r["workers"] for r in rows]' "$TMP/runs.csv")" = "['1', '2', '3', '3', '2', '1']" ]
     [ "$(py '[r["run"] for r in rows]' "$TMP/runs.csv")" = "['1', '1', '1', '2', '2', '2']" ]
     [ "$(py '[r["sequence"] for r in rows]' "$TMP/runs.csv")" = "['4', '5', '6', '7', '8', '9']" ]
     [ "$(py 'set((r["experiment"], r["variant"], r["ok"], r["exit_status"], r["baseline_workers"]) for r in rows)' "$TMP/runs.csv")" = "{('shell', 'echo', '1', '0', '1')}" ]
@@ -214,6 +214,7 @@ EOF
     [ "$status" -eq 1 ]
     [ "$(py '[(r["workers"], r["ok"], r["exit_status"]) for r in rows][:3]' "$TMP/runs.csv")" = \
         "[('1', '1', '0'), ('2', '0', '7'), ('3', '1', '0')]" ]
+    [[ "$stderr" == *"warning: warm-up 1 of workers 2 failed: exit status 7"* ]]
     [[ "$stderr" == *"workers 2 run 1: exit status 7"* ]]
     [[ "$stderr" == *"2 of 6 timed runs failed"* ]]
     # a command killed by a signal
@@ -288,8 +289,11 @@ assert len(d["runs"]) >= 2' "$TMP/stdout"
 # The order effect. Each run of this command sleeps 0.2 s plus 4 ms for
 # every run before it (a counter in a file): the machine "drifts" and the
 # true speedup is 1 at every W. Blocked order puts the late, slow runs all on
-# W=2; interleaved alternates W=1 and W=2, so both see the same drift (W=2
-# lags by one step: 4 ms of about 240).
+# W=2; interleaved rounds are serpentine (1,2,2,1,...), so at an even
+# --repeat both points see the same mean drift. Trimmed means (the middle 6
+# of 10): one stall of a busy machine (0.5 s was seen) moves a plain mean of
+# 10 runs by 20%, and serpentine rounds place each point's runs
+# symmetrically in the sweep, so a symmetric trim keeps the cancellation.
 @test "order effect: blocked order biases the speedup of a drifting command, interleaved does not" {
     cat >"$TMP/drift" <<'EOF'
 #!/bin/sh
@@ -305,12 +309,41 @@ EOF
             "$TMP/drift" "$TMP/counter" {W}
         [ "$status" -eq 0 ]
     done
-    speedup='(lambda m: m("1") / m("2"))(lambda w: sum(float(r["seconds"]) for r in rows if r["workers"] == w) / 10)'
+    speedup='(lambda m: m("1") / m("2"))(lambda w: statistics.mean(sorted(float(r["seconds"]) for r in rows if r["workers"] == w)[2:-2]))'
     blocked=$(py "$speedup" "$TMP/blocked.csv")
     interleaved=$(py "$speedup" "$TMP/interleaved.csv")
     echo "speedup of W=2: blocked $blocked, interleaved $interleaved (true: 1)"
     python3 -c 'import sys; b, i = map(float, sys.argv[1:]); sys.exit(not (abs(b - 1) > 0.10 and abs(i - 1) < 0.05))' \
         "$blocked" "$interleaved"
+}
+
+# The order effect without timing noise: the command reports (--time
+# reported) 100 s plus 1 s per run before it, warm-ups included, so every
+# mean is exact. Over each pair of serpentine rounds the drift cancels:
+# at an even --repeat every point has the same mean; at an odd one the
+# unpaired last round leaves point p of W=1,2,4 p/repeat steps behind W=1
+# (plain rounds 1,2,4,1,2,4 would leave it p steps behind at any repeat).
+@test "order effect, exactly: serpentine rounds cancel linear drift at an even --repeat" {
+    cat >"$TMP/ramp" <<'EOF'
+#!/bin/sh
+c=$(cat "$1" 2>/dev/null || echo 0)
+echo $((c + 1)) >"$1"
+echo experiment,variant,workers,run,seconds,ok
+echo "ramp,ramp,1,1,$((100 + c)),1"
+EOF
+    chmod +x "$TMP/ramp"
+    lags='(lambda m: (round(m("2") - m("1"), 6), round(m("4") - m("1"), 6)))(lambda w: statistics.mean(float(r["seconds"]) for r in rows if r["workers"] == w))'
+    local case order repeat expected
+    for case in "interleaved 4 (0.0, 0.0)" "interleaved 10 (0.0, 0.0)" "interleaved 3 (0.333333, 0.666667)" \
+        "blocked 4 (5.0, 10.0)"; do
+        read -r order repeat expected <<<"$case"
+        rm -f "$TMP/counter"
+        run "$CONCUR" sweep --workers 1,2,4 --repeat $repeat --warmup 1 --order $order --time reported \
+            --out "$TMP/runs.csv" -- "$TMP/ramp" "$TMP/counter" {W}
+        [ "$status" -eq 0 ]
+        echo "$order --repeat $repeat: W=2 and W=4 behind W=1 by $(py "$lags" "$TMP/runs.csv") s (expected $expected)"
+        [ "$(py "$lags" "$TMP/runs.csv")" = "$expected" ]
+    done
 }
 
 # ------------------------------------------------------------------------
