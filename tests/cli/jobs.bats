@@ -192,13 +192,13 @@ refused_job() {
     [[ $(basename "$dir") == cpu-strong-2* ]]
     [ "$(wc -l <"$dir/runs.csv")" -eq 5 ] # header + 2 rank counts x 2 runs
     [ "$(column ok "$dir/runs.csv" | sort -u)" = 1 ]
-    [ "$(column workers "$dir/runs.csv" | tr '\n' ' ')" = "1 2 1 2 " ] # interleaved
+    [ "$(column workers "$dir/runs.csv" | tr '\n' ' ')" = "1 2 2 1 " ] # interleaved (serpentine)
     [ "$(column run "$dir/runs.csv" | tr '\n' ' ')" = "1 1 2 2 " ]
     [ "$(column baseline_workers "$dir/runs.csv" | sort -u)" = 1 ]
     # concur's own rows, every total exact
     [ "$(wc -l <"$dir/details.csv")" -eq 5 ]
     [ "$(column result "$dir/details.csv" | sort -u)" = "$(expected_total 1000000 6)" ]
-    [ "$(column ranks "$dir/details.csv" | tr '\n' ' ')" = "1 2 1 2 " ]
+    [ "$(column ranks "$dir/details.csv" | tr '\n' ' ')" = "1 2 2 1 " ]
     python3 -m json.tool "$dir/provenance.json" >/dev/null
     python3 - "$dir/provenance.json" <<'EOF'
 import json, sys
@@ -403,7 +403,7 @@ EOF
     [ "$status" -eq 0 ]
     dir=$(only_dir "$TMP/r")
     [[ $(basename "$dir") == sweep-2* ]]
-    [ "$(column workers "$dir/runs.csv" | tr '\n' ' ')" = "1 2 3 1 2 3 " ]
+    [ "$(column workers "$dir/runs.csv" | tr '\n' ' ')" = "1 2 3 3 2 1 " ]
     [ "$(column variant "$dir/runs.csv" | sort -u)" = "my prog" ]
     [ "$(column baseline_workers "$dir/runs.csv" | sort -u)" = 1 ]
     [ "$(sort -u "$TMP/calls" | tr '\n' ';')" = "workers 1, OMP_NUM_THREADS=1;workers 2, OMP_NUM_THREADS=2;workers 3, OMP_NUM_THREADS=3;" ]

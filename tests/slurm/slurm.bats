@@ -120,9 +120,9 @@ print(json.dumps(value) if isinstance(value, (list, dict)) else value)' "$JOB_DI
     submit cpu-strong.sbatch --ntasks=2
     job_succeeded
     fixed_workload_rows 4
-    [ "$(column workers | tr '\n' ' ')" = "1 2 1 2 " ] # interleaved
+    [ "$(column workers | tr '\n' ' ')" = "1 2 2 1 " ] # interleaved (serpentine)
     [ "$(column baseline_workers | sort -u)" = 1 ]
-    [ "$(detail ranks | tr '\n' ' ')" = "1 2 1 2 1 2 " ] # a warm-up each, then 2 runs
+    [ "$(detail ranks | tr '\n' ' ')" = "1 2 1 2 2 1 " ] # a warm-up each, then 2 runs
     [ "$(provenance slurm_job_id)" = "$JOB_ID" ]
     [ "$(provenance slurm_job_nodelist)" = n1 ]
     [ "$(provenance launcher)" = srun ]
@@ -272,7 +272,7 @@ print(json.dumps(value) if isinstance(value, (list, dict)) else value)' "$JOB_DI
     submit sweep.sbatch --ntasks=2 -- srun --mpi=pmix -n '{W}' "$CONCUR" cpu --mode mpi --count 6 --base 1000000 \
         --repeat 1 --warmup 0 --format csv
     job_succeeded
-    [ "$(column workers | tr '\n' ' ')" = "1 2 1 2 " ]
+    [ "$(column workers | tr '\n' ' ')" = "1 2 2 1 " ]
     [ "$(column ok | sort -u)" = 1 ]
     [ "$(column variant | sort -u)" = srun ]
     [ "$(provenance settings.workers)" = 1,2 ]
