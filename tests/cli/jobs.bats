@@ -293,7 +293,6 @@ assert [g["speedup"] is not None for g in groups] == [True, True], groups'
 }
 
 @test "io-sweep stops its server when the job is terminated" {
-    # bash runs the TERM trap once the running step ends: keep that step short.
     export CONCUR=$FIXTURES/stand-in-concur LATENCY=0 MODES=sync REPEAT=20 RESULTS="$TMP/io"
     bash "$JOBS/io-sweep.sbatch" 2>/dev/null &
     job=$!

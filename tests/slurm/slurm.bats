@@ -261,10 +261,12 @@ print(json.dumps(value) if isinstance(value, (list, dict)) else value)' "$JOB_DI
     [ "$JOB_STATE" = FAILED ]
     [ "$JOB_EXIT" = 2:0 ]
     [[ $JOB_OUT == *"RANKS: 'x' is not a positive integer"* ]]
+    [ -z "$JOB_DIR" ] # no results folder
     export RANKS="1 4"
     submit cpu-strong.sbatch --ntasks=2
     [ "$JOB_EXIT" = 2:0 ]
     [[ $JOB_OUT == *"RANKS: 4 ranks but the job has 2 tasks"* ]]
+    [ -z "$JOB_DIR" ]
 }
 
 @test "sweep.sbatch: the user's command under srun, one row per run" {
