@@ -17,12 +17,13 @@
 
 static const char usage[] =
     "usage: concur merge [--label] [--renumber] [-o FILE [--append]] [--count]\n"
-    "                    RESULTS_DIR|FILE.csv...\n"
+    "                    [--column NAME] RESULTS_DIR|FILE.csv|-...\n"
     "\n"
     "Writes the runs of every input as one CSV: the header once, then each\n"
     "input's rows in order. A folder stands for its runs.csv. Every input must\n"
     "have the same header (the same columns in the same order); when one\n"
-    "differs nothing is written and both headers are named.\n"
+    "differs nothing is written and both headers are named. '-' is standard\n"
+    "input.\n"
     "\n"
     "  --label        add a column `job`: the folder each row came from\n"
     "  --renumber     `run` goes on counting per (experiment, variant, workers)\n"
@@ -33,6 +34,8 @@ static const char usage[] =
     "  --append       with -o: FILE's own rows first (a missing FILE is empty)\n"
     "  --count        print \"ROWS FAILED\" (data rows; rows with ok other than\n"
     "                 1) instead of the table\n"
+    "  --column NAME  print that column's values instead, one per line: a\n"
+    "                 column by its name for scripts, quoting understood\n"
     "  -h, --help     this help\n"
     "\n"
     "Exit status: 0 merged; 2 bad usage, an unreadable input, or headers that\n"
@@ -40,7 +43,7 @@ static const char usage[] =
 
 struct options {
     bool label, renumber, append, count;
-    const char *out;
+    const char *out, *column;
 };
 
 /* Every row of every input, as text. */
@@ -89,6 +92,11 @@ static void header_text(char **h, size_t n, char *buf, size_t size)
 static enum cc_status input_path(const char *arg, char **path, char **job, struct cc_err *err)
 {
     struct stat st;
+    if (!strcmp(arg, "-")) {
+        *path = strdup("-");
+        *job = strdup("stdin");
+        return *path && *job ? CC_OK : cc_error(err, CC_ESYS, "out of memory");
+    }
     if (stat(arg, &st) != 0)
         return cc_error(err, CC_EINPUT, "'%s': no such folder or file", arg);
     size_t len = strlen(arg);
@@ -134,7 +142,8 @@ static int column_of(const struct table *t, const char *name)
 static enum cc_status read_input(struct table *t, const char *path, const char *label,
                                  bool missing_ok, struct cc_err *err)
 {
-    FILE *in = fopen(path, "rb");
+    bool is_stdin = !strcmp(path, "-");
+    FILE *in = is_stdin ? stdin : fopen(path, "rb");
     if (!in) {
         if (missing_ok && errno == ENOENT)
             return CC_OK;
@@ -196,7 +205,8 @@ static enum cc_status read_input(struct table *t, const char *path, const char *
         t->nrows++;
     }
     runs_csv_close(c);
-    fclose(in);
+    if (!is_stdin)
+        fclose(in);
     return status;
 }
 
@@ -322,7 +332,8 @@ static int parse_options(int argc, char **argv, struct options *o)
     static const struct option longs[] = {
         {"label", no_argument, NULL, 'l'},  {"renumber", no_argument, NULL, 'r'},
         {"append", no_argument, NULL, 'a'}, {"count", no_argument, NULL, 'c'},
-        {"out", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
+        {"out", required_argument, NULL, 'o'}, {"column", required_argument, NULL, 'k'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int ch;
@@ -335,6 +346,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 'a': o->append = true; break;
         case 'c': o->count = true; break;
         case 'o': o->out = optarg; break;
+        case 'k': o->column = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         default: return cli_usage_error("merge");
         }
@@ -384,6 +396,12 @@ int cmd_merge(int argc, char **argv)
         for (size_t r = 0; t.col_ok >= 0 && r < t.nrows; r++)
             failed += strcmp(t.rows[r][t.col_ok], "1") != 0;
         printf("%zu %zu\n", t.nrows, failed);
+    } else if (status == CC_OK && o.column) {
+        int col = column_of(&t, o.column);
+        if (col < 0)
+            status = cc_error(&err, CC_EINPUT, "--column: no column '%s'", o.column);
+        for (size_t r = 0; col >= 0 && r < t.nrows; r++)
+            puts(t.rows[r][col]);
     } else if (status == CC_OK && o.out) {
         status = write_file(o.out, &t, o.label, &err);
     } else if (status == CC_OK) {

@@ -477,6 +477,12 @@ EOF
     [ ! -e "$TMP/x.csv" ]
     run --separate-stderr "$CONCUR" merge --append "$TMP/a.csv"
     [ "$status" -eq 2 ]
+    # one column by name, quoting understood, from standard input too
+    run --separate-stderr "$CONCUR" merge --column variant - <"$TMP/a.csv"
+    [ "$output" = "$(printf 'v,1\nv,1')" ]
+    run --separate-stderr "$CONCUR" merge --column nothing "$TMP/a.csv"
+    [ "$status" -eq 2 ]
+    [ "$stderr" = "concur merge: --column: no column 'nothing'" ]
 }
 
 @test "the job scripts are shellcheck-clean" {
