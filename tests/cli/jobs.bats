@@ -104,6 +104,12 @@ only_dir() {
         [ "$status" -eq 0 ]
         [[ $output == *"--hostfile $TMP/nodefile"* ]]
     done
+    # the user's command through the environment (qsub -v COMMAND=...)
+    DRY_RUN=1 PBS_JOBID=77.server PBS_NODEFILE="$TMP/nodefile" PBS_O_WORKDIR="$BATS_TEST_DIRNAME/../.." \
+        COMMAND="mpirun -np {W} ./prog" run --separate-stderr bash "$JOBS/sweep.pbs"
+    [ "$status" -eq 0 ]
+    [[ ${lines[0]} == *"/sweep-77.server;"* ]]
+    [[ $output == *"--workers 1\\,2\\,4 --order interleaved --experiment sweep --time wall -- mpirun -np \\{W\\} ./prog"* ]]
 }
 
 @test "lists and names are checked, never evaluated" {
