@@ -1,14 +1,19 @@
 # jobs/lib.sh — shared by the job scripts in jobs/ (sourced, never run).
 #
-#   job_init NAME         results folder, scheduler facts, defaults
+#   job_init NAME         scheduler facts, defaults, the common checks
+#   check_* NAME VALUE    a parameter's check: exit 2, one line, nothing made
 #   job_setting KEY VAL   a setting for provenance.json
-#   run_step CMD...       runs one sweep point, appends its rows to runs.csv
+#   job_started           the results folder, provenance.json, signal traps
+#   add_sweep ARGS...     one `concur sweep` of the job (point: jobs/point)
+#   run_sweeps            runs them (one, or in serpentine rounds)
+#   run_step CMD...       runs one step, appends its rows to runs.csv
 #   job_finish            provenance.json, the verdict; returns the exit status
 #
 # Environment shared by every job script (defaults in brackets):
 #   CONCUR    the concur binary [<repository>/bin/concur]
 #   RESULTS   the folder that holds the results folders [<repository>/results]
 #   DRY_RUN   1: print each command (shell-quoted) instead of running it [0]
+#   CHECK_ONLY  1: check the parameters, create and run nothing [0]
 #   LAUNCHER  srun or mpirun [srun under Slurm, mpirun otherwise]
 #   MPIRUN_FLAGS  extra words for mpirun, split on blanks (never eval'd) []
 # shellcheck shell=bash
@@ -74,8 +79,6 @@ powers_upto() {
     out+=("$n")
     echo "${out[*]}"
 }
-
-min() { if (($1 < $2)); then echo "$1"; else echo "$2"; fi; }
 
 # A name that is safe as one path component.
 safe_name() { tr -c 'A-Za-z0-9._-' '_' <<<"$1" | sed 's/_$//'; }
