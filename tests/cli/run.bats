@@ -86,6 +86,8 @@ assert p["io-sweep"]["settings"]["latency"] == "1ms"
     [ "$(column variant "$dir"/cpu-suite-*/runs.csv | head -n 4 | tr '\n' ' ')" = "serial omp omp mpi " ]
     [ "$(column run "$dir"/cpu-suite-*/runs.csv | sort -u)" = 1 ] # CPU_REPEAT=1
     [ "$(column variant "$dir"/io-sweep-*/runs.csv | uniq | tr '\n' ' ')" = "sync threads multi mpi " ]
+    # the serial baseline has the OpenMP binding the others get
+    grep -q -- '--variant serial --time reported --env OMP_PROC_BIND=close --env OMP_PLACES=cores ' "$dir"/cpu-suite-*/commands.txt
 }
 
 @test "make run refuses bad parameters before it creates its results folder" {
