@@ -9,4 +9,9 @@
 /* Writes one JSON object (no trailing newline). */
 void buildinfo_write_json(FILE *out);
 
+/* The value of one of its fields (version, compiler, flags, openmp, mpi,
+ * libcurl, gsl, libmicrohttpd, kernel), or NULL for another key: for
+ * scripts, which then need no JSON reader (concur --build-info kernel). */
+const char *buildinfo_value(const char *key);
+
 #endif

@@ -19,6 +19,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* Prints "concur <command>: <reason>" on stderr and returns the exit code. */
 int cli_report(const char *command, enum cc_status status, const struct cc_err *err);

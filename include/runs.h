@@ -122,4 +122,15 @@ const struct runs_group *runs_baseline(const struct runs *r, const char *experim
  * workers. NULL when baseline_workers names a count the sweep lacks. */
 const struct runs_group *runs_sweep_baseline(const struct runs *r, const struct runs_group *g);
 
+/* The RFC 4180 record reader of runs_read_*, for modules that copy rows as
+ * they are (concur merge). A leading UTF-8 byte order mark is skipped.
+ * runs_csv_next reads one record (blank lines skipped; *got false at the
+ * end; *line where it starts); its fields stay valid until the next call. */
+struct runs_csv;
+struct runs_csv *runs_csv_open(FILE *in, const char *name);
+void runs_csv_close(struct runs_csv *r);
+enum cc_status runs_csv_next(struct runs_csv *r, bool *got, unsigned long *line, struct cc_err *err);
+size_t runs_csv_nfields(const struct runs_csv *r);
+const char *runs_csv_field(const struct runs_csv *r, size_t i);
+
 #endif

@@ -1,5 +1,7 @@
 #include "buildinfo.h"
 
+#include <string.h>
+
 #include <gsl/gsl_version.h>
 #include <microhttpd.h>
 
@@ -44,4 +46,25 @@ void buildinfo_write_json(FILE *out)
     field(out, "libmicrohttpd", MHD_get_version(), ", ");
     field(out, "kernel", kernel_path_name(kernel_current()), "");
     fputs("}", out);
+}
+
+const char *buildinfo_value(const char *key)
+{
+    static char openmp[16];
+    snprintf(openmp, sizeof openmp, "%d", _OPENMP);
+    const char *const fields[][2] = {
+        {"version", CONCUR_VERSION},
+        {"compiler", COMPILER},
+        {"flags", CONCUR_BUILD_FLAGS},
+        {"openmp", openmp},
+        {"mpi", mpi_env_library_version()},
+        {"libcurl", fetch_library_version()},
+        {"gsl", GSL_VERSION},
+        {"libmicrohttpd", MHD_get_version()},
+        {"kernel", kernel_path_name(kernel_current())},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (!strcmp(key, fields[i][0]))
+            return fields[i][1];
+    return NULL;
 }

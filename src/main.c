@@ -24,6 +24,7 @@ static const struct subcommand subcommands[] = {
     {"predict", cmd_predict, "predict speedup on more cores, io time for N URLs"},
     {"classify", cmd_classify, "is a program CPU-bound or I/O-bound, and what would help"},
     {"sweep", cmd_sweep, "run a command at several worker counts: the runs CSV"},
+    {"merge", cmd_merge, "join runs CSVs (or results folders) into one, the header once"},
 };
 
 #define N_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
@@ -35,7 +36,8 @@ static void usage(FILE *out)
         fprintf(out, "  %-9s %s\n", subcommands[i].name, subcommands[i].summary);
     fputs("\n'concur <command> --help' describes each command.\n"
           "Exit status: 0 success, 1 the work ran but failed, 2 bad usage or input.\n"
-          "'concur --version' prints the version, 'concur --build-info' how it was built (JSON).\n", out);
+          "'concur --version' prints the version, 'concur --build-info' how it was built\n"
+          "(JSON; 'concur --build-info FIELD' one field, e.g. kernel).\n", out);
 }
 
 int main(int argc, char **argv)
@@ -57,6 +59,15 @@ int main(int argc, char **argv)
         struct cc_err err;
         if (mpi_env_hand_over(&err) != CC_OK)
             fprintf(stderr, "concur: warning: %s\n", err.msg);
+        if (argc > 2) { /* one field's value, for scripts */
+            const char *value = buildinfo_value(argv[2]);
+            if (!value || argc > 3) {
+                fprintf(stderr, "concur: --build-info: unknown field '%s'\n", argv[2]);
+                return 2;
+            }
+            puts(value);
+            return 0;
+        }
         buildinfo_write_json(stdout);
         putchar('\n');
         return 0;

@@ -614,3 +614,49 @@ enum cc_status runs_read_file(struct runs *r, const char *path, struct cc_err *e
     fclose(in);
     return status;
 }
+
+/* ------------------------------------------------------------------------
+ * The record reader for modules that copy rows as they are (concur merge). */
+
+struct runs_csv {
+    struct csv c;
+};
+
+struct runs_csv *runs_csv_open(FILE *in, const char *name)
+{
+    struct runs_csv *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->c = (struct csv){.in = in, .name = name, .line = 1};
+    /* a UTF-8 byte order mark is not part of the first field */
+    int ch = getc(in);
+    if (ch == 0xEF && getc(in) == 0xBB && getc(in) == 0xBF)
+        return r;
+    if (ch != 0xEF && ch != EOF)
+        ungetc(ch, in);
+    return r;
+}
+
+void runs_csv_close(struct runs_csv *r)
+{
+    if (!r)
+        return;
+    free(r->c.buf);
+    free(r->c.start);
+    free(r);
+}
+
+enum cc_status runs_csv_next(struct runs_csv *r, bool *got, unsigned long *line, struct cc_err *err)
+{
+    return csv_next(&r->c, got, line, err);
+}
+
+size_t runs_csv_nfields(const struct runs_csv *r)
+{
+    return r->c.nfields;
+}
+
+const char *runs_csv_field(const struct runs_csv *r, size_t i)
+{
+    return field(&r->c, i);
+}

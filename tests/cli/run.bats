@@ -6,6 +6,11 @@ load helpers
 ROOT=$BATS_TEST_DIRNAME/../..
 FIXTURES=$BATS_TEST_DIRNAME/../fixtures/results
 
+# The values of one column of a CSV, by its name.
+column() {
+    awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c[name] }' "$2"
+}
+
 is_png() {
     [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
 }
@@ -71,10 +76,36 @@ assert p["cpu-suite"]["build"]["kernel"] in ("generic", "avx2", "avx512")
 assert p["io-sweep"]["settings"]["latency"] == "1ms"
 ' "$dir/provenance.json"
     csv_is_whole "$dir"/cpu-suite-*/runs.csv
-    csv_is_whole "$dir"/io-sweep-*/runs.csv
+    for io in "$dir"/io-sweep-*/; do csv_is_whole "$io/runs.csv"; done
     # every cpu run exact, every download complete
-    [ "$(awk -F, 'NR > 1 && $7 != 1' "$dir"/cpu-suite-*/runs.csv | wc -l)" -eq 0 ]
-    [ "$(awk -F, 'FNR > 1 && $8 != 0' "$dir"/io-sweep-*/runs.csv | wc -l)" -eq 0 ]
+    [ "$(column ok "$dir"/cpu-suite-*/runs.csv | sort -u)" = 1 ]
+    [ "$(column ok "$dir"/cpu-suite-*/details.csv | sort -u)" = 1 ]
+    for io in "$dir"/io-sweep-*/; do # over HTTP and over HTTPS
+        [ "$(column ok "$io/runs.csv" | sort -u)" = 1 ]
+        [ "$(column errors "$io/details.csv" | sort -u)" = 0 ]
+        [ "$(column variant "$io/runs.csv" | uniq | tr '\n' ' ')" = "sync threads multi mpi " ]
+    done
+    [ "$(column experiment "$dir"/io-sweep-https-*/runs.csv | sort -u)" = io-https ]
+    # serial, omp and the rest interleaved: every round runs every point
+    [ "$(column variant "$dir"/cpu-suite-*/runs.csv | head -n 4 | tr '\n' ' ')" = "serial omp omp mpi " ]
+    [ "$(column run "$dir"/cpu-suite-*/runs.csv | sort -u)" = 1 ] # CPU_REPEAT=1
+    # the serial baseline has the OpenMP binding the others get
+    grep -q -- '--variant serial --time reported --env OMP_PROC_BIND=close --env OMP_PLACES=cores ' "$dir"/cpu-suite-*/commands.txt
+}
+
+@test "make run refuses bad parameters before it creates its results folder" {
+    for setting in CPU_BASE=-1 CPU_REPEAT=0 IO_LATENCY=fast "IO_WORKERS=5 0" IO_REPEAT=x FULL=2; do
+        run --separate-stderr env "$setting" CONCUR_RESULTS="$TMP/r" "$ROOT/scripts/run-main" "$CONCUR"
+        [ "$status" -eq 2 ] || { echo "$setting: exit $status: $stderr"; false; }
+        [ -z "$output" ]
+        [ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ]
+        value=${setting##* }
+        [[ $stderr == *"${setting%%=*}: '${value#*=}'"* ]] || { echo "$setting: $stderr"; false; }
+        [ ! -e "$TMP/r" ]
+    done
+    run --separate-stderr env CONCUR_RESULTS="$TMP/r" "$ROOT/scripts/run-main" "$TMP/no concur"
+    [ "$status" -eq 2 ]
+    [ ! -e "$TMP/r" ]
 }
 
 @test "two runs never share a results folder" {
