@@ -31,7 +31,9 @@ static const char usage[] =
     "\n"
     "Downloads every URL of FILE ('-': standard input; one URL a line, '#'\n"
     "comments and blank lines ignored) and prints one row per timed run:\n"
-    "experiment,variant,workers,run,seconds,items,bytes,errors,ranks,requests_per_s.\n"
+    "experiment,variant,workers,run,seconds,items,bytes,errors,ranks,requests_per_s,\n"
+    "oversubscribed (1 when more MPI ranks share a node than it has CPUs; waiting\n"
+    "transfers and threads use no CPU, so W alone never oversubscribes).\n"
     "\n"
     "  --mode MODE            sync: one reused handle; threads: W threads;\n"
     "                         multi: one thread, curl multi, W in flight;\n"
@@ -337,7 +339,7 @@ static struct totals count_results(const struct io_run *r)
 static const struct report_column columns[] = {
     {"experiment", false}, {"variant", false}, {"workers", true}, {"run", true},
     {"seconds", true}, {"items", true}, {"bytes", true}, {"errors", true},
-    {"ranks", true}, {"requests_per_s", true},
+    {"ranks", true}, {"requests_per_s", true}, {"oversubscribed", true},
     {"chosen", true},  /* --workers auto only: the last column */
 };
 #define N_COLUMNS (sizeof columns / sizeof columns[0] - 1)
@@ -355,6 +357,9 @@ static enum cc_status add_row(struct io_run *r, struct report *report, uint64_t 
                               double seconds, const struct totals *t, const char *chosen)
 {
     char workers[24], number[24], secs[32], items[24], bytes[24], errors[24], ranks[24], rate[32];
+    /* Processes competing for CPUs, not waiting transfers: only ranks count
+     * (concur sweep and the Amdahl fits read this column). */
+    bool oversubscribed = mpi_env_local_size() > sysconf(_SC_NPROCESSORS_ONLN);
 
     snprintf(workers, sizeof workers, "%u", total_workers(r));
     snprintf(number, sizeof number, "%llu", (unsigned long long)run);
@@ -367,7 +372,7 @@ static enum cc_status add_row(struct io_run *r, struct report *report, uint64_t 
     snprintf(rate, sizeof rate, t->ok && seconds > 0 ? "%.1f" : "", (double)t->ok / seconds);
     const char *const values[N_COLUMNS + 1] = {
         "io", fetch_mode_name(r->o->mode), workers, number, secs, items, bytes, errors, ranks, rate,
-        chosen,
+        oversubscribed ? "1" : "0", chosen,
     };
     return report_row(report, values);
 }

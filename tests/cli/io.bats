@@ -71,9 +71,23 @@ load io_helpers
     run --separate-stderr "$CONCUR" io --mode sync --urls "$TMP/urls"
     [ "$status" -eq 1 ]
     [ "$(csv_value /dev/stdin 1 errors <<<"$output")" -eq 2 ]
-    [[ "${lines[1]}" == *",2,0,2,1," ]]   # items, bytes, errors, ranks, no rate
+    [[ "${lines[1]}" == *",2,0,2,1,,0" ]]   # items, bytes, errors, ranks, no rate, oversubscribed
     run --separate-stderr "$CONCUR" io --mode sync --urls "$TMP/urls" --format json
     [[ "$output" == *'"requests_per_s": null'* ]]
+}
+
+@test "oversubscribed: waiting transfers are not CPUs, so a sweep over io marks no point" {
+    # concur sweep marked threads and multi at W > CPUs oversubscribed, and the
+    # Amdahl fit then left every io point out
+    start_server
+    for i in 1 2 3 4 5 6; do echo "$SERVER_URL/bytes/10"; done >"$TMP/urls"
+    run --separate-stderr "$CONCUR" sweep --workers 1,64 --repeat 1 --warmup 0 --time reported \
+        --experiment io --variant threads -- "$CONCUR" io --mode threads --workers {W} --urls "$TMP/urls"
+    [ "$status" -eq 0 ]
+    [ "$(csv_value /dev/stdin 1 oversubscribed <<<"$output")" = 0 ]
+    [ "$(csv_value /dev/stdin 2 oversubscribed <<<"$output")" = 0 ]
+    run --separate-stderr "$CONCUR" io --mode multi --workers 64 --urls "$TMP/urls"
+    [ "$(csv_value /dev/stdin 1 oversubscribed <<<"$output")" = 0 ]
 }
 
 @test "malformed lines are one error each, the rest complete" {
