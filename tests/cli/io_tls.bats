@@ -195,7 +195,8 @@ bad_serve() { # pattern args...
     [ "$(grep -c 'BEGIN CERTIFICATE' "$dir/trust.pem")" -gt 1 ]
     [ "$(cut -d, -f1 "$dir/runs.csv" | tail -n +2 | sort -u)" = io-https ]
     [ "$(tail -n +2 "$dir/runs.csv" | wc -l)" -eq 4 ]
+    [ "$(cut -d, -f6 "$dir/runs.csv" | sort -u | tr '\n' ' ')" = "1 ok " ]  # the sweep's ok column
     [ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "errors") c = i; next } { print $c }' \
-        "$dir/runs.csv" | sort -u)" = 0 ]
+        "$dir/details.csv" | sort -u)" = 0 ]    # concur io's own rows
     grep -q -- '--cacert .*trust.pem' "$dir/commands.txt"
 }
