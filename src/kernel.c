@@ -147,7 +147,8 @@ bool kernel_path_supported(enum kernel_path path)
     case KERNEL_AVX512IFMA:
         return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512ifma");
     case KERNEL_AVX512: return __builtin_cpu_supports("avx512f");
-    case KERNEL_AVX2: return __builtin_cpu_supports("avx2");
+    /* the wide AVX2 block multiplies with FMA (every AVX2 CPU to date has it) */
+    case KERNEL_AVX2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     default: return true;
     }
 #else
