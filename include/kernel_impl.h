@@ -1,6 +1,6 @@
 /* Internal to the kernel (kernel*.c) and its unit tests: the block
  * functions of each instruction set, how the range driver cuts [lo, hi)
- * into blocks for them, and the scalar model of the IFMA lanes.
+ * into blocks for them, and the scalar models of the AVX-512 and IFMA lanes.
  *
  * Every path has two block functions:
  *
@@ -79,5 +79,11 @@ uint64_t kernel_model_madd52hi(uint64_t acc, uint64_t a, uint64_t b);
 u128 kernel_model_block_ifma(uint64_t start, uint64_t count);
 u128 kernel_model_wide_ifma(uint64_t start, uint64_t count);
 extern const struct kernel_impl kernel_impl_ifma_model;
+
+/* The same for the AVX-512F blocks (vpmuludq emulated): the narrow block
+ * and the integer split, with the driver settings of kernel_impl_avx512. */
+u128 kernel_model_block_avx512(uint64_t start, uint64_t count);
+u128 kernel_model_wide_avx512(uint64_t start, uint64_t count);
+extern const struct kernel_impl kernel_impl_avx512_model;
 
 #endif

@@ -51,6 +51,9 @@ const struct kernel_impl kernel_impl_avx2 = {
 const struct kernel_impl kernel_impl_avx512 = {
     kernel_block_avx512, 32, SPLIT_FROM, kernel_wide_avx512, SPLIT_SPAN,
 };
+const struct kernel_impl kernel_impl_avx512_model = {
+    kernel_model_block_avx512, 32, SPLIT_FROM, kernel_model_wide_avx512, SPLIT_SPAN,
+};
 const struct kernel_impl kernel_impl_ifma = {
     kernel_block_ifma, 8 * KERNEL_IFMA_NARROW_VECTORS, KERNEL_IFMA_NARROW_LIMIT,
     kernel_wide_ifma, UINT64_C(4096) * 8 * KERNEL_IFMA_WIDE_VECTORS,

@@ -50,23 +50,26 @@ static void note_skipped_paths(void)
     for (size_t p = 0; p < sizeof paths / sizeof paths[0]; p++)
         if (!kernel_path_supported(paths[p]))
             print_message("[  SKIPPED ] kernel path %s: this CPU lacks its instructions "
-                          "(the IFMA algorithm is still checked through its scalar model)\n",
+                          "(its algorithm is still checked through its scalar model)\n",
                           kernel_path_name(paths[p]));
 }
 
-/* The IFMA lane algorithm in portable C, on any CPU. */
-static void check_ifma_model(uint64_t lo, uint64_t hi)
+/* The AVX-512 and IFMA lane algorithms in portable C, on any CPU. */
+static void check_models(uint64_t lo, uint64_t hi)
 {
     u128 expected = kernel_sumsq_closed(hi) - kernel_sumsq_closed(lo);
     if (kernel_range_with(&kernel_impl_ifma_model, lo, hi) != expected)
         fail_msg("IFMA model wrong for [%llu, %llu)", (unsigned long long)lo,
+                 (unsigned long long)hi);
+    if (kernel_range_with(&kernel_impl_avx512_model, lo, hi) != expected)
+        fail_msg("AVX-512 model wrong for [%llu, %llu)", (unsigned long long)lo,
                  (unsigned long long)hi);
 }
 
 static void check_all_paths(uint64_t lo, uint64_t hi)
 {
     u128 expected = kernel_sumsq_closed(hi) - kernel_sumsq_closed(lo);
-    check_ifma_model(lo, hi);
+    check_models(lo, hi);
     for (size_t p = 0; p < sizeof paths / sizeof paths[0]; p++) {
         if (!kernel_path_supported(paths[p]))
             continue;
