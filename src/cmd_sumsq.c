@@ -40,6 +40,8 @@ static void say_estimate(const uint64_t *n, size_t count, int threads, uint64_t 
         top = n[i] > top ? n[i] : top;
     if (squares < UINT64_C(10000000000)) /* well under a second on any path */
         return;
+    if (sample > top)
+        sample = top;
     double start = omp_get_wtime();
     kernel_sumsq_range(top - sample, top);
     double seconds = (omp_get_wtime() - start) / (double)sample * (double)squares / threads;
