@@ -88,6 +88,8 @@ int cmd_sumsq(int argc, char **argv)
             return cli_usage_error("sumsq");
         }
     }
+    if (threads > 4096) /* OMP_NUM_THREADS: the same bound as --workers */
+        return cli_report("sumsq", cc_error(&err, CC_EINPUT, "OMP_NUM_THREADS: '%d' exceeds 4096 threads", threads), &err);
     if (optind >= argc) {
         fputs("concur sumsq: no N given (usage: concur sumsq N [N...])\n", stderr);
         return 2;

@@ -139,7 +139,7 @@ u128 cpu_sumsq(uint64_t n, int threads, struct progress *progress)
         .mode = CPU_OMP, .schedule = SCHED_DYNAMIC, .threads = threads,
         .pin_threads = getenv("OMP_PROC_BIND") == NULL, .progress = progress,
     };
-    if (!tasks) { /* one task: no parallelism, but the right sum */
+    if (!tasks) { /* one task, which cpu_sum_tasks splits over the threads */
         struct task all = {0, n};
         return cpu_sum_tasks(&plan, &all, NULL, 1);
     }

@@ -130,6 +130,10 @@ count_in_function() {
 @test "sumsq --workers must be a count from 1" {
     refused "--workers: '0' must be at least 1" sumsq --workers 0 5
     refused "'x' is not a number" sumsq --workers x 5
+    OMP_NUM_THREADS=100000 refused "OMP_NUM_THREADS: '100000' exceeds 4096 threads" sumsq 5
+    run env OMP_NUM_THREADS=3 "$CONCUR" sumsq 5
+    [ "$status" -eq 0 ]
+    [ "$output" = 30 ]
 }
 
 @test "sumsq shows progress on a terminal, and nothing when stderr is not one" {
