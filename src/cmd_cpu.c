@@ -45,7 +45,7 @@ static const char usage[] =
     "  --repeat R        timed runs (default 5)\n"
     "  --warmup K        untimed runs first (default 1)\n"
     "  --format F        table (default), csv (the runs CSV) or json\n"
-    "  --kernel PATH     auto (default), generic, avx2, avx512\n"
+    "  --kernel PATH     auto (default), generic, avx2, avx512, avx512ifma\n"
     "  --experiment NAME the experiment column (default cpu), to tell\n"
     "                    workloads apart in one runs CSV\n"
     "  -h, --help        this help\n"

@@ -114,7 +114,7 @@ doc = json.loads(sys.argv[1])
 assert len(doc["runs"]) == 2, doc
 assert doc["runs"][0]["result"] == "833337833344750010830"
 assert doc["runs"][0]["ok"] == 1 and doc["runs"][0]["seconds"] > 0
-assert doc["meta"]["kernel"] in ("generic", "avx2", "avx512")
+assert doc["meta"]["kernel"] in ("generic", "avx2", "avx512", "avx512ifma")
 ' "$output"
 }
 
