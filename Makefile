@@ -130,7 +130,20 @@ $(BINOUT)tests/%: $(OBJDIR)tests/%.o $(LIB_OBJS)
 	@mkdir -p $(@D)
 	$(Q)$(MPICC) $(CONCUR_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PC_LIBS) $$($(PKG_CONFIG) --libs cmocka) -lm
 
--include $(OBJS:.o=.d) $(UNIT_BINS:$(BINOUT)tests/%=$(OBJDIR)tests/%.d)
+# make bench's kernel-rate: every kernel path beside bare loops of the same
+# instructions (bench/kernel_rate.c), linked with the kernel alone.
+KERNEL_OBJS := $(addprefix $(OBJDIR),kernel.o kernel_avx2.o kernel_avx512.o kernel_ifma.o kernel_model.o status.o)
+KERNEL_RATE := $(BINOUT)bench/kernel-rate
+
+$(OBJDIR)bench/%.o: bench/%.c $(FLAGS_FILE)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CONCUR_CPPFLAGS) $(CPPFLAGS) $(CONCUR_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(KERNEL_RATE): $(OBJDIR)bench/kernel_rate.o $(KERNEL_OBJS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CONCUR_LDFLAGS) $(LDFLAGS) -o $@ $^
+
+-include $(OBJS:.o=.d) $(UNIT_BINS:$(BINOUT)tests/%=$(OBJDIR)tests/%.d) $(OBJDIR)bench/kernel_rate.d
 
 # ---------------------------------------------------------------------------
 # Set-up, tests, the main job.
@@ -170,7 +183,7 @@ run: deps
 # The peers too (wget2, aria2, python3-requests, python3-aiohttp ...).
 bench:
 	@scripts/ensure-deps bench
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(KERNEL_RATE)
 	@scripts/bench $(abspath $(CONCUR))
 
 # Only concur goes on PATH; it finds concur-mpi in ../libexec/concur/.

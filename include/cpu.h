@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 
+#include "progress.h"
 #include "workload.h"
 
 /* The most OpenMP threads a rank runs (--workers, OMP_NUM_THREADS): libgomp
@@ -30,6 +31,7 @@ struct cpu_plan {
     enum cpu_distribution dist;     /* mpi, hybrid: how ranks take tasks */
     int threads;                    /* OpenMP threads per rank (1 for serial, mpi) */
     bool pin_threads;               /* concur binds its threads (OMP_PROC_BIND unset) */
+    struct progress *progress;      /* counts each finished piece's squares, or NULL */
 };
 
 struct cpu_outcome {
@@ -46,6 +48,17 @@ enum cc_status cpu_run(const struct cpu_plan *plan, const struct workload *w,
  * shared-memory part of omp and hybrid. */
 u128 cpu_sum_tasks(const struct cpu_plan *plan, const struct task *tasks,
                    const size_t *indices, size_t n);
+
+/* The sum of squares below n on `threads` OpenMP threads: [0, n) in
+ * pieces of about 2^26 squares handed out one at a time, each counted in
+ * progress when it is done (NULL: none). */
+u128 cpu_sumsq(uint64_t n, int threads, struct progress *progress);
+
+/* The CPUs this process may use, counted once (concur pins its threads
+ * later, after which the process mask would show only one CPU). With
+ * OMP_PROC_BIND set, libgomp has already bound the initial thread to its
+ * first place: then the CPUs of all places. */
+int cpu_cpus_available(void);
 
 /* Internal: the MPI half of cpu_run (mpi_cpu.c). */
 enum cc_status mpi_cpu_run(const struct cpu_plan *plan, const struct workload *w,

@@ -4,9 +4,10 @@
  * sum(i * i for i in range(n)) computes. Pure computation: no I/O, no
  * threads; the cpu runners split the work and call kernel_sumsq_range.
  *
- * Speed comes from vector paths (AVX2, AVX-512) chosen at run time from the
- * CPU's features: a 32x32->64-bit multiply per lane, 64-bit lane sums over
- * blocks short enough never to overflow, folded into 128 bits per block. */
+ * Speed comes from vector paths (AVX2, AVX-512, AVX-512 IFMA) chosen at run
+ * time from the CPU's features: a multiply per lane, 64-bit lane sums over
+ * blocks short enough never to overflow, folded into 128 bits per block, up
+ * to the 128-bit limit (include/kernel_impl.h has the schemes). */
 #ifndef CONCUR_KERNEL_H
 #define CONCUR_KERNEL_H
 
@@ -24,6 +25,7 @@ enum kernel_path {
     KERNEL_GENERIC,   /* portable C, any CPU */
     KERNEL_AVX2,
     KERNEL_AVX512,
+    KERNEL_AVX512IFMA,
 };
 
 /* The exact closed form n(n-1)(2n-1)/6, for n <= KERNEL_MAX_N. */
@@ -38,22 +40,15 @@ static inline u128 kernel_sumsq(uint64_t n)
     return kernel_sumsq_range(0, n);
 }
 
-/* Chooses the path ("auto", "generic", "avx2", "avx512"); fails with
- * CC_EINPUT for an unknown name or a path this CPU cannot run. The choice is
- * process-wide: make it before any thread calls the kernel. */
+/* Chooses the path ("auto", "generic", "avx2", "avx512", "avx512ifma");
+ * fails with CC_EINPUT for an unknown name or a path this CPU cannot run.
+ * The choice is process-wide: make it before any thread calls the kernel.
+ * Without a call the best path is chosen once at start-up (before main), so
+ * kernel_current() only reads. */
 enum cc_status kernel_select(const char *name, struct cc_err *err);
 
 enum kernel_path kernel_current(void);
 const char *kernel_path_name(enum kernel_path path);
 bool kernel_path_supported(enum kernel_path path);
-
-/* Internal: the block functions, one per instruction set. Each sums count
- * squares from start spread over its 64-bit lane accumulators (16 for
- * generic and AVX2, 32 for AVX-512); the caller guarantees that no lane
- * overflows. */
-#define KERNEL_LANES 16
-u128 kernel_block_generic(uint64_t start, uint64_t count);
-u128 kernel_block_avx2(uint64_t start, uint64_t count);
-u128 kernel_block_avx512(uint64_t start, uint64_t count);
 
 #endif

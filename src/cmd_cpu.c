@@ -45,7 +45,7 @@ static const char usage[] =
     "  --repeat R        timed runs (default 5)\n"
     "  --warmup K        untimed runs first (default 1)\n"
     "  --format F        table (default), csv (the runs CSV) or json\n"
-    "  --kernel PATH     auto (default), generic, avx2, avx512\n"
+    "  --kernel PATH     auto (default), generic, avx2, avx512, avx512ifma\n"
     "  --experiment NAME the experiment column (default cpu), to tell\n"
     "                    workloads apart in one runs CSV\n"
     "  -h, --help        this help\n"
@@ -192,32 +192,9 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
     return status;
 }
 
-/* The CPUs this process may use. With OMP_PROC_BIND set, libgomp has
- * already bound the initial thread to its first place, so count the CPUs of
- * all places instead. */
-static int cpus_available_now(void)
-{
-    cpu_set_t set;
-    if (getenv("OMP_PROC_BIND") && omp_get_num_places() > 0) {
-        int total = 0;
-        for (int p = 0; p < omp_get_num_places(); p++)
-            total += omp_get_place_num_procs(p);
-        return total;
-    }
-    if (sched_getaffinity(0, sizeof set, &set) == 0)
-        return CPU_COUNT(&set);
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)n : 1;
-}
-
-/* Counted once: concur pins the initial thread to one CPU while it runs,
- * so a later count would see only that CPU. */
 static int cpus_available(void)
 {
-    static int cpus;
-    if (cpus == 0)
-        cpus = cpus_available_now();
-    return cpus;
+    return cpu_cpus_available();
 }
 
 /* Threads per rank: --workers, else OMP_NUM_THREADS, else the CPUs this
@@ -365,7 +342,15 @@ static enum cc_status run_all(const struct cpu_options *o, const struct workload
     struct report *r = NULL;
     struct cpu_outcome out;
     enum cc_status status = CC_OK;
-    bool show_progress = rank == 0 && isatty(STDERR_FILENO) && o->format != REPORT_TABLE;
+    struct cpu_plan plan = o->plan;
+    /* One process shows its kernel's progress on a terminal; MPI ranks
+     * each see only their share, and rank 0 counts runs instead. */
+    if (ranks == 1 && (plan.mode == CPU_SERIAL || plan.mode == CPU_OMP)) {
+        u128 all = (u128)w->squares * (o->warmup + o->repeat);
+        plan.progress = progress_start("cpu", "squares", all > UINT64_MAX ? UINT64_MAX : (uint64_t)all);
+    }
+    bool show_progress = rank == 0 && !plan.progress && isatty(STDERR_FILENO) &&
+                         o->format != REPORT_TABLE;
 
     if (rank == 0) {
         r = report_open(stdout, o->format, columns, NCOLUMNS);
@@ -375,9 +360,9 @@ static enum cc_status run_all(const struct cpu_options *o, const struct workload
         warn_about_binding(&o->plan);
     }
     for (uint64_t k = 0; k < o->warmup && status == CC_OK; k++)
-        status = mpi_env_agree(cpu_run(&o->plan, w, &out, err));
+        status = mpi_env_agree(cpu_run(&plan, w, &out, err));
     for (uint64_t run = 1; run <= o->repeat && status == CC_OK; run++) {
-        status = mpi_env_agree(cpu_run(&o->plan, w, &out, err));
+        status = mpi_env_agree(cpu_run(&plan, w, &out, err));
         if (status != CC_OK || rank != 0)
             continue;
         if (run == 1 && getenv("CONCUR_TEST_CORRUPT_RESULT"))
@@ -387,9 +372,11 @@ static enum cc_status run_all(const struct cpu_options *o, const struct workload
         if (show_progress)
             fprintf(stderr, "\rconcur cpu: run %llu/%llu", (unsigned long long)run,
                     (unsigned long long)o->repeat);
+        progress_clear(plan.progress); /* a CSV row may go to the same terminal */
         if (record(r, o, w, ranks, run, &out, "") != CC_OK)
             status = cc_error(err, CC_ESYS, "out of memory");
     }
+    progress_stop(plan.progress);
     if (show_progress)
         fputs("\n", stderr);
     if (rank == 0 && report_close(r) != CC_OK && status == CC_OK)

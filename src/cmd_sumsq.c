@@ -1,32 +1,71 @@
 /* concur sumsq N [N...]: one exact sum of squares per line. All arguments
- * are checked before anything is printed, so bad input leaves stdout empty. */
+ * are checked before anything is printed, so bad input leaves stdout empty.
+ * Each sum runs on all the CPUs the process may use (OpenMP); long work
+ * says its estimate up front and shows progress on a terminal. */
 #include <getopt.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli.h"
+#include "cpu.h"
 #include "kernel.h"
+#include "progress.h"
 
 static const char usage[] =
-    "usage: concur sumsq [--kernel PATH] N [N...]\n"
+    "usage: concur sumsq [--kernel PATH] [--workers W] N [N...]\n"
     "\n"
     "Prints sum(i*i for i in range(N)) for each N, exactly (unsigned 128-bit),\n"
     "one per line. N is decimal digits, '_' allowed between digits (1_000_000),\n"
     "at most 10069012961345, the largest N whose sum fits in 128 bits.\n"
     "\n"
-    "  --kernel PATH  auto (default), generic, avx2 or avx512\n"
-    "  -h, --help     this help\n";
+    "  --kernel PATH  auto (default), generic, avx2, avx512 or avx512ifma\n"
+    "  --workers W    OpenMP threads (default: the CPUs this process may use,\n"
+    "                 or OMP_NUM_THREADS)\n"
+    "  -h, --help     this help\n"
+    "\n"
+    "Work that takes longer than about 10 s says its estimate on stderr first;\n"
+    "on a terminal, stderr shows progress after a second or two.\n";
+
+/* Estimates from this many seconds on are said up front. */
+#define ESTIMATE_FROM 10.0
+
+/* Very long work says so before it starts: the rate of a short sample at
+ * the top of the largest N (the slowest squares there are), on every
+ * thread. */
+static void say_estimate(const uint64_t *n, size_t count, int threads, uint64_t squares)
+{
+    uint64_t top = 0, sample = UINT64_C(1) << 24;
+    for (size_t i = 0; i < count; i++)
+        top = n[i] > top ? n[i] : top;
+    if (squares < UINT64_C(10000000000)) /* well under a second on any path */
+        return;
+    if (sample > top)
+        sample = top;
+    double start = omp_get_wtime();
+    kernel_sumsq_range(top - sample, top);
+    double seconds = (omp_get_wtime() - start) / (double)sample * (double)squares / threads;
+    if (seconds < ESTIMATE_FROM)
+        return;
+    char text[32], total[32];
+    progress_format_duration(seconds, text, sizeof text);
+    progress_format_count((double)squares, total, sizeof total);
+    fprintf(stderr, "concur sumsq: %s squares on %d thread%s, kernel %s: about %s (estimate)\n",
+            total, threads, threads == 1 ? "" : "s", kernel_path_name(kernel_current()), text);
+}
 
 int cmd_sumsq(int argc, char **argv)
 {
     static const struct option options[] = {
         {"kernel", required_argument, NULL, 'k'},
+        {"workers", required_argument, NULL, 'w'},
         {"help", no_argument, NULL, 'h'},
         {0},
     };
     struct cc_err err;
     enum cc_status status;
-    int opt;
+    int opt, threads = getenv("OMP_NUM_THREADS") ? omp_get_max_threads() : cpu_cpus_available();
+    uint64_t workers;
 
     /* '+': stop at the first operand; operands are numbers, never options. */
     while ((opt = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
@@ -35,6 +74,13 @@ int cmd_sumsq(int argc, char **argv)
             if ((status = kernel_select(optarg, &err)) != CC_OK)
                 return cli_report("sumsq", status, &err);
             break;
+        case 'w':
+            if ((status = num_parse_u64("--workers", optarg, 4096, &workers, &err)) != CC_OK)
+                return cli_report("sumsq", status, &err);
+            if (workers == 0)
+                return cli_report("sumsq", cc_error(&err, CC_EINPUT, "--workers: '0' must be at least 1"), &err);
+            threads = (int)workers;
+            break;
         case 'h':
             fputs(usage, stdout);
             return 0;
@@ -42,6 +88,8 @@ int cmd_sumsq(int argc, char **argv)
             return cli_report("sumsq", cli_option_error("sumsq", opt, argv, options, &err), &err);
         }
     }
+    if (threads > 4096) /* OMP_NUM_THREADS: the same bound as --workers */
+        return cli_report("sumsq", cc_error(&err, CC_EINPUT, "OMP_NUM_THREADS: '%d' exceeds 4096 threads", threads), &err);
     if (optind >= argc) {
         fputs("concur sumsq: no N given (usage: concur sumsq N [N...])\n", stderr);
         return 2;
@@ -59,17 +107,26 @@ int cmd_sumsq(int argc, char **argv)
         }
     }
 
+    uint64_t squares = 0;
+    for (size_t i = 0; i < count; i++)
+        squares = squares + n[i] < squares ? UINT64_MAX : squares + n[i];
+    say_estimate(n, count, threads, squares);
+    struct progress *progress = progress_start("sumsq", "squares", squares);
+
     int rc = 0;
     for (size_t i = 0; i < count; i++) {
         char text[NUM_U128_BUFSIZE];
-        u128 sum = kernel_sumsq(n[i]);
+        u128 sum = cpu_sumsq(n[i], threads, progress);
         if (sum != kernel_sumsq_closed(n[i])) {
             fprintf(stderr, "concur sumsq: kernel and closed form disagree for N=%llu\n",
                     (unsigned long long)n[i]);
             rc = 1;
         }
+        progress_clear(progress);
         puts(num_format_u128(sum, text));
+        fflush(stdout);
     }
+    progress_stop(progress);
     free(n);
     return rc;
 }

@@ -2,6 +2,8 @@
 
 #include <omp.h>
 #include <sched.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "kernel.h"
 
@@ -65,13 +67,26 @@ static inline const struct task *task_at(const struct task *tasks,
     return &tasks[indices ? indices[i] : i];
 }
 
+#define PROGRESS_STEP (UINT64_C(1) << 26)
+
 /* Piece `piece` of `pieces` equal pieces of a task's range. */
-static u128 sum_piece(const struct task *t, uint64_t piece, uint64_t pieces)
+static u128 sum_piece(const struct cpu_plan *plan, const struct task *t, uint64_t piece,
+                      uint64_t pieces)
 {
     uint64_t len = t->hi - t->lo;
     uint64_t lo = t->lo + (uint64_t)((u128)len * piece / pieces);
     uint64_t hi = t->lo + (uint64_t)((u128)len * (piece + 1) / pieces);
-    return kernel_sumsq_range(lo, hi);
+    if (!plan->progress)
+        return kernel_sumsq_range(lo, hi);
+    /* counted in steps of about 10 ms, whatever the piece */
+    u128 sum = 0;
+    for (uint64_t at = lo; at < hi;) {
+        uint64_t end = hi - at > PROGRESS_STEP ? at + PROGRESS_STEP : hi;
+        sum += kernel_sumsq_range(at, end);
+        progress_add(plan->progress, end - at);
+        at = end;
+    }
+    return sum;
 }
 
 u128 cpu_sum_tasks(const struct cpu_plan *plan, const struct task *tasks,
@@ -81,7 +96,7 @@ u128 cpu_sum_tasks(const struct cpu_plan *plan, const struct task *tasks,
 
     if (plan->threads <= 1) {
         for (size_t i = 0; i < n; i++)
-            total += sum_piece(task_at(tasks, indices, i), 0, 1);
+            total += sum_piece(plan, task_at(tasks, indices, i), 0, 1);
         return total;
     }
     /* Fewer tasks than threads (a dynamic manager's single task, say):
@@ -104,12 +119,60 @@ u128 cpu_sum_tasks(const struct cpu_plan *plan, const struct task *tasks,
             pin_this_thread();
 #pragma omp for schedule(runtime) nowait
         for (uint64_t k = 0; k < iterations; k++)
-            mine += sum_piece(task_at(tasks, indices, k / pieces), k % pieces, pieces);
+            mine += sum_piece(plan, task_at(tasks, indices, k / pieces), k % pieces, pieces);
         /* OpenMP has no 128-bit reduction: fold each thread's sum once. */
 #pragma omp critical(concur_cpu_total)
         total += mine;
     }
     return total;
+}
+
+/* Pieces short enough for an even finish (about 10 ms each), long enough
+ * that handing them out costs nothing. */
+#define SUMSQ_PIECE (UINT64_C(1) << 26)
+
+u128 cpu_sumsq(uint64_t n, int threads, struct progress *progress)
+{
+    uint64_t count = n / SUMSQ_PIECE + 1;
+    struct task *tasks = malloc(count * sizeof *tasks);
+    struct cpu_plan plan = {
+        .mode = CPU_OMP, .schedule = SCHED_DYNAMIC, .threads = threads,
+        .pin_threads = getenv("OMP_PROC_BIND") == NULL, .progress = progress,
+    };
+    if (!tasks) { /* one task, which cpu_sum_tasks splits over the threads */
+        struct task all = {0, n};
+        return cpu_sum_tasks(&plan, &all, NULL, 1);
+    }
+    for (uint64_t k = 0; k < count; k++) {
+        tasks[k].lo = k * SUMSQ_PIECE;
+        tasks[k].hi = k + 1 < count ? (k + 1) * SUMSQ_PIECE : n;
+    }
+    u128 total = cpu_sum_tasks(&plan, tasks, NULL, count);
+    free(tasks);
+    return total;
+}
+
+static int cpus_available_now(void)
+{
+    cpu_set_t set;
+    if (getenv("OMP_PROC_BIND") && omp_get_num_places() > 0) {
+        int total = 0;
+        for (int p = 0; p < omp_get_num_places(); p++)
+            total += omp_get_place_num_procs(p);
+        return total;
+    }
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+        return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+int cpu_cpus_available(void)
+{
+    static int cpus;
+    if (cpus == 0)
+        cpus = cpus_available_now();
+    return cpus;
 }
 
 enum cc_status cpu_run(const struct cpu_plan *plan, const struct workload *w,

@@ -39,12 +39,39 @@ exact_reference() {
 }
 
 @test "every kernel path gives the exact total" {
-    for path in generic avx2 avx512; do
+    for path in generic avx2 avx512 avx512ifma; do
         run "$CONCUR" cpu --kernel $path --repeat 1 --format csv
-        if [ "$status" -eq 2 ]; then continue; fi # the CPU lacks it
+        if [ "$status" -eq 2 ]; then # the CPU lacks it
+            [[ "$output" == *"kernel '$path' is not supported by this CPU"* ]]
+            continue
+        fi
         exact_reference
         [ "$(column_values "$output" kernel)" = $path ]
     done
+}
+
+@test "--kernel avx512ifma on a CPU without IFMA: exit 2, one line, nothing on stdout" {
+    grep -qw avx512ifma /proc/cpuinfo && skip "this CPU has IFMA"
+    refused "kernel 'avx512ifma' is not supported by this CPU" cpu --kernel avx512ifma
+}
+
+# Beyond 2^31 the wide blocks take over; serial and omp alike.
+@test "numbers beyond 2^32 are exact on the kernel's wide path" {
+    local want
+    want=$(python3 -c "print(sum(n * (n - 1) * (2 * n - 1) // 6 for n in (4300000000, 4300000001)))")
+    for mode in serial omp; do
+        run "$CONCUR" cpu --mode $mode --base 4300000000 --count 2 --decomp range --repeat 1 --warmup 0 --format csv
+        [ "$status" -eq 0 ]
+        [ "$(results "$output")" = "$want" ]
+    done
+}
+
+@test "a long cpu run shows its progress on a terminal" {
+    command -v script >/dev/null || skip "script (util-linux) not installed"
+    run env CONCUR_PROGRESS_DELAY=0 script -qec "'$CONCUR' cpu --base 3000000000 --count 1 --repeat 1 --warmup 0" /dev/null
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"concur cpu: "*"% of 3.0e9 squares"* ]]
+    [[ "$output" == *8999999995500000000500000000* ]]
 }
 
 @test "mpi with 1, 2 and 4 ranks and every distribution is exact" {
@@ -87,7 +114,7 @@ doc = json.loads(sys.argv[1])
 assert len(doc["runs"]) == 2, doc
 assert doc["runs"][0]["result"] == "833337833344750010830"
 assert doc["runs"][0]["ok"] == 1 and doc["runs"][0]["seconds"] > 0
-assert doc["meta"]["kernel"] in ("generic", "avx2", "avx512")
+assert doc["meta"]["kernel"] in ("generic", "avx2", "avx512", "avx512ifma")
 ' "$output"
 }
 

@@ -72,7 +72,7 @@ small_run() {
 import json, sys
 p = json.load(open(sys.argv[1]))
 assert set(p) == {"cpu-suite", "io-sweep", "io-sweep-https"}, p.keys()
-assert p["cpu-suite"]["build"]["kernel"] in ("generic", "avx2", "avx512")
+assert p["cpu-suite"]["build"]["kernel"] in ("generic", "avx2", "avx512", "avx512ifma")
 assert p["io-sweep"]["settings"]["latency"] == "1ms"
 ' "$dir/provenance.json"
     csv_is_whole "$dir"/cpu-suite-*/runs.csv

@@ -27,7 +27,7 @@ load helpers
 }
 
 @test "every kernel path this CPU has gives the same values" {
-    for path in generic avx2 avx512; do
+    for path in generic avx2 avx512 avx512ifma; do
         run "$CONCUR" sumsq --kernel "$path" 1 17 5000000 100000007
         if [ "$status" -eq 2 ]; then
             [[ "$output" == *"not supported by this CPU"* ]]
@@ -84,9 +84,74 @@ bad_input() { refused "$2" sumsq 7 "$1"; }
     [[ "$output" == *"unknown command 'frobnicate'"* ]]
 }
 
+# How many times the function's disassembly in the binary holds the
+# instruction (the vector paths are compiled in whatever the CPU has).
+count_in_function() {
+    objdump -d --no-show-raw-insn "$CONCUR" | awk "/<$1>:/,/^\$/" | grep -c "$2" || true
+}
+
 @test "the AVX2 kernel really multiplies (no closed form in the binary)" {
     command -v objdump >/dev/null || skip "objdump not installed"
-    run bash -c "objdump -d --no-show-raw-insn '$CONCUR' | awk '/<kernel_block_avx2>:/,/^\$/' | grep -c vpmuludq"
+    [ "$(count_in_function kernel_block_avx2 vpmuludq)" -ge 4 ]
+    # beyond 2^29: l*l and H*l by fused multiply-adds in doubles
+    [ "$(count_in_function kernel_wide_avx2 'vfmadd...pd')" -ge 8 ]
+}
+
+@test "the AVX-512 and IFMA kernels really multiply (in the binary, whatever this CPU)" {
+    command -v objdump >/dev/null || skip "objdump not installed"
+    [ "$(count_in_function kernel_block_avx512 vpmuludq)" -ge 4 ]
+    [ "$(count_in_function kernel_wide_avx512 vpmuludq)" -ge 8 ]
+    [ "$(count_in_function kernel_block_ifma vpmadd52luq)" -ge 12 ]
+    [ "$(count_in_function kernel_wide_ifma vpmadd52luq)" -ge 8 ]
+    [ "$(count_in_function kernel_wide_ifma vpmadd52huq)" -ge 8 ]
+}
+
+@test "a kernel path this CPU lacks is refused: exit 2, one line" {
+    local path flag
+    for path in avx512ifma avx512; do
+        flag=$([ $path = avx512 ] && echo avx512f || echo avx512ifma)
+        if grep -qw "$flag" /proc/cpuinfo; then continue; fi
+        refused "kernel '$path' is not supported by this CPU" sumsq --kernel $path 5
+    done
+}
+
+# The wide path (from 2^29) on all threads, against Python's integers.
+@test "sumsq beyond 2^32 on all CPUs equals Python's exact integers" {
+    local n=4300000123
+    run "$CONCUR" sumsq "$n"
     [ "$status" -eq 0 ]
-    [ "$output" -ge 4 ]
+    [ "$output" = "$(python3 -c "n = $n; print(n * (n - 1) * (2 * n - 1) // 6)")" ]
+    run "$CONCUR" sumsq --workers 3 1000 "$n" 77
+    [ "$status" -eq 0 ]
+    [ "${lines[1]}" = "$(python3 -c "n = $n; print(n * (n - 1) * (2 * n - 1) // 6)")" ]
+    [ "${lines[2]}" = "$(python3 -c "print(sum(i * i for i in range(77)))")" ]
+}
+
+@test "sumsq --workers must be a count from 1" {
+    refused "--workers: '0' must be at least 1" sumsq --workers 0 5
+    refused "'x' is not a number" sumsq --workers x 5
+    OMP_NUM_THREADS=100000 refused "OMP_NUM_THREADS: '100000' exceeds 4096 threads" sumsq 5
+    run env OMP_NUM_THREADS=3 "$CONCUR" sumsq 5
+    [ "$status" -eq 0 ]
+    [ "$output" = 30 ]
+}
+
+@test "sumsq shows progress on a terminal, and nothing when stderr is not one" {
+    command -v script >/dev/null || skip "script (util-linux) not installed"
+    # a pseudo-terminal; the delay before the line appears is 0 here
+    run env CONCUR_PROGRESS_DELAY=0 script -qec "'$CONCUR' sumsq 3000000000" /dev/null
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"concur sumsq: "*"% of 3.0e9 squares"* ]]
+    [[ "$output" == *8999999995500000000500000000* ]]
+    run --separate-stderr env CONCUR_PROGRESS_DELAY=0 "$CONCUR" sumsq 3000000000
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "$output" = 8999999995500000000500000000 ]
+}
+
+@test "sumsq says its estimate up front for very long work" {
+    # at the limit: minutes on any CPU; stopped once the estimate is out
+    run --separate-stderr timeout 3 "$CONCUR" sumsq --workers 1 10069012961345
+    [ "$status" -eq 124 ]
+    [[ "$stderr" == *"1.0e13 squares on 1 thread, kernel "*": about "*" (estimate)"* ]]
 }
