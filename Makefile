@@ -151,7 +151,9 @@ $(KERNEL_RATE): $(OBJDIR)bench/kernel_rate.o $(KERNEL_OBJS)
 deps:
 	@scripts/ensure-deps
 
-check: deps
+# clang too, so that make check runs the fuzz targets (fuzz-check).
+check:
+	@scripts/ensure-deps build fuzz
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory fuzz-check
 
