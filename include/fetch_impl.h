@@ -1,6 +1,10 @@
-/* Internal to the download engine: one transfer (an easy handle and the
- * state of its current attempt), shared by the sync, threads, multi and
- * MPI drivers. Not for the command-line layer. */
+/* Private to the download engine (src/fetch*.c) and its unit tests; not
+ * for the command-line layer. Layers, each calling only those below it:
+ *   fetch.c                 entry points, dispatch to the modes
+ *   fetch_threads.c, fetch_multi.c, fetch_mpi.c   the modes
+ *   fetch_transfer.c        one transfer (an easy handle and the state of
+ *                           its current attempt), shared by every mode
+ *   fetch_save.c            --save's files, for the transfer */
 #ifndef CONCUR_FETCH_IMPL_H
 #define CONCUR_FETCH_IMPL_H
 
@@ -46,6 +50,8 @@ void transfer_fetch_blocking(struct transfer *t, const struct url_entry *entry,
 
 void fetch_sleep(double seconds);
 
+/* The modes (fetch_threads.c, fetch_multi.c), for fetch_run and the MPI
+ * mode; results start zeroed. */
 enum cc_status fetch_run_sync(const struct fetch_options *o, const struct url_entry *entries,
                               size_t n, struct fetch_result *results, struct cc_err *err);
 enum cc_status fetch_run_threads(const struct fetch_options *o, const struct url_entry *entries,
