@@ -44,12 +44,7 @@ struct cpu_outcome {
 enum cc_status cpu_run(const struct cpu_plan *plan, const struct workload *w,
                        struct cpu_outcome *out, struct cc_err *err);
 
-/* The sum of the given tasks with the plan's threads and schedule: the
- * shared-memory part of omp and hybrid. */
-u128 cpu_sum_tasks(const struct cpu_plan *plan, const struct task *tasks,
-                   const size_t *indices, size_t n);
-
-/* The sum of squares below n on `threads` OpenMP threads: [0, n) in
+/* The sum of squares below n on `threads` OpenMP threads (cpu_tasks.c): [0, n) in
  * pieces of about 2^26 squares handed out one at a time, each counted in
  * progress when it is done (NULL: none). */
 u128 cpu_sumsq(uint64_t n, int threads, struct progress *progress);
@@ -59,10 +54,6 @@ u128 cpu_sumsq(uint64_t n, int threads, struct progress *progress);
  * OMP_PROC_BIND set, libgomp has already bound the initial thread to its
  * first place: then the CPUs of all places. */
 int cpu_cpus_available(void);
-
-/* Internal: the MPI half of cpu_run (mpi_cpu.c). */
-enum cc_status mpi_cpu_run(const struct cpu_plan *plan, const struct workload *w,
-                           struct cpu_outcome *out, struct cc_err *err);
 
 const char *cpu_mode_name(enum cpu_mode m);
 const char *cpu_schedule_name(enum cpu_schedule s);

@@ -3,7 +3,7 @@
 #include <mpi.h>
 #include <stdlib.h>
 
-#include "cpu.h"
+#include "cpu_impl.h"
 
 enum { TAG_REQUEST = 1, TAG_TASK = 2 };
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cpu.h"
+#include "cpu_impl.h"
 #include "mpi_env.h"
 #include "mpi_fetch.h"
 
