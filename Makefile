@@ -71,7 +71,8 @@ PC_LIBS   = $(eval PC_LIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PC)))$(PC_LIBS
 # MPI over to concur-mpi (include/mpi_env.h says why).
 SRCS        := $(wildcard src/*.c)
 OBJS        := $(SRCS:src/%.c=$(OBJDIR)%.o)
-MPI_OBJS    := $(addprefix $(OBJDIR),mpi_env.o mpi_cpu.o mpi_fetch.o)
+# The MPI objects: a concern's MPI half is named <concern>_mpi.c.
+MPI_OBJS    := $(filter %_mpi.o,$(OBJS)) $(OBJDIR)mpi_env.o
 NO_MPI_OBJS := $(OBJDIR)mpi_none.o
 SHARED_OBJS := $(filter-out $(MPI_OBJS) $(NO_MPI_OBJS),$(OBJS))
 LIB_OBJS    := $(filter-out $(OBJDIR)main.o,$(SHARED_OBJS)) $(MPI_OBJS)

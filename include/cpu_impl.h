@@ -1,7 +1,7 @@
-/* Private to the CPU runners (src/cpu*.c, src/mpi_cpu.c) and their unit
+/* Private to the CPU runners (src/cpu*.c) and their unit
  * tests. Layers, each calling only those below it:
  *   cpu.c        cpu_run: the dispatch by mode
- *   mpi_cpu.c    the MPI distribution over ranks (concur-mpi only)
+ *   cpu_mpi.c    the MPI distribution over ranks (concur-mpi only)
  *   cpu_tasks.c  the shared-memory sum of a list of tasks */
 #ifndef CONCUR_CPU_IMPL_H
 #define CONCUR_CPU_IMPL_H
@@ -13,8 +13,8 @@
 u128 cpu_sum_tasks(const struct cpu_plan *plan, const struct task *tasks,
                    const size_t *indices, size_t n);
 
-/* The MPI half of cpu_run (mpi_cpu.c; in concur, mpi_none.c hands over). */
-enum cc_status mpi_cpu_run(const struct cpu_plan *plan, const struct workload *w,
+/* The MPI half of cpu_run (cpu_mpi.c; in concur, mpi_none.c hands over). */
+enum cc_status cpu_mpi_run(const struct cpu_plan *plan, const struct workload *w,
                            struct cpu_outcome *out, struct cc_err *err);
 
 #endif

@@ -2,7 +2,7 @@
  * of the I/O experiment and fills one result per URL. It never prints and
  * never exits; the command-line layer reports.
  *
- * Modes (MPI lives apart, in mpi_fetch.h, and uses sync or multi per rank):
+ * Modes (MPI lives apart, in fetch_mpi.h, and uses sync or multi per rank):
  *   sync     one easy handle reused for every URL, one after another
  *   threads  W threads, each with its own reused easy handle, URLs handed
  *            out through an atomic index (no lock per URL); optionally a

@@ -7,9 +7,10 @@
  * a launcher, MPI runs as a singleton (one rank).
  *
  * Two programs are built from the same sources: concur-mpi links MPI
- * (mpi_env.c, mpi_cpu.c, mpi_fetch.c); concur does not (mpi_none.c), because
- * Open MPI's libraries cost about a millisecond of every start, which a
- * one-URL download or a short run would pay for nothing. In concur, whatever
+ * (mpi_env.c and each concern's MPI half, *_mpi.c: cpu_mpi.c, fetch_mpi.c);
+ * concur does not (mpi_none.c), because Open MPI's libraries cost about a
+ * millisecond of every start, which a one-URL download or a short run would
+ * pay for nothing. In concur, whatever
  * needs MPI continues in concur-mpi (beside it, or in ../libexec/concur/ once
  * installed) by exec: same process, arguments, environment and streams, so
  * mpirun and srun see no difference. (git does the same with libcurl and

@@ -20,7 +20,7 @@
 #include "cli_autotune.h"
 #include "fetch.h"
 #include "mpi_env.h"
-#include "mpi_fetch.h"
+#include "fetch_mpi.h"
 #include "num.h"
 #include "report.h"
 #include "tls_trust.h"
@@ -311,7 +311,7 @@ static enum cc_status run_once(struct io_run *r, double *seconds, struct cc_err 
     enum cc_status status;
 
     if (o->mode == FETCH_MPI) {
-        status = mpi_fetch_run(&o->fetch, o->workers_set, o->split, &r->list, r->results,
+        status = fetch_mpi_run(&o->fetch, o->workers_set, o->split, &r->list, r->results,
                                seconds, err);
     } else {
         double start = fetch_now();
@@ -659,7 +659,7 @@ static enum cc_status prepare(struct io_run *r, struct cc_err *err)
     struct io_options *o = r->o;
     enum cc_status status;
 
-    status = o->mode == FETCH_MPI ? mpi_fetch_load(o->urls, &r->list, err)
+    status = o->mode == FETCH_MPI ? fetch_mpi_load(o->urls, &r->list, err)
                                   : urllist_load(o->urls, &r->list, err);
     if (status != CC_OK)
         return status;

@@ -1,6 +1,6 @@
 /* The CPU runners' entry point: names, the CPUs available, and the
  * dispatch of cpu_run to the shared-memory sum (cpu_tasks.c) or the MPI
- * distribution (mpi_cpu.c), which uses the same sum on each rank. */
+ * distribution (cpu_mpi.c), which uses the same sum on each rank. */
 #include "cpu_impl.h"
 
 #include <omp.h>
@@ -52,7 +52,7 @@ enum cc_status cpu_run(const struct cpu_plan *plan, const struct workload *w,
                        struct cpu_outcome *out, struct cc_err *err)
 {
     if (plan->mode == CPU_MPI || plan->mode == CPU_HYBRID)
-        return mpi_cpu_run(plan, w, out, err);
+        return cpu_mpi_run(plan, w, out, err);
 
     double start = omp_get_wtime();
     out->total = cpu_sum_tasks(plan, w->tasks, NULL, w->ntasks);

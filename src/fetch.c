@@ -98,5 +98,5 @@ enum cc_status fetch_run(enum fetch_mode mode, const struct fetch_options *o,
     case FETCH_MPI:
         break;
     }
-    return cc_error(err, CC_ESYS, "fetch_run: the MPI mode runs through mpi_fetch_run");
+    return cc_error(err, CC_ESYS, "fetch_run: the MPI mode runs through fetch_mpi_run");
 }

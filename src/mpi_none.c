@@ -11,7 +11,7 @@
 
 #include "cpu_impl.h"
 #include "mpi_env.h"
-#include "mpi_fetch.h"
+#include "fetch_mpi.h"
 
 #define MPI_PROGRAM "concur-mpi"
 
@@ -119,14 +119,14 @@ static enum cc_status not_here(struct cc_err *err)
     return cc_error(err, CC_ESYS, "internal error: an MPI path ran in concur, not concur-mpi");
 }
 
-enum cc_status mpi_fetch_load(const char *path, struct url_list *out, struct cc_err *err)
+enum cc_status fetch_mpi_load(const char *path, struct url_list *out, struct cc_err *err)
 {
     (void)path;
     (void)out;
     return not_here(err);
 }
 
-enum cc_status mpi_fetch_run(const struct fetch_options *o, bool per_rank_multi,
+enum cc_status fetch_mpi_run(const struct fetch_options *o, bool per_rank_multi,
                              enum mpi_split split, const struct url_list *list,
                              struct fetch_result *results, double *seconds,
                              struct cc_err *err)
@@ -135,7 +135,7 @@ enum cc_status mpi_fetch_run(const struct fetch_options *o, bool per_rank_multi,
     return not_here(err);
 }
 
-enum cc_status mpi_cpu_run(const struct cpu_plan *plan, const struct workload *w,
+enum cc_status cpu_mpi_run(const struct cpu_plan *plan, const struct workload *w,
                            struct cpu_outcome *out, struct cc_err *err)
 {
     (void)plan, (void)w, (void)out;

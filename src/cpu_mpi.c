@@ -121,7 +121,7 @@ static enum cc_status local_sum(const struct cpu_plan *plan, const struct worklo
     return CC_OK;
 }
 
-enum cc_status mpi_cpu_run(const struct cpu_plan *plan, const struct workload *w,
+enum cc_status cpu_mpi_run(const struct cpu_plan *plan, const struct workload *w,
                            struct cpu_outcome *out, struct cc_err *err)
 {
     int rank, size;

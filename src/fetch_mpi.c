@@ -1,4 +1,4 @@
-#include "mpi_fetch.h"
+#include "fetch_mpi.h"
 
 #include <limits.h>
 #include <mpi.h>
@@ -16,7 +16,7 @@ static enum cc_status agree(enum cc_status local, struct cc_err *err)
     return status;
 }
 
-enum cc_status mpi_fetch_load(const char *path, struct url_list *out, struct cc_err *err)
+enum cc_status fetch_mpi_load(const char *path, struct url_list *out, struct cc_err *err)
 {
     char *text = NULL;
     size_t length = 0;
@@ -114,7 +114,7 @@ static enum cc_status gather(enum mpi_split split, size_t n, const struct fetch_
     return status;
 }
 
-enum cc_status mpi_fetch_run(const struct fetch_options *o, bool per_rank_multi,
+enum cc_status fetch_mpi_run(const struct fetch_options *o, bool per_rank_multi,
                              enum mpi_split split, const struct url_list *list,
                              struct fetch_result *results, double *seconds,
                              struct cc_err *err)
