@@ -1,7 +1,8 @@
 /* Private to the download engine (src/fetch*.c) and its unit tests; not
  * for the command-line layer. Layers, each calling only those below it:
  *   fetch.c                 entry points, dispatch to the modes
- *   fetch_threads.c, fetch_multi.c, fetch_mpi.c   the modes
+ *   fetch_sync.c, fetch_threads.c, fetch_multi.c, fetch_mpi.c
+ *                           the modes, a file per --mode value
  *   fetch_transfer.c        one transfer (an easy handle and the state of
  *                           its current attempt), shared by every mode
  *   fetch_save.c            --save's files, for the transfer */
@@ -50,8 +51,9 @@ void transfer_fetch_blocking(struct transfer *t, const struct url_entry *entry,
 
 void fetch_sleep(double seconds);
 
-/* The modes (fetch_threads.c, fetch_multi.c), for fetch_run and the MPI
- * mode; results start zeroed. */
+/* The modes that run in one process (fetch_sync.c, fetch_threads.c,
+ * fetch_multi.c), for fetch_run and for each rank of the MPI mode;
+ * results start zeroed. */
 enum cc_status fetch_run_sync(const struct fetch_options *o, const struct url_entry *entries,
                               size_t n, struct fetch_result *results, struct cc_err *err);
 enum cc_status fetch_run_threads(const struct fetch_options *o, const struct url_entry *entries,

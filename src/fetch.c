@@ -1,6 +1,6 @@
 /* The download engine's entry points: options, libcurl's global state and
- * the dispatch to the modes (fetch_threads.c, fetch_multi.c), which run
- * their transfers through fetch_transfer.c. */
+ * the dispatch to the modes (fetch_sync.c, fetch_threads.c, fetch_multi.c),
+ * which run their transfers through fetch_transfer.c. */
 #include "fetch_impl.h"
 
 #include <stdio.h>

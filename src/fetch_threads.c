@@ -1,6 +1,5 @@
-/* The blocking modes: sync (one easy handle for the whole list, like the
- * notes' requests.Session) and threads (W threads, each with its own easy
- * handle, like the notes' thread-local session). */
+/* The threads mode: W threads, each with its own easy handle (like the
+ * notes' thread-local session), taking URLs through an atomic index. */
 #include "fetch_impl.h"
 
 #include <pthread.h>
@@ -8,23 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-enum cc_status fetch_run_sync(const struct fetch_options *o, const struct url_entry *entries,
-                              size_t n, struct fetch_result *results, struct cc_err *err)
-{
-    struct transfer t;
-    enum cc_status status = transfer_init(&t, o, NULL, err);
-
-    if (status != CC_OK)
-        return status;
-    for (size_t i = 0; i < n; i++) {
-        transfer_fetch_blocking(&t, &entries[i], &results[i], i);
-        if (o->progress)
-            o->progress(o->progress_ctx, i + 1, n);
-    }
-    transfer_cleanup(&t);
-    return CC_OK;
-}
 
 /* --share: one DNS and connection cache for all threads. libcurl calls
  * these around every access; one mutex per kind of shared data. */
