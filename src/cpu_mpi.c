@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "cpu_impl.h"
+#include "partition.h"
 
 enum { TAG_REQUEST = 1, TAG_TASK = 2 };
 
@@ -43,17 +44,11 @@ static u128 reduce_exact(u128 local)
 static size_t static_share(enum cpu_distribution dist, size_t ntasks, int rank,
                            int size, size_t *indices)
 {
-    size_t n = 0;
-    if (dist == DIST_CYCLIC) {
-        for (size_t i = (size_t)rank; i < ntasks; i += (size_t)size)
-            indices[n++] = i;
-    } else {
-        size_t first = ntasks * (size_t)rank / (size_t)size;
-        size_t last = ntasks * (size_t)(rank + 1) / (size_t)size;
-        for (size_t i = first; i < last; i++)
-            indices[n++] = i;
-    }
-    return n;
+    struct partition_share share =
+        partition_share(dist == DIST_CYCLIC, ntasks, (size_t)rank, (size_t)size);
+    for (size_t k = 0; k < share.count; k++)
+        indices[k] = partition_index(&share, k);
+    return share.count;
 }
 
 /* The manager (rank 0) hands out task indices on request, and works on

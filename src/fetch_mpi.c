@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mpi_env.h"
+#include "partition.h"
 
 /* The worst status of all ranks; a rank that was fine itself learns why. */
 static enum cc_status agree(enum cc_status local, struct cc_err *err)
@@ -51,21 +52,9 @@ enum cc_status fetch_mpi_load(const char *path, struct url_list *out, struct cc_
 }
 
 /* The URLs rank r handles, in order: a contiguous block, or every size-th. */
-static size_t share_of(enum mpi_split split, size_t n, int rank, int size, size_t *first)
+static struct partition_share share_of(enum mpi_split split, size_t n, int rank, int size)
 {
-    size_t r = (size_t)rank, p = (size_t)size;
-    if (split == MPI_SPLIT_CYCLIC) {
-        *first = r;
-        return r < n ? (n - r + p - 1) / p : 0;
-    }
-    size_t base = n / p, extra = n % p;
-    *first = r * base + (r < extra ? r : extra);
-    return base + (r < extra ? 1 : 0);
-}
-
-static size_t global_index(enum mpi_split split, size_t first, size_t k, int size)
-{
-    return split == MPI_SPLIT_CYCLIC ? first + k * (size_t)size : first + k;
+    return partition_share(split == MPI_SPLIT_CYCLIC, n, (size_t)rank, (size_t)size);
 }
 
 /* Rank 0 puts every rank's results (arrived in rank order) in URL order. */
@@ -74,9 +63,9 @@ static void place(enum mpi_split split, size_t n, int size, const struct fetch_r
 {
     size_t at = 0;
     for (int r = 0; r < size; r++) {
-        size_t first, count = share_of(split, n, r, size, &first);
-        for (size_t k = 0; k < count; k++)
-            results[global_index(split, first, k, size)] = gathered[at++];
+        struct partition_share share = share_of(split, n, r, size);
+        for (size_t k = 0; k < share.count; k++)
+            results[partition_index(&share, k)] = gathered[at++];
     }
 }
 
@@ -95,8 +84,7 @@ static enum cc_status gather(enum mpi_split split, size_t n, const struct fetch_
         if (!counts || !displs || !gathered)
             status = cc_error(err, CC_ESYS, "out of memory gathering %zu results", n);
         for (int r = 0; status == CC_OK && r < size; r++) {
-            size_t first;
-            counts[r] = (int)(share_of(split, n, r, size, &first) * sizeof *gathered);
+            counts[r] = (int)(share_of(split, n, r, size).count * sizeof *gathered);
             displs[r] = r ? displs[r - 1] + counts[r - 1] : 0;
         }
     }
@@ -120,8 +108,9 @@ enum cc_status fetch_mpi_run(const struct fetch_options *o, bool per_rank_multi,
                              struct cc_err *err)
 {
     int size = mpi_env_size(), rank = mpi_env_rank();
-    size_t n = list->count, first;
-    size_t count = share_of(split, n, rank, size, &first);
+    size_t n = list->count;
+    struct partition_share share = share_of(split, n, rank, size);
+    size_t count = share.count;
     enum cc_status status = CC_OK;
 
     if (n * sizeof *results > (size_t)INT_MAX)
@@ -132,7 +121,7 @@ enum cc_status fetch_mpi_run(const struct fetch_options *o, bool per_rank_multi,
     if (!entries || !mine)
         status = cc_error(err, CC_ESYS, "out of memory for %zu URLs", count);
     for (size_t k = 0; status == CC_OK && k < count; k++)
-        entries[k] = list->entries[global_index(split, first, k, size)];
+        entries[k] = list->entries[partition_index(&share, k)];
 
     MPI_Barrier(MPI_COMM_WORLD);
     double start = MPI_Wtime();
