@@ -2,12 +2,15 @@
  * of the I/O experiment and fills one result per URL. It never prints and
  * never exits; the command-line layer reports.
  *
- * Modes (MPI lives apart, in fetch_mpi.h, and uses sync or multi per rank):
+ * Modes:
  *   sync     one easy handle reused for every URL, one after another
  *   threads  W threads, each with its own reused easy handle, URLs handed
  *            out through an atomic index (no lock per URL); optionally a
  *            shared DNS + connection cache (curl share interface)
  *   multi    one thread, curl multi, at most W transfers in flight
+ *   mpi      the list split across MPI ranks, each running sync or multi
+ *            over its share (concur-mpi; in concur the call hands the
+ *            process over to it, see mpi_env.h)
  *
  * Safe defaults: http and https only (also after redirects), connect and
  * total timeouts, a maximum body size (checked against Content-Length and
@@ -27,6 +30,9 @@
 struct tls_trust; /* tls_trust.h */
 
 enum fetch_mode { FETCH_SYNC, FETCH_THREADS, FETCH_MULTI, FETCH_MPI };
+
+/* mpi: how the list is split across ranks (partition.h). */
+enum mpi_split { MPI_SPLIT_BLOCK, MPI_SPLIT_CYCLIC };
 
 #define FETCH_DEFAULT_CONNECT_TIMEOUT 10.0
 #define FETCH_DEFAULT_TIMEOUT 60.0
@@ -50,6 +56,9 @@ struct fetch_options {
     long max_redirs;
     const char *protocols;   /* curl's list, e.g. "http,https" */
     bool share;              /* threads: shared DNS + connection cache */
+    enum mpi_split split;    /* mpi: how the list is split across ranks */
+    bool rank_multi;         /* mpi: each rank runs multi with `workers` in
+                              * flight; false: one blocking handle a rank */
     struct tls_trust *trust; /* the CAs trusted; NULL: the system store
                               * (either way loaded once per process) */
     int save_dirfd;          /* bodies saved under this directory; -1: discarded */
@@ -85,12 +94,24 @@ const char *fetch_library_version(void);
  * naming the value otherwise. */
 enum cc_status fetch_check_options(const struct fetch_options *o, struct cc_err *err);
 
-/* Fetches entries[0..n) in mode (not FETCH_MPI) and fills results[0..n).
- * Per-URL failures land in the results; a non-OK status means the engine
- * itself could not run (memory, threads, libcurl set-up). */
+/* The URL list of a run of mode from path ("-": standard input). mpi:
+ * rank 0 reads it (under mpirun only rank 0 has standard input) and sends
+ * the text to every rank, which parses it; every rank returns the same
+ * status, the message meaningful on rank 0. Needs mpi_env_init first. */
+enum cc_status fetch_load_urls(enum fetch_mode mode, const char *path,
+                               struct url_list *out, struct cc_err *err);
+
+/* Fetches entries[0..n) in mode and fills results[0..n). Per-URL failures
+ * land in the results; a non-OK status means the engine itself could not
+ * run (memory, threads, libcurl set-up). *seconds (may be NULL): the run's
+ * time, monotonic; mpi: from a barrier to the gather's end, on every rank.
+ * mpi: every rank calls with the same list (fetch_load_urls), results are
+ * complete on rank 0 only, every rank returns the same status; needs
+ * mpi_env_init first. */
 enum cc_status fetch_run(enum fetch_mode mode, const struct fetch_options *o,
                          const struct url_entry *entries, size_t n,
-                         struct fetch_result *results, struct cc_err *err);
+                         struct fetch_result *results, double *seconds,
+                         struct cc_err *err);
 
 /* File descriptors (fetch_limits.c). A worker of mode holds this many at
  * once (a transfer in flight in multi mode; a thread, or sync's one handle,

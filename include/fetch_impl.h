@@ -61,6 +61,16 @@ enum cc_status fetch_run_threads(const struct fetch_options *o, const struct url
 enum cc_status fetch_run_multi(const struct fetch_options *o, const struct url_entry *entries,
                                size_t n, struct fetch_result *results, struct cc_err *err);
 
+/* The MPI mode (fetch_mpi.c in concur-mpi; in concur, mpi_none.c hands the
+ * process over to concur-mpi): the list split across ranks by o->split,
+ * each rank running multi (o->rank_multi) or sync over its share, per-URL
+ * results gathered on rank 0. Works under mpirun and as a singleton; needs
+ * mpi_env_init first. fetch.h's fetch_load_urls and fetch_run say the rest. */
+enum cc_status fetch_mpi_load(const char *path, struct url_list *out, struct cc_err *err);
+enum cc_status fetch_mpi_run(const struct fetch_options *o, const struct url_entry *entries,
+                             size_t n, struct fetch_result *results, double *seconds,
+                             struct cc_err *err);
+
 /* --save (fetch_save.c). */
 bool save_open_temp(struct transfer *t);
 bool save_write(struct transfer *t, const char *data, size_t n);

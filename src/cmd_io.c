@@ -20,7 +20,6 @@
 #include "cli_autotune.h"
 #include "fetch.h"
 #include "mpi_env.h"
-#include "fetch_mpi.h"
 #include "num.h"
 #include "report.h"
 #include "tls_trust.h"
@@ -310,14 +309,9 @@ static enum cc_status run_once(struct io_run *r, double *seconds, struct cc_err 
     struct io_options *o = r->o;
     enum cc_status status;
 
-    if (o->mode == FETCH_MPI) {
-        status = fetch_mpi_run(&o->fetch, o->workers_set, o->split, &r->list, r->results,
-                               seconds, err);
-    } else {
-        double start = fetch_now();
-        status = fetch_run(o->mode, &o->fetch, r->list.entries, r->list.count, r->results, err);
-        *seconds = fetch_now() - start;
-    }
+    o->fetch.split = o->split;
+    o->fetch.rank_multi = o->workers_set;
+    status = fetch_run(o->mode, &o->fetch, r->list.entries, r->list.count, r->results, seconds, err);
     clear_progress(r);
     return status;
 }
@@ -659,8 +653,7 @@ static enum cc_status prepare(struct io_run *r, struct cc_err *err)
     struct io_options *o = r->o;
     enum cc_status status;
 
-    status = o->mode == FETCH_MPI ? fetch_mpi_load(o->urls, &r->list, err)
-                                  : urllist_load(o->urls, &r->list, err);
+    status = fetch_load_urls(o->mode, o->urls, &r->list, err);
     if (status != CC_OK)
         return status;
     status = fetch_check_options(&o->fetch, err);

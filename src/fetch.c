@@ -1,6 +1,6 @@
 /* The download engine's entry points: options, libcurl's global state and
- * the dispatch to the modes (fetch_sync.c, fetch_threads.c, fetch_multi.c),
- * which run their transfers through fetch_transfer.c. */
+ * the dispatch to the modes (fetch_sync.c, fetch_threads.c, fetch_multi.c,
+ * fetch_mpi.c), which run their transfers through fetch_transfer.c. */
 #include "fetch_impl.h"
 
 #include <stdio.h>
@@ -83,11 +83,18 @@ enum cc_status fetch_check_options(const struct fetch_options *o, struct cc_err 
     return CC_OK;
 }
 
-enum cc_status fetch_run(enum fetch_mode mode, const struct fetch_options *o,
-                         const struct url_entry *entries, size_t n,
-                         struct fetch_result *results, struct cc_err *err)
+enum cc_status fetch_load_urls(enum fetch_mode mode, const char *path,
+                               struct url_list *out, struct cc_err *err)
 {
-    memset(results, 0, n * sizeof *results);
+    if (mode == FETCH_MPI)
+        return fetch_mpi_load(path, out, err);
+    return urllist_load(path, out, err);
+}
+
+static enum cc_status run_mode(enum fetch_mode mode, const struct fetch_options *o,
+                               const struct url_entry *entries, size_t n,
+                               struct fetch_result *results, struct cc_err *err)
+{
     switch (mode) {
     case FETCH_SYNC:
         return fetch_run_sync(o, entries, n, results, err);
@@ -98,5 +105,21 @@ enum cc_status fetch_run(enum fetch_mode mode, const struct fetch_options *o,
     case FETCH_MPI:
         break;
     }
-    return cc_error(err, CC_ESYS, "fetch_run: the MPI mode runs through fetch_mpi_run");
+    return cc_error(err, CC_ESYS, "fetch_run: unknown mode %d", (int)mode);
+}
+
+enum cc_status fetch_run(enum fetch_mode mode, const struct fetch_options *o,
+                         const struct url_entry *entries, size_t n,
+                         struct fetch_result *results, double *seconds,
+                         struct cc_err *err)
+{
+    double ignored, *time = seconds ? seconds : &ignored;
+
+    memset(results, 0, n * sizeof *results);
+    if (mode == FETCH_MPI)
+        return fetch_mpi_run(o, entries, n, results, time, err);
+    double start = fetch_now();
+    enum cc_status status = run_mode(mode, o, entries, n, results, err);
+    *time = fetch_now() - start;
+    return status;
 }

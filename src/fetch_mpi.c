@@ -1,4 +1,8 @@
-#include "fetch_mpi.h"
+/* The MPI mode of the download engine (the notes' multiprocessing pool):
+ * the URL list split across ranks, each rank with its own easy handle (or
+ * its own multi handle with W transfers in flight), per-URL results
+ * gathered on rank 0. */
+#include "fetch_impl.h"
 
 #include <limits.h>
 #include <mpi.h>
@@ -102,13 +106,12 @@ static enum cc_status gather(enum mpi_split split, size_t n, const struct fetch_
     return status;
 }
 
-enum cc_status fetch_mpi_run(const struct fetch_options *o, bool per_rank_multi,
-                             enum mpi_split split, const struct url_list *list,
-                             struct fetch_result *results, double *seconds,
+enum cc_status fetch_mpi_run(const struct fetch_options *o, const struct url_entry *all,
+                             size_t n, struct fetch_result *results, double *seconds,
                              struct cc_err *err)
 {
     int size = mpi_env_size(), rank = mpi_env_rank();
-    size_t n = list->count;
+    enum mpi_split split = o->split;
     struct partition_share share = share_of(split, n, rank, size);
     size_t count = share.count;
     enum cc_status status = CC_OK;
@@ -121,12 +124,13 @@ enum cc_status fetch_mpi_run(const struct fetch_options *o, bool per_rank_multi,
     if (!entries || !mine)
         status = cc_error(err, CC_ESYS, "out of memory for %zu URLs", count);
     for (size_t k = 0; status == CC_OK && k < count; k++)
-        entries[k] = list->entries[partition_index(&share, k)];
+        entries[k] = all[partition_index(&share, k)];
 
     MPI_Barrier(MPI_COMM_WORLD);
     double start = MPI_Wtime();
     if (status == CC_OK && count > 0)
-        status = fetch_run(per_rank_multi ? FETCH_MULTI : FETCH_SYNC, o, entries, count, mine, err);
+        status = o->rank_multi ? fetch_run_multi(o, entries, count, mine, err)
+                               : fetch_run_sync(o, entries, count, mine, err);
     status = agree(status, err);
     if (status == CC_OK)
         status = gather(split, n, mine, count, results, err);

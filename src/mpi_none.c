@@ -11,7 +11,7 @@
 
 #include "cpu_impl.h"
 #include "mpi_env.h"
-#include "fetch_mpi.h"
+#include "fetch_impl.h"
 
 #define MPI_PROGRAM "concur-mpi"
 
@@ -126,12 +126,11 @@ enum cc_status fetch_mpi_load(const char *path, struct url_list *out, struct cc_
     return not_here(err);
 }
 
-enum cc_status fetch_mpi_run(const struct fetch_options *o, bool per_rank_multi,
-                             enum mpi_split split, const struct url_list *list,
-                             struct fetch_result *results, double *seconds,
+enum cc_status fetch_mpi_run(const struct fetch_options *o, const struct url_entry *all,
+                             size_t n, struct fetch_result *results, double *seconds,
                              struct cc_err *err)
 {
-    (void)o, (void)per_rank_multi, (void)split, (void)list, (void)results, (void)seconds;
+    (void)o, (void)all, (void)n, (void)results, (void)seconds;
     return not_here(err);
 }
 

@@ -124,7 +124,7 @@ static void every_mode_records_each_failure_and_leaks_nothing(void **state)
         /* sync waits out every backoff in turn: a shorter list */
         n = modes[m] == FETCH_SYNC ? 20 : 300;
         size_t before = open_descriptors();
-        assert_int_equal(fetch_run(modes[m], &o, entries, n, results, &err), CC_OK);
+        assert_int_equal(fetch_run(modes[m], &o, entries, n, results, NULL, &err), CC_OK);
         assert_int_equal(open_descriptors(), before);
         for (size_t i = 0; i < n; i++) {
             assert_false(results[i].ok);

@@ -88,7 +88,7 @@ static void fetch_every_mode(struct fixture *f, struct tls_trust *trust, bool tr
     o.workers = 8;
     o.trust = trust;
     for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
-        assert_int_equal(fetch_run(modes[m], &o, f->entries, URLS, f->results, &err), CC_OK);
+        assert_int_equal(fetch_run(modes[m], &o, f->entries, URLS, f->results, NULL, &err), CC_OK);
         for (size_t i = 0; i < URLS; i++) {
             assert_int_equal(f->results[i].ok, trusted);
             if (trusted)
