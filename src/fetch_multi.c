@@ -38,7 +38,8 @@ static void finished(struct loop *l)
         l->opts->progress(l->opts->progress_ctx, l->done, l->n);
 }
 
-/* The waiting retry that is due (or NULL); it leaves the list. */
+/* A waiting retry that is due, in *index (false: none is); it leaves the
+ * list. */
 static bool take_due(struct loop *l, double now, size_t *index)
 {
     for (size_t w = 0; w < l->nwaiting; w++) {

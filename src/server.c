@@ -1,10 +1,12 @@
 /* The embedded HTTP latency server (see server.h).
  *
- * libmicrohttpd runs one internal epoll thread for every connection. A
- * response that must wait (the latency, /delay, the pauses of /drip) is not
- * given a thread: its connection is suspended and its deadline goes into a
- * min-heap that one timer thread watches; at the deadline the timer resumes
- * the connection and libmicrohttpd calls us again to answer. /fault/hang
+ * Two threads serve everything: libmicrohttpd's one internal thread, which
+ * polls every connection through epoll and calls the handlers below (so no
+ * handler may block), and the timer thread. A response that must wait (the
+ * latency, /delay, the pauses of /drip) is not given a thread: its
+ * connection is suspended and its deadline goes into a min-heap that the
+ * timer thread watches; at the deadline the timer resumes the connection
+ * and libmicrohttpd calls us again to answer. /fault/hang
  * parks its connection the same way, without a deadline, until the client
  * hangs up (the timer polls those sockets for a peer shutdown). */
 #include "server.h"
