@@ -10,6 +10,7 @@
  * parks its connection the same way, without a deadline, until the client
  * hangs up (the timer polls those sockets for a peer shutdown). */
 #include "server.h"
+#include "server_heap.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,11 +42,6 @@
 /* ------------------------------------------------------------------------ */
 /* The timer: suspended connections and the deadlines that resume them.     */
 
-struct waiter {
-    double deadline; /* monotonic seconds */
-    struct MHD_Connection *conn;
-};
-
 struct parked {
     struct MHD_Connection *conn;
     int fd;
@@ -57,8 +53,7 @@ struct timer {
     pthread_t thread;
     bool running;
     bool stopping;         /* no connection may be suspended any more */
-    struct waiter *heap;   /* min-heap on deadline */
-    size_t nheap, capheap;
+    struct server_heap heap; /* suspended until their deadline */
     struct parked *parked; /* /fault/hang: suspended until the client leaves */
     size_t nparked, capparked;
     struct pollfd *pollfds;
@@ -111,41 +106,6 @@ static bool reserve(void **items, size_t *cap, size_t n, size_t elsize)
     return true;
 }
 
-static void heap_push(struct timer *t, struct waiter w)
-{
-    size_t i = t->nheap++;
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        if (t->heap[parent].deadline <= w.deadline)
-            break;
-        t->heap[i] = t->heap[parent];
-        i = parent;
-    }
-    t->heap[i] = w;
-}
-
-static struct waiter heap_pop(struct timer *t)
-{
-    struct waiter top = t->heap[0];
-    struct waiter last = t->heap[--t->nheap];
-    size_t i = 0;
-
-    for (;;) {
-        size_t child = 2 * i + 1;
-        if (child >= t->nheap)
-            break;
-        if (child + 1 < t->nheap && t->heap[child + 1].deadline < t->heap[child].deadline)
-            child++;
-        if (last.deadline <= t->heap[child].deadline)
-            break;
-        t->heap[i] = t->heap[child];
-        i = child;
-    }
-    if (t->nheap > 0)
-        t->heap[i] = last;
-    return top;
-}
-
 /* Suspends conn until deadline. Called from libmicrohttpd's thread, in the
  * access handler or a content reader (the only places suspending is safe).
  * False when the server is stopping or memory ran out: the caller then ends
@@ -157,10 +117,10 @@ static bool timer_suspend_until(struct timer *t, struct MHD_Connection *conn, do
     pthread_mutex_lock(&t->lock);
     /* Suspend under the lock: the timer can never resume a connection that
      * is not suspended yet, and stopping cannot miss one. */
-    if (!t->stopping && reserve((void **)&t->heap, &t->capheap, t->nheap, sizeof *t->heap)) {
+    if (!t->stopping && server_heap_reserve(&t->heap)) {
         MHD_suspend_connection(conn);
-        heap_push(t, (struct waiter){deadline, conn});
-        if (t->heap[0].conn == conn)
+        server_heap_push(&t->heap, (struct waiter){deadline, conn});
+        if (t->heap.items[0].conn == conn)
             pthread_cond_signal(&t->wake); /* a new earliest deadline */
         ok = true;
     }
@@ -206,8 +166,8 @@ static void resume_departed(struct timer *t)
 
 static void resume_all(struct timer *t)
 {
-    while (t->nheap > 0)
-        MHD_resume_connection(heap_pop(t).conn);
+    while (t->heap.n > 0)
+        MHD_resume_connection(server_heap_pop(&t->heap).conn);
     for (size_t i = 0; i < t->nparked; i++)
         MHD_resume_connection(t->parked[i].conn);
     t->nparked = 0;
@@ -246,13 +206,13 @@ static void *timer_run(void *arg)
     pthread_mutex_lock(&t->lock);
     while (!t->stopping) {
         double now = now_seconds();
-        while (t->nheap > 0 && t->heap[0].deadline <= now)
-            MHD_resume_connection(heap_pop(t).conn);
+        while (t->heap.n > 0 && t->heap.items[0].deadline <= now)
+            MHD_resume_connection(server_heap_pop(&t->heap).conn);
         if (t->nparked > 0)
             resume_departed(t);
         expire_requests(t, now);
 
-        double until = t->nheap > 0 ? t->heap[0].deadline : INFINITY;
+        double until = t->heap.n > 0 ? t->heap.items[0].deadline : INFINITY;
         if (t->nparked > 0 && until > now + HANG_POLL_SECONDS)
             until = now + HANG_POLL_SECONDS;
         if (t->watches && until > t->next_scan)
@@ -306,7 +266,7 @@ static void timer_free(struct timer *t)
 {
     pthread_cond_destroy(&t->wake);
     pthread_mutex_destroy(&t->lock);
-    free(t->heap);
+    server_heap_free(&t->heap);
     free(t->parked);
     free(t->pollfds);
 }
