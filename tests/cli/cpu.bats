@@ -59,8 +59,9 @@ exact_reference() {
 @test "numbers beyond 2^32 are exact on the kernel's wide path" {
     local want
     want=$(python3 -c "print(sum(n * (n - 1) * (2 * n - 1) // 6 for n in (4300000000, 4300000001)))")
-    for mode in serial omp; do
-        run "$CONCUR" cpu --mode $mode --base 4300000000 --count 2 --decomp range --repeat 1 --warmup 0 --format csv
+    for mode in "serial" "omp --decomp range"; do
+        # shellcheck disable=SC2086 # the mode and its options, split
+        run "$CONCUR" cpu --mode $mode --base 4300000000 --count 2 --repeat 1 --warmup 0 --format csv
         [ "$status" -eq 0 ]
         [ "$(results "$output")" = "$want" ]
     done
