@@ -5,7 +5,10 @@
  *                           the modes, a file per --mode value
  *   fetch_transfer.c        one transfer (an easy handle and the state of
  *                           its current attempt), shared by every mode
- *   fetch_save.c            --save's files, for the transfer */
+ *   fetch_save.c            --save's files, for the transfer
+ * (fetch_limits.c, the descriptor limits, stands apart.) The one call
+ * upwards left is the clock, fetch_now in fetch.c, until the clock has a
+ * module of its own. */
 #ifndef CONCUR_FETCH_IMPL_H
 #define CONCUR_FETCH_IMPL_H
 
