@@ -202,7 +202,7 @@ clean:
 	rm -rf build bin
 
 # ---------------------------------------------------------------------------
-# Sanitizers with clang, and fuzzing (README "Fuzzing and sanitizers").
+# Sanitizers with clang, and fuzzing (doc/testing.md, "Fuzzing and sanitizers").
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 20

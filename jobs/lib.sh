@@ -418,7 +418,7 @@ json_str() {
     s=$(LC_ALL=C tr -d '\000-\010\013\014\016-\037' <<<"$1")
     # Not UTF-8 (a Latin-1 job name, a setting in another encoding): each
     # byte above ASCII becomes U+FFFD, so that the file stays valid JSON
-    # (README "Commands": the JSON policy; iconv is part of every libc).
+    # (doc/commands.md: the JSON policy; iconv is part of every libc).
     if ! iconv -f UTF-8 -t UTF-8 <<<"$s" >/dev/null 2>&1; then
         local LC_ALL=C   # bytes, not characters, for the pattern below
         s=${s//[$'\200'-$'\377']/$'\357\277\275'}
