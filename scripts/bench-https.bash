@@ -8,6 +8,13 @@
 #
 # BENCH_TLS_ROUNDS (default 3) rounds at each W of BENCH_TLS_WIDTHS
 # (default "10 30 160"); then 10,000 HTTPS URLs at W = 1,000 with peak RSS.
+# shellcheck shell=bash
+
+# Run rather than sourced: this header; it only works inside scripts/bench.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+    sed -n '1,/^[^#]/s/^# \{0,1\}//p' "$0" | grep -v '^shellcheck '
+    case ${1:-} in -h|--help) exit 0 ;; *) exit 2 ;; esac
+fi
 
 tls_rounds=${BENCH_TLS_ROUNDS:-3}
 # concur's connect timeout (10 s by default) covers the TLS handshake; on a
