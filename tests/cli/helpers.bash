@@ -2,6 +2,10 @@
 # CONCUR is the binary under test (the Makefile sets it; the sanitizer build
 # points it at its own binary).
 
+# For shellcheck: the tests read the variables set here, and bats' run sets
+# status, output, lines and stderr.
+# shellcheck disable=SC2034,SC2154
+
 bats_require_minimum_version 1.5.0
 
 CONCUR=${CONCUR:-$BATS_TEST_DIRNAME/../../bin/concur}
