@@ -9,6 +9,7 @@
 #   make fuzz       each libFuzzer target FUZZ_SECONDS (20) seconds (clang)
 #   make tsan       the threaded tests under ThreadSanitizer
 #   make bench      performance comparisons against baselines and peers
+#   make man        the manual pages in build/man/ (help2man, from --help)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   V=1             show full commands
 
@@ -17,6 +18,7 @@ BATS_FLAGS ?= --print-output-on-failure
 MPICC      ?= mpicc
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
 
 # Build flavours live side by side: build/<flavour>/ and bin/<flavour>/.
 SANITIZER ?=
@@ -91,9 +93,18 @@ endif
 export OMPI_CC := $(CC)
 export MPICH_CC := $(CC)
 
+# The manual pages, generated from each command's --help (scripts/make-man,
+# help2man) into build/man/, never committed. The plain build makes them
+# when help2man is there (scripts/ensure-deps installs it); make install
+# needs them.
+MAN_OUT   := build/man
+MAN_STAMP := $(MAN_OUT)/.stamp
+HAVE_HELP2MAN = $(shell command -v help2man >/dev/null 2>&1 && echo yes)
+MAN_ALL    = $(if $(FLAVOUR),,$(if $(HAVE_HELP2MAN),$(MAN_STAMP)))
+
 .SECONDARY:
-.PHONY: all deps run check test unit cli cli-load asan tsan bench install uninstall clean flags
-all: $(CONCUR) $(CONCUR_MPI)
+.PHONY: all deps run check test unit cli cli-load asan tsan bench man install uninstall clean flags
+all: $(CONCUR) $(CONCUR_MPI) $(MAN_ALL)
 
 # Rebuild everything when the flags change (git's GIT-CFLAGS trick).
 FLAGS_FILE := $(OBJDIR).flags
@@ -143,6 +154,12 @@ $(OBJDIR)bench/%.o: bench/%.c $(FLAGS_FILE)
 $(KERNEL_RATE): $(OBJDIR)bench/kernel_rate.o $(KERNEL_OBJS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CONCUR_LDFLAGS) $(LDFLAGS) -o $@ $^
+
+man: $(MAN_STAMP)
+$(MAN_STAMP): bin/concur scripts/make-man
+	@$(if $(Q),echo "  MAN     $(MAN_OUT)/")
+	$(Q)scripts/make-man bin/concur $(MAN_OUT)
+	@touch $@
 
 -include $(OBJS:.o=.d) $(UNIT_BINS:$(BINOUT)tests/%=$(OBJDIR)tests/%.d) $(OBJDIR)bench/kernel_rate.d
 
@@ -194,19 +211,22 @@ bench:
 
 # Only concur goes on PATH; it finds concur-mpi in ../libexec/concur/.
 HELPERDIR = $(BINDIR)/../libexec/concur
-install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(HELPERDIR)
+# The manual pages go to MANDIR/man1 (PREFIX/share/man/man1).
+install: all man
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(HELPERDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(CONCUR) $(DESTDIR)$(BINDIR)/concur
 	install -m 755 $(CONCUR_MPI) $(DESTDIR)$(HELPERDIR)/concur-mpi
+	install -m 644 $(MAN_OUT)/concur.1 $(MAN_OUT)/concur-*.1 $(DESTDIR)$(MANDIR)/man1/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/concur $(DESTDIR)$(HELPERDIR)/concur-mpi
+	rm -f $(DESTDIR)$(MANDIR)/man1/concur.1 $(DESTDIR)$(MANDIR)/man1/concur-*.1
 
 clean:
 	rm -rf build bin
 
 # ---------------------------------------------------------------------------
-# Sanitizers with clang, and fuzzing (README "Fuzzing and sanitizers").
+# Sanitizers with clang, and fuzzing (doc/testing.md, "Fuzzing and sanitizers").
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 20

@@ -142,6 +142,9 @@ def experiment_files(name, rows, dat, gp):
 
 
 def main(argv):
+    if len(argv) == 2 and argv[1] in ("-h", "--help"):
+        sys.stdout.write(__doc__.lstrip("\n"))
+        return
     if len(argv) != 3:
         sys.exit("usage: analysis/plotdata.py STATS_CSV WORKDIR")
     rows = read_table(argv[1])

@@ -15,6 +15,14 @@
 # is drawn to the border and marked with a triangle. Oversubscribed points
 # (more workers than CPUs, left out of the fits) are circled and labelled.
 
+if (ARG1 eq "--help" || ARG1 eq "-h") {
+    set print "-"
+    print "usage: gnuplot -c analysis/speedup.gp DATA PARAMS OUT_PREFIX TITLE"
+    print "Writes OUT_PREFIX-time.png and OUT_PREFIX-speedup.png from the files"
+    print "that analysis/plotdata.py prepares (DATA: one block per variant;"
+    print "PARAMS: ranges, tics, block indexes). analysis/analyze runs it."
+    exit
+}
 data = ARG1; out_prefix = ARG3; title_text = ARG4
 load ARG2
 

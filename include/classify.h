@@ -26,7 +26,7 @@
 #include "stats.h"
 #include "status.h"
 
-/* Thresholds of the verdict (the README states them). */
+/* Thresholds of the verdict (doc/commands.md states them). */
 #define CLASSIFY_FAST_WALL_S 0.1 /* below: fast enough, whatever it does */
 #define CLASSIFY_CPU_BOUND 0.8   /* (user + sys) / wall at or above: CPU-bound */
 #define CLASSIFY_IO_BOUND 0.3    /* at or below, with voluntary switches: I/O-bound */

@@ -6,7 +6,7 @@
  * by stats_init: every GSL status is checked here and turned into a
  * cc_status.
  *
- * Methods (the README's "concur stats" section explains them to users):
+ * Methods (doc/commands.md's "concur stats" section explains them to users):
  *   mean, sd, median, quartiles  gsl_stats_* (running-mean recurrences, not
  *                                one-pass sums of squares) on sorted data;
  *   95% CI of the mean           mean -+ t(0.975, n-1) * sd / sqrt(n); when

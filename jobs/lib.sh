@@ -18,6 +18,20 @@
 #   MPIRUN_FLAGS  extra words for mpirun, split on blanks (never eval'd) []
 # shellcheck shell=bash
 
+# header_usage FILE: FILE's header comment (its usage and parameters), the
+# comment marks and #SBATCH/#PBS directives left out.
+header_usage() {
+    sed -n '1,/^[^#]/{/^#!/d;/^#[A-Za-z]/d;/^#/!d;s/^# \{0,1\}//;p}' "$1"
+}
+
+# job_help "$@": with -h or --help first, the running job script's header
+# on stdout and exit 0 (every job script calls it before anything else).
+job_help() {
+    [[ ${1:-} == -h || ${1:-} == --help ]] || return 0
+    header_usage "$0"
+    exit 0
+}
+
 # Open MPI refuses root without these; harmless for other users.
 if [[ $(id -u) -eq 0 ]]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -418,7 +432,7 @@ json_str() {
     s=$(LC_ALL=C tr -d '\000-\010\013\014\016-\037' <<<"$1")
     # Not UTF-8 (a Latin-1 job name, a setting in another encoding): each
     # byte above ASCII becomes U+FFFD, so that the file stays valid JSON
-    # (README "Commands": the JSON policy; iconv is part of every libc).
+    # (doc/commands.md: the JSON policy; iconv is part of every libc).
     if ! iconv -f UTF-8 -t UTF-8 <<<"$s" >/dev/null 2>&1; then
         local LC_ALL=C   # bytes, not characters, for the pattern below
         s=${s//[$'\200'-$'\377']/$'\357\277\275'}
@@ -616,3 +630,9 @@ job_finish() {
     provenance_write "$JOB_DIR/provenance.json" "$status" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
     return "$status"
 }
+
+# Run rather than sourced (`bash jobs/lib.sh --help`): say what it is.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+    header_usage "$0"
+    exit 0
+fi

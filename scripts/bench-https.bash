@@ -8,6 +8,14 @@
 #
 # BENCH_TLS_ROUNDS (default 3) rounds at each W of BENCH_TLS_WIDTHS
 # (default "10 30 160"); then 10,000 HTTPS URLs at W = 1,000 with peak RSS.
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # concur, here and the io_* settings are scripts/bench's
+
+# Run rather than sourced: this header; it only works inside scripts/bench.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+    sed -n '1,/^[^#]/s/^# \{0,1\}//p' "$0" | grep -v '^shellcheck '
+    case ${1:-} in -h|--help) exit 0 ;; *) exit 2 ;; esac
+fi
 
 tls_rounds=${BENCH_TLS_ROUNDS:-3}
 # concur's connect timeout (10 s by default) covers the TLS handshake; on a
@@ -143,11 +151,12 @@ tls_row() { # client W connections
 }
 
 tls_scale() {
-    local n=10000 w=1000 out
+    local n=10000 w=1000 out timeouts
+    read -r -a timeouts <<<"$tls_timeouts"
     "$here/data/make-url-list" "$io_base" "$n" >"$io_tmp/scale"
     if out=$( (ulimit -n 4096 2>/dev/null || true
         /usr/bin/time -f '%M %e %U %S' "$concur" io --mode multi --workers "$w" --urls "$io_tmp/scale" \
-            --cacert "$io_tmp/bundle.pem" --log "$io_tmp/scale.log" $tls_timeouts -q 2>&1 >/dev/null) ); then
+            --cacert "$io_tmp/bundle.pem" --log "$io_tmp/scale.log" "${timeouts[@]}" -q 2>&1 >/dev/null) ); then
         local rss_kib secs user sys
         read -r rss_kib secs user sys <<<"${out##*$'\n'}"
         echo "Scale: $n HTTPS URLs at W = $w in multi mode (whole process, trusting the bundle, $tls_timeouts):" \
@@ -205,7 +214,9 @@ https_part() {
     # W = 1 first: 16 s a run, one run each.
     local saved=$tls_rounds
     tls_rounds=1
-    tls_rounds_at 1 concur-sync $([ "$have_requests" = 0 ] || echo python-requests)
+    local sync_clients=(concur-sync)
+    [ "$have_requests" = 0 ] || sync_clients+=(python-requests)
+    tls_rounds_at 1 "${sync_clients[@]}"
     tls_rounds=$saved
     local w conns
     for w in "${tls_widths[@]}"; do

@@ -105,11 +105,19 @@ check_installed() {
     check_installed "$TMP/prefix"
 }
 
-@test "make install puts concur on PATH and concur-mpi in libexec/concur" {
+@test "make install puts concur on PATH, concur-mpi in libexec/concur, the manual pages in share/man/man1" {
     ! "$CONCUR" --build-info | grep -q fsanitize= || skip "make install installs the plain build"
     make -s -C "$BATS_TEST_DIRNAME/../.." install DESTDIR="$TMP/dest" PREFIX=/opt/concur >/dev/null
     check_installed "$TMP/dest/opt/concur"
+    # man concur, and man concur-CMD for every command concur lists.
+    local man1=$TMP/dest/opt/concur/share/man/man1 cmd
+    LC_ALL=C MANWIDTH=80 man -l "$man1/concur.1" | grep -q '^NAME'
+    for cmd in $("$CONCUR" --help | awk '/^commands:/ {on = 1; next} on && /^$/ {exit} on {print $1}'); do
+        LC_ALL=C MANWIDTH=80 man -l "$man1/concur-$cmd.1" | grep -q "concur-$cmd - "
+    done
+    MANPATH=$TMP/dest/opt/concur/share/man LC_ALL=C MANWIDTH=80 man concur-io | grep -q -- '--cacert'
     make -s -C "$BATS_TEST_DIRNAME/../.." uninstall DESTDIR="$TMP/dest" PREFIX=/opt/concur >/dev/null
     [ ! -e "$TMP/dest/opt/concur/bin/concur" ]
     [ ! -e "$TMP/dest/opt/concur/libexec/concur/concur-mpi" ]
+    [ -z "$(ls -A "$man1")" ]
 }

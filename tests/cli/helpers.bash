@@ -2,6 +2,10 @@
 # CONCUR is the binary under test (the Makefile sets it; the sanitizer build
 # points it at its own binary).
 
+# For shellcheck: the tests read the variables set here, and bats' run sets
+# status, output, lines and stderr.
+# shellcheck disable=SC2034,SC2154
+
 bats_require_minimum_version 1.5.0
 
 CONCUR=${CONCUR:-$BATS_TEST_DIRNAME/../../bin/concur}
@@ -11,7 +15,7 @@ export OMPI_MCA_orte_base_help_aggregate=0
 export OMPI_MCA_btl=self,vader
 # The sanitizer build: MPI and libcurl keep memory until exit by design.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
-# Thread binding as in the README's advice; tests only check results.
+# Thread binding as in doc/commands.md's advice; tests only check results.
 export OMP_PROC_BIND=${OMP_PROC_BIND:-false}
 
 # The reference workload of the notes: 20 numbers from 5,000,000.

@@ -9,6 +9,10 @@
 # and SERVER_PID; teardown stops it by PID and fails the test if the server
 # did not stop cleanly or a sanitizer complained about it.
 
+# For shellcheck: the tests read the variables set here, bats' run sets
+# status, output, lines and stderr, and start_server's options are optional.
+# shellcheck disable=SC2034,SC2154,SC2119,SC2120
+
 # Under the sanitizers a finding must not pass for a failed download
 # (exit 1): it exits 99.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=99"

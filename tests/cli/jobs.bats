@@ -490,9 +490,3 @@ EOF
     [ "$status" -eq 2 ]
     [ "$stderr" = "concur merge: --column: no column 'nothing'" ]
 }
-
-@test "the job scripts are shellcheck-clean" {
-    command -v shellcheck >/dev/null || skip "shellcheck is not installed"
-    cd "$BATS_TEST_DIRNAME/../.."
-    shellcheck -x jobs/*.sbatch jobs/*.pbs jobs/lib.sh jobs/run-local jobs/merge jobs/point scripts/run-main tests/slurm/cluster
-}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # JSON output stays valid JSON and valid UTF-8 whatever the input holds:
 # bytes that are not UTF-8 (Latin-1 text, cut sequences) come out as U+FFFD,
-# control characters escaped (README "Output formats": the JSON policy).
+# control characters escaped (doc/commands.md: the JSON policy).
 
 load helpers
 

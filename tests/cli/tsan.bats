@@ -6,7 +6,7 @@
 #
 # OpenMP paths are not run here: gcc's libgomp is not instrumented, so
 # TSan cannot see its barriers and locks and reports every `omp critical`
-# as a race (see the README's Tests section).
+# as a race (see doc/testing.md).
 
 load helpers
 load io_helpers
