@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "cli.h"
 #include "report.h"
 #include "runs.h"
@@ -293,38 +294,15 @@ static void write_table(FILE *out, const struct table *t, bool label)
     }
 }
 
-/* A temporary beside path, renamed over it once whole. */
+/* Replaced whole, never half written (atomic_file.h). */
 static enum cc_status write_file(const char *path, const struct table *t, bool label, struct cc_err *err)
 {
-    size_t len = strlen(path) + 16;
-    char *tmp = malloc(len);
-    if (!tmp)
-        return cc_error(err, CC_ESYS, "out of memory");
-    snprintf(tmp, len, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        enum cc_status status = cc_error(err, CC_EINPUT, "-o: cannot create '%s': %s", tmp, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        free(tmp);
+    struct atomic_file a;
+    enum cc_status status = atomic_file_open(&a, "-o", path, err);
+    if (status != CC_OK)
         return status;
-    }
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
-    write_table(f, t, label);
-    bool ok = !ferror(f);
-    ok = fclose(f) == 0 && ok;
-    if (ok && rename(tmp, path) != 0)
-        ok = false;
-    enum cc_status status = ok ? CC_OK : cc_error(err, CC_ESYS, "-o: cannot write '%s': %s", path, strerror(errno));
-    if (!ok)
-        unlink(tmp);
-    free(tmp);
-    return status;
+    write_table(a.out, t, label);
+    return atomic_file_commit(&a, err);
 }
 
 static int parse_options(int argc, char **argv, struct options *o)

@@ -14,6 +14,7 @@
 
 #include <microhttpd.h>
 
+#include "atomic_file.h"
 #include "cli.h"
 #include "num.h"
 #include "server.h"
@@ -186,32 +187,6 @@ static enum cc_status parse_options(int argc, char **argv, struct serve_options 
     return status;
 }
 
-/* Writes text to path through a temporary file and a rename, so a reader
- * never sees a partial file. */
-static enum cc_status write_file_atomic(const char *path, const char *text, struct cc_err *err)
-{
-    char tmp[4096];
-    size_t len = strlen(text);
-
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp)
-        return cc_error(err, CC_EINPUT, "'%s': path too long", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return cc_error(err, CC_ESYS, "cannot write '%s': %s", path, strerror(errno));
-    bool written = write(fd, text, len) == (ssize_t)len;
-    int saved = errno;
-    if (close(fd) != 0 && written) {
-        written = false;
-        saved = errno;
-    }
-    if (written && rename(tmp, path) == 0)
-        return CC_OK;
-    if (written)
-        saved = errno;
-    unlink(tmp);
-    return cc_error(err, CC_ESYS, "cannot write '%s': %s", path, strerror(saved));
-}
-
 /* Removes path only if it still holds what we wrote: a file that another
  * process has taken over since is left alone. */
 static void remove_if_ours(const char *path, const char *text)
@@ -237,11 +212,11 @@ static enum cc_status write_script_files(const struct serve_options *opts,
     enum cc_status status = CC_OK;
 
     if (opts->pid_file)
-        status = write_file_atomic(opts->pid_file, pid_text, err);
+        status = atomic_file_write("--pid-file", opts->pid_file, pid_text, err);
     if (status == CC_OK && opts->cert_out)
-        status = write_file_atomic(opts->cert_out, opts->server.tls_cert_pem, err);
+        status = atomic_file_write("--cert-out", opts->cert_out, opts->server.tls_cert_pem, err);
     if (status == CC_OK && opts->port_file)
-        status = write_file_atomic(opts->port_file, port_text, err);
+        status = atomic_file_write("--port-file", opts->port_file, port_text, err);
     return status;
 }
 

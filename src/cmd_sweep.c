@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "cli.h"
 #include "num.h"
 #include "report.h"
@@ -542,47 +543,25 @@ static enum cc_status run_steps(struct sweep_state *s, const struct sweep_step *
     return status;
 }
 
-/* Writes the kept rows to a temporary beside path and renames it over path:
- * a reader sees the old file or the whole new one, never half. */
+/* The kept rows, replacing path whole: a reader sees the old file or the
+ * whole new one, never half (atomic_file.h). */
 static enum cc_status write_out(const struct sweep_state *s, const char *path, struct cc_err *err)
 {
-    size_t len = strlen(path);
-    char *tmp = malloc(len + 16);
-    if (!tmp)
-        return cc_error(err, CC_ESYS, "out of memory");
-    snprintf(tmp, len + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        enum cc_status status = cc_error(err, CC_ESYS, "--out: cannot create '%s': %s", tmp, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        free(tmp);
+    struct atomic_file a;
+    enum cc_status status = atomic_file_open(&a, "--out", path, err);
+    if (status != CC_OK)
         return status;
-    }
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask); /* mkstemp's 0600 is not what a plain file gets */
-    struct report *r = report_open(f, REPORT_CSV, columns, NCOLUMNS);
-    enum cc_status status = r ? CC_OK : CC_ESYS;
+    struct report *r = report_open(a.out, REPORT_CSV, columns, NCOLUMNS);
+    status = r ? CC_OK : cc_error(err, CC_ESYS, "--out: out of memory");
     for (size_t i = 0; status == CC_OK && i < s->nrows; i++)
         status = report_row(r, (const char *const *)&s->rows[i * NCOLUMNS]);
-    if (r && report_close(r) != CC_OK)
-        status = CC_ESYS;
-    if (status == CC_OK && fsync(fd) != 0)
-        status = CC_ESYS;
-    if (fclose(f) != 0)
-        status = CC_ESYS;
-    if (status == CC_OK && rename(tmp, path) != 0)
-        status = CC_ESYS;
+    if (r && report_close(r) != CC_OK && status == CC_OK)
+        status = cc_error(err, CC_ESYS, "--out: cannot write '%s'", path);
     if (status != CC_OK) {
-        cc_error(err, CC_ESYS, "--out: cannot write '%s': %s", path, strerror(errno));
-        unlink(tmp);
+        atomic_file_abort(&a);
+        return status;
     }
-    free(tmp);
-    return status;
+    return atomic_file_commit(&a, err);
 }
 
 /* The command as a shell would read it back: words with anything but
