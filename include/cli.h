@@ -49,15 +49,8 @@ void cli_json_key_number(FILE *out, const char *key, double v);
 void cli_csv_number(FILE *out, double v);
 const char *cli_md_number(char *buf, size_t size, int digits, double v);
 
-/* The output formats of the statistics commands. */
-enum cli_table_format { CLI_FORMAT_MD, CLI_FORMAT_CSV, CLI_FORMAT_JSON };
-
 /* --by COLUMN of stats and compare: any column but the grouping key's own. */
 enum cc_status cli_parse_by_column(const char *text, const char **out, struct cc_err *err);
-
-/* "md", "csv" or "json" (--format of stats, compare, predict). */
-enum cc_status cli_parse_table_format(const char *text, enum cli_table_format *out,
-                                      struct cc_err *err);
 
 /* The key of a group as the first cells of a Markdown row, "| a | b |"
  * (plus the --by value when by is not NULL), with '|' escaped and line

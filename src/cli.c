@@ -138,16 +138,3 @@ enum cc_status cli_parse_by_column(const char *text, const char **out, struct cc
     *out = text;
     return CC_OK;
 }
-
-enum cc_status cli_parse_table_format(const char *text, enum cli_table_format *out,
-                                      struct cc_err *err)
-{
-    static const char *const names[] = {"md", "csv", "json"};
-    for (int f = 0; f < 3; f++) {
-        if (!strcmp(text, names[f])) {
-            *out = (enum cli_table_format)f;
-            return CC_OK;
-        }
-    }
-    return cc_error(err, CC_EINPUT, "--format: unknown format '%s' (md, csv or json)", text);
-}

@@ -32,7 +32,8 @@ static const char usage[] =
     "                         (5% or 5)\n"
     "  --by COLUMN            also group by this column\n"
     "  --drop-outliers        leave Tukey outliers out of the statistics\n"
-    "  --format md|csv|json   output format (default md)\n"
+    "  --format F             table (default; a Markdown table, md is an\n"
+    "                         alias), csv or json\n"
     "  -h, --help             this help\n";
 
 
@@ -43,7 +44,7 @@ static const char *const verdict_names[] = {
 };
 
 struct options {
-    enum cli_table_format format;
+    enum report_format format;
     const char *by;
     bool drop_outliers;
     double fail_if_slower;   /* a fraction; NAN when not asked */
@@ -314,7 +315,7 @@ static int parse_options(int argc, char **argv, struct options *o, int *done)
         case 's': status = parse_percent(optarg, &o->fail_if_slower, &err); break;
         case 'y': status = cli_parse_by_column(optarg, &o->by, &err); break;
         case 'd': o->drop_outliers = true; break;
-        case 'f': status = cli_parse_table_format(optarg, &o->format, &err); break;
+        case 'f': status = report_parse_format(optarg, REPORT_FORMATS_ALL, &o->format, &err); break;
         case 'h':
             fputs(usage, stdout);
             return 0;
@@ -368,7 +369,7 @@ static void report_regressions(const struct line *lines, size_t n, double limit)
 
 int cmd_compare(int argc, char **argv)
 {
-    struct options o = {.format = CLI_FORMAT_MD, .fail_if_slower = NAN};
+    struct options o = {.format = REPORT_TABLE, .fail_if_slower = NAN};
     struct cc_err err;
     struct runs *ra = NULL, *rb = NULL;
     struct summary *sa = NULL, *sb = NULL;
@@ -400,9 +401,9 @@ int cmd_compare(int argc, char **argv)
     for (size_t i = 0; i < nlines; i++)
         regressions += lines[i].regression;
     switch (o.format) {
-    case CLI_FORMAT_MD: write_md(stdout, o.by, lines, nlines, fa, fb); break;
-    case CLI_FORMAT_CSV: write_csv(stdout, o.by, lines, nlines); break;
-    case CLI_FORMAT_JSON: write_json(stdout, &o, lines, nlines, fa, fb, regressions); break;
+    case REPORT_TABLE: write_md(stdout, o.by, lines, nlines, fa, fb); break;
+    case REPORT_CSV: write_csv(stdout, o.by, lines, nlines); break;
+    case REPORT_JSON: write_json(stdout, &o, lines, nlines, fa, fb, regressions); break;
     }
     if (fflush(stdout) || ferror(stdout)) {
         rc = cli_report("compare", cc_error(&err, CC_ESYS, "cannot write the output"), &err);

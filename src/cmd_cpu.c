@@ -44,7 +44,8 @@ static const char usage[] =
     "                    (manager/worker: rank 0 hands out tasks and works too)\n"
     "  --repeat R        timed runs (default 5)\n"
     "  --warmup K        untimed runs first (default 1)\n"
-    "  --format F        table (default), csv (the runs CSV) or json\n"
+    "  --format F        table (default; md and text are aliases), csv (the\n"
+    "                    runs CSV) or json\n"
     "  --kernel PATH     auto (default), generic, avx2, avx512, avx512ifma\n"
     "  --experiment NAME the experiment column (default cpu), to tell\n"
     "                    workloads apart in one runs CSV\n"
@@ -162,7 +163,7 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
             status = cli_parse_tolerance(optarg, &o->tolerance, err);
             o->tolerance_given = true;
             break;
-        case 'f': status = report_parse_format(optarg, &o->format, err); break;
+        case 'f': status = report_parse_format(optarg, REPORT_FORMATS_ALL, &o->format, err); break;
         case 'k': status = kernel_select(optarg, err); break;
         case 'e':
             o->experiment = optarg;

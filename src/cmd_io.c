@@ -49,7 +49,8 @@ static const char usage[] =
     "  --split block|cyclic   mpi: how the list is split (default block)\n"
     "  --repeat R             timed runs (default 1; --workers auto: 3 per count)\n"
     "  --warmup K             untimed runs first (default 0; auto: before each count)\n"
-    "  --format FMT           csv (default), json or table\n"
+    "  --format FMT           csv (default), json or table (md and text are\n"
+    "                         aliases of table)\n"
     "  --log FILE             per-URL CSV of the last run, replacing FILE at the\n"
     "                         end (atomically; not the --urls file):\n"
     "                         url,status,bytes,seconds,attempts,error\n"
@@ -190,7 +191,7 @@ static enum cc_status parse_one(int opt, const char *arg, struct io_options *o, 
         return cli_parse_tolerance(arg, &o->tolerance, err);
     case OPT_REPEAT: o->repeat_set = true; return parse_positive("--repeat", arg, 1000000, &o->repeat, err);
     case OPT_WARMUP: return num_parse_u64("--warmup", arg, 1000000, &o->warmup, err);
-    case OPT_FORMAT: return report_parse_format(arg, &o->format, err);
+    case OPT_FORMAT: return report_parse_format(arg, REPORT_FORMATS_ALL, &o->format, err);
     case OPT_LOG: o->log_path = arg; return CC_OK;
     case OPT_RETRY:
         status = num_parse_u64("--retry", arg, 100, &value, err);

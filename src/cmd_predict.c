@@ -34,7 +34,8 @@ static const char usage[] =
     "  --cores P[,P...]        core counts for cpu (default 4,8,16,32,64)\n"
     "  --urls N[,N...]         io: list sizes to predict\n"
     "  --workers W[,W...]      io: worker counts to predict\n"
-    "  --format md|csv|json    output (default md); csv is runs-like:\n"
+    "  --format F              table (default; a Markdown table, md is an\n"
+    "                          alias), csv or json; csv is runs-like:\n"
     "                          experiment,variant,workers,run,seconds,predicted_seconds,\n"
     "                          low,high,speedup,speedup_low,speedup_high,items,model\n"
     "                          (seconds = predicted_seconds, run = 1)\n"
@@ -57,7 +58,7 @@ struct list {
 };
 
 struct options {
-    enum cli_table_format format;
+    enum report_format format;
     struct list cores, urls, workers;
     const char *plot;
     char **files;
@@ -106,7 +107,7 @@ static int parse_options(int argc, char **argv, struct options *o, struct cc_err
     enum cc_status status = CC_OK;
     int opt;
 
-    *o = (struct options){.format = CLI_FORMAT_MD};
+    *o = (struct options){.format = REPORT_TABLE};
     memcpy(o->cores.v, default_cores, sizeof default_cores);
     o->cores.n = sizeof default_cores / sizeof default_cores[0];
     while (status == CC_OK && (opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
@@ -114,7 +115,7 @@ static int parse_options(int argc, char **argv, struct options *o, struct cc_err
         case 'c': status = parse_list("--cores", optarg, &o->cores, err); break;
         case 'u': status = parse_list("--urls", optarg, &o->urls, err); break;
         case 'w': status = parse_list("--workers", optarg, &o->workers, err); break;
-        case 'f': status = cli_parse_table_format(optarg, &o->format, err); break;
+        case 'f': status = report_parse_format(optarg, REPORT_FORMATS_ALL, &o->format, err); break;
         case 'p':
             o->plot = optarg;
             status = cli_check_output_file("--plot", optarg, err);
@@ -590,9 +591,9 @@ int cmd_predict(int argc, char **argv)
     if (status == CC_OK && o.plot)
         status = predict_plot(&o, &p, &err);
     if (status == CC_OK) {
-        if (o.format == CLI_FORMAT_MD)
+        if (o.format == REPORT_TABLE)
             write_md(stdout, &o, &p);
-        else if (o.format == CLI_FORMAT_CSV)
+        else if (o.format == REPORT_CSV)
             write_csv(stdout, &p);
         else
             write_json(stdout, &p);

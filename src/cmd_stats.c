@@ -37,7 +37,8 @@ static const char usage[] =
     "  --by COLUMN             also group by this column (e.g. decomposition)\n"
     "  --drop-outliers         leave Tukey outliers out of the statistics\n"
     "  --predict P[,P...]      Amdahl's predicted speedup at these worker counts\n"
-    "  --format md|csv|json    output format (default md)\n"
+    "  --format F              table (default; a Markdown table, md is an\n"
+    "                          alias), csv or json\n"
     "  -h, --help              this help\n"
     "\n"
     "Exit status: 0 done, 1 no successful run at all (every run has ok=0),\n"
@@ -45,7 +46,7 @@ static const char usage[] =
 
 
 struct options {
-    enum cli_table_format format;
+    enum report_format format;
     struct summary_options summary;
     const char *by;
     char *baseline;               /* owned copy of VARIANT */
@@ -437,7 +438,7 @@ static int parse_options(int argc, char **argv, struct options *o, int *done)
         case 'y': status = cli_parse_by_column(optarg, &o->by, &err); break;
         case 'd': o->summary.drop_outliers = true; break;
         case 'p': status = parse_predict(optarg, o, &err); break;
-        case 'f': status = cli_parse_table_format(optarg, &o->format, &err); break;
+        case 'f': status = report_parse_format(optarg, REPORT_FORMATS_ALL, &o->format, &err); break;
         case 'h':
             fputs(usage, stdout);
             *done = 1;
@@ -486,7 +487,7 @@ static bool any_valid(const struct summary *s)
 
 int cmd_stats(int argc, char **argv)
 {
-    struct options o = {.format = CLI_FORMAT_MD};
+    struct options o = {.format = REPORT_TABLE};
     struct cc_err err;
     struct runs *runs = NULL;
     struct summary *summary = NULL;
@@ -515,9 +516,9 @@ int cmd_stats(int argc, char **argv)
     }
     warn_about(runs, summary);
     switch (o.format) {
-    case CLI_FORMAT_MD: write_md(stdout, runs, summary, o.summary.drop_outliers); break;
-    case CLI_FORMAT_CSV: write_csv(stdout, runs, summary); break;
-    case CLI_FORMAT_JSON: write_json(stdout, runs, summary, o.summary.drop_outliers); break;
+    case REPORT_TABLE: write_md(stdout, runs, summary, o.summary.drop_outliers); break;
+    case REPORT_CSV: write_csv(stdout, runs, summary); break;
+    case REPORT_JSON: write_json(stdout, runs, summary, o.summary.drop_outliers); break;
     }
     if (fflush(stdout) || ferror(stdout))
         rc = cli_report("stats", cc_error(&err, CC_ESYS, "cannot write the output"), &err);
