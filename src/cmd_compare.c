@@ -295,7 +295,8 @@ static void write_json(FILE *out, const struct options *o, const struct line *li
 
 /* ------------------------------------------------------------------------ */
 
-static int parse_options(int argc, char **argv, struct options *o, int *done)
+static enum cc_status parse_options(int argc, char **argv, struct options *o, bool *help,
+                                    struct cc_err *err)
 {
     static const struct option options[] = {
         {"fail-if-slower", required_argument, NULL, 's'},
@@ -305,33 +306,24 @@ static int parse_options(int argc, char **argv, struct options *o, int *done)
         {"help", no_argument, NULL, 'h'},
         {0},
     };
-    struct cc_err err;
     enum cc_status status = CC_OK;
     int opt;
 
-    *done = 1;
-    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+    *o = (struct options){.format = REPORT_TABLE, .fail_if_slower = NAN};
+    while (status == CC_OK && (opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         switch (opt) {
-        case 's': status = parse_percent(optarg, &o->fail_if_slower, &err); break;
-        case 'y': status = cli_parse_by_column(optarg, &o->by, &err); break;
+        case 's': status = parse_percent(optarg, &o->fail_if_slower, err); break;
+        case 'y': status = cli_parse_by_column(optarg, &o->by, err); break;
         case 'd': o->drop_outliers = true; break;
-        case 'f': status = report_parse_format(optarg, REPORT_FORMATS_ALL, &o->format, &err); break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        default:
-            return cli_report("compare", cli_option_error("compare", opt, argv, options, &err), &err);
+        case 'f': status = report_parse_format(optarg, REPORT_FORMATS_ALL, &o->format, err); break;
+        case 'h': *help = true; return CC_OK;
+        default: return cli_option_error("compare", opt, argv, options, err);
         }
-        if (status != CC_OK)
-            return cli_report("compare", status, &err);
     }
-    if (argc - optind != 2) {
-        fprintf(stderr, "concur compare: expected two runs CSV, got %d (usage: concur compare A.csv B.csv)\n",
-                argc - optind);
-        return 2;
-    }
-    *done = 0;
-    return 0;
+    if (status == CC_OK && argc - optind != 2)
+        status = cc_error(err, CC_EINPUT, "expected two runs CSV, got %d (usage: concur compare A.csv B.csv)",
+                          argc - optind);
+    return status;
 }
 
 /* Reads one side into its runs and summary. */
@@ -369,17 +361,21 @@ static void report_regressions(const struct line *lines, size_t n, double limit)
 
 int cmd_compare(int argc, char **argv)
 {
-    struct options o = {.format = REPORT_TABLE, .fail_if_slower = NAN};
+    struct options o;
     struct cc_err err;
     struct runs *ra = NULL, *rb = NULL;
     struct summary *sa = NULL, *sb = NULL;
     struct line *lines = NULL;
-    enum cc_status status;
-    int done;
+    bool help = false;
+    int rc = 0;
 
-    int rc = parse_options(argc, argv, &o, &done);
-    if (done)
-        return rc;
+    enum cc_status status = parse_options(argc, argv, &o, &help, &err);
+    if (status != CC_OK)
+        return cli_report("compare", status, &err);
+    if (help) {
+        fputs(usage, stdout);
+        return 0;
+    }
     const char *fa = argv[optind], *fb = argv[optind + 1];
 
     stats_init();

@@ -244,8 +244,10 @@ static enum cc_status check_combination(struct io_options *o, struct cc_err *err
     return CC_OK;
 }
 
-/* Parses argv into o: CC_OK, CC_EINPUT with the reason, or -1 for --help. */
-static int parse_options(int argc, char **argv, struct io_options *o, struct cc_err *err)
+/* Parses argv into o: CC_OK (with *help set for --help) or CC_EINPUT with
+ * the reason. */
+static enum cc_status parse_options(int argc, char **argv, struct io_options *o, bool *help,
+                                    struct cc_err *err)
 {
     int opt;
 
@@ -253,8 +255,10 @@ static int parse_options(int argc, char **argv, struct io_options *o, struct cc_
                              .tolerance = AUTOTUNE_DEFAULT_TOLERANCE};
     fetch_options_default(&o->fetch);
     while ((opt = getopt_long(argc, argv, ":qh", long_options, NULL)) != -1) {
-        if (opt == 'h')
-            return -1;
+        if (opt == 'h') {
+            *help = true;
+            return CC_OK;
+        }
         if (opt == '?' || opt == ':')
             return cli_option_error("io", opt, argv, long_options, err);
         enum cc_status status = parse_one(opt, optarg, o, err);
@@ -739,20 +743,22 @@ int cmd_io(int argc, char **argv)
     struct cc_err err;
     bool root = true;
 
-    int parsed = parse_options(argc, argv, &o, &err);
-    if (parsed < 0) {
+    bool help = false;
+
+    enum cc_status status = parse_options(argc, argv, &o, &help, &err);
+    if (status == CC_OK && help) {
         fputs(usage, stdout);
         return 0;
     }
-    if (parsed != CC_OK) {
+    if (status != CC_OK) {
         /* Under mpirun every rank parsed the same arguments: rank 0 alone
          * says what is wrong, and all exit 2. */
         if (mpi_env_launched() && mpi_env_init(false, NULL) == CC_OK)
             root = mpi_env_rank() == 0;
-        return finish(root, (enum cc_status)parsed, &err);
+        return finish(root, status, &err);
     }
     /* Once, before any thread exists. */
-    enum cc_status status = fetch_global_init(&err);
+    status = fetch_global_init(&err);
     if (status == CC_OK)
         status = io_main(&o, &root, &err);
     fetch_global_cleanup();

@@ -92,7 +92,8 @@ static enum cc_status parse_list(const char *what, const char *text, struct list
     }
 }
 
-static int parse_options(int argc, char **argv, struct options *o, struct cc_err *err)
+static enum cc_status parse_options(int argc, char **argv, struct options *o, bool *help,
+                                    struct cc_err *err)
 {
     static const struct option options[] = {
         {"cores", required_argument, NULL, 'c'},
@@ -120,7 +121,7 @@ static int parse_options(int argc, char **argv, struct options *o, struct cc_err
             o->plot = optarg;
             status = cli_check_output_file("--plot", optarg, err);
             break;
-        case 'h': return -1;
+        case 'h': *help = true; return CC_OK;
         default: return cli_option_error("predict", opt, argv, options, err);
         }
     }
@@ -578,15 +579,17 @@ int cmd_predict(int argc, char **argv)
     struct cc_err err;
     struct prediction p = {0};
 
-    int parsed = parse_options(argc, argv, &o, &err);
-    if (parsed < 0) {
+    bool help = false;
+
+    enum cc_status status = parse_options(argc, argv, &o, &help, &err);
+    if (status != CC_OK)
+        return cli_report("predict", status, &err);
+    if (help) {
         fputs(usage, stdout);
         return 0;
     }
-    if (parsed != CC_OK)
-        return cli_report("predict", (enum cc_status)parsed, &err);
     stats_init();
-    enum cc_status status = predict_all(&o, &p, &err);
+    status = predict_all(&o, &p, &err);
     /* The plot before the table: when it fails, nothing is on stdout. */
     if (status == CC_OK && o.plot)
         status = predict_plot(&o, &p, &err);

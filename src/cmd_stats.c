@@ -416,7 +416,9 @@ static void write_json(FILE *out, const struct runs *r, const struct summary *s,
 
 /* ------------------------------------------------------------------------ */
 
-static int parse_options(int argc, char **argv, struct options *o, int *done)
+/* On failure o->baseline may hold a copy: the caller frees it either way. */
+static enum cc_status parse_options(int argc, char **argv, struct options *o, bool *help,
+                                    struct cc_err *err)
 {
     static const struct option options[] = {
         {"baseline", required_argument, NULL, 'b'},
@@ -427,37 +429,24 @@ static int parse_options(int argc, char **argv, struct options *o, int *done)
         {"help", no_argument, NULL, 'h'},
         {0},
     };
-    struct cc_err err;
     enum cc_status status = CC_OK;
     int opt;
 
-    *done = 0;
-    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+    *o = (struct options){.format = REPORT_TABLE};
+    while (status == CC_OK && (opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         switch (opt) {
-        case 'b': status = parse_baseline(optarg, o, &err); break;
-        case 'y': status = cli_parse_by_column(optarg, &o->by, &err); break;
+        case 'b': status = parse_baseline(optarg, o, err); break;
+        case 'y': status = cli_parse_by_column(optarg, &o->by, err); break;
         case 'd': o->summary.drop_outliers = true; break;
-        case 'p': status = parse_predict(optarg, o, &err); break;
-        case 'f': status = report_parse_format(optarg, REPORT_FORMATS_ALL, &o->format, &err); break;
-        case 'h':
-            fputs(usage, stdout);
-            *done = 1;
-            return 0;
-        default:
-            *done = 1;
-            return cli_report("stats", cli_option_error("stats", opt, argv, options, &err), &err);
-        }
-        if (status != CC_OK) {
-            *done = 1;
-            return cli_report("stats", status, &err);
+        case 'p': status = parse_predict(optarg, o, err); break;
+        case 'f': status = report_parse_format(optarg, REPORT_FORMATS_ALL, &o->format, err); break;
+        case 'h': *help = true; return CC_OK;
+        default: return cli_option_error("stats", opt, argv, options, err);
         }
     }
-    if (optind >= argc) {
-        fputs("concur stats: no runs CSV given (usage: concur stats FILE.csv [FILE.csv...])\n", stderr);
-        *done = 1;
-        return 2;
-    }
-    return 0;
+    if (status == CC_OK && optind >= argc)
+        status = cc_error(err, CC_EINPUT, "no runs CSV given (usage: concur stats FILE.csv [FILE.csv...])");
+    return status;
 }
 
 static void warn_about(const struct runs *r, const struct summary *s)
@@ -487,16 +476,20 @@ static bool any_valid(const struct summary *s)
 
 int cmd_stats(int argc, char **argv)
 {
-    struct options o = {.format = REPORT_TABLE};
+    struct options o;
     struct cc_err err;
     struct runs *runs = NULL;
     struct summary *summary = NULL;
-    enum cc_status status;
-    int done;
+    bool help = false;
+    int rc = 0;
 
-    int rc = parse_options(argc, argv, &o, &done);
-    if (done)
+    enum cc_status status = parse_options(argc, argv, &o, &help, &err);
+    if (status != CC_OK || help) {
+        rc = cli_report("stats", status, &err);
+        if (help)
+            fputs(usage, stdout);
         goto out;
+    }
 
     stats_init();
     if (!(runs = runs_alloc(o.by))) {
