@@ -46,7 +46,8 @@ static const char usage[] =
     "                         Welch tests; candidates 1 .. the number of URLs); rows\n"
     "                         for every probed count, a column chosen (1: the choice)\n"
     "  --tolerance PCT        for --workers auto (default 5)\n"
-    "  --split block|cyclic   mpi: how the list is split (default block)\n"
+    "  --dist block|cyclic    mpi: how the list is split across the ranks (default\n"
+    "                         block; --split is an alias)\n"
     "  --repeat R             timed runs (default 1; --workers auto: 3 per count)\n"
     "  --warmup K             untimed runs first (default 0; auto: before each count)\n"
     "  --format FMT           csv (default), json or table (md and text are\n"
@@ -95,12 +96,12 @@ struct io_options {
     const char *save_dir;
     const char *cacert, *capath;
     enum mpi_split split;
-    bool split_set;
+    const char *split_option; /* "--dist" or its alias "--split" when given */
     bool quiet;
     struct fetch_options fetch;
 };
 
-enum { OPT_MODE = 256, OPT_URLS, OPT_WORKERS, OPT_SPLIT, OPT_REPEAT, OPT_WARMUP,
+enum { OPT_MODE = 256, OPT_URLS, OPT_WORKERS, OPT_SPLIT, OPT_DIST, OPT_REPEAT, OPT_WARMUP,
        OPT_FORMAT, OPT_LOG, OPT_RETRY, OPT_SAVE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT,
        OPT_MAX_SIZE, OPT_MAX_REDIRS, OPT_PROTOCOLS, OPT_SHARE, OPT_TOLERANCE,
        OPT_CACERT, OPT_CAPATH };
@@ -109,7 +110,8 @@ static const struct option long_options[] = {
     {"mode", required_argument, NULL, OPT_MODE},
     {"urls", required_argument, NULL, OPT_URLS},
     {"workers", required_argument, NULL, OPT_WORKERS},
-    {"split", required_argument, NULL, OPT_SPLIT},
+    {"dist", required_argument, NULL, OPT_DIST},
+    {"split", required_argument, NULL, OPT_SPLIT}, /* the old name of --dist */
     {"repeat", required_argument, NULL, OPT_REPEAT},
     {"warmup", required_argument, NULL, OPT_WARMUP},
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -149,14 +151,17 @@ static enum cc_status parse_timeout(const char *what, const char *text, double *
     return status;
 }
 
-static enum cc_status parse_split(const char *text, enum mpi_split *out, struct cc_err *err)
+/* --dist (cpu's name for the same choice) or its alias --split: messages
+ * name the option as it was given. */
+static enum cc_status parse_split(const char *option, const char *text, enum mpi_split *out,
+                                  struct cc_err *err)
 {
     if (!strcmp(text, "block"))
         *out = MPI_SPLIT_BLOCK;
     else if (!strcmp(text, "cyclic"))
         *out = MPI_SPLIT_CYCLIC;
     else
-        return cc_error(err, CC_EINPUT, "--split: unknown split '%s' (block or cyclic)", text);
+        return cc_error(err, CC_EINPUT, "%s: unknown value '%s' (block, cyclic)", option, text);
     return CC_OK;
 }
 
@@ -185,7 +190,10 @@ static enum cc_status parse_one(int opt, const char *arg, struct io_options *o, 
         status = parse_positive("--workers", arg, MAX_WORKERS, &value, err);
         o->fetch.workers = (unsigned)value;
         return status;
-    case OPT_SPLIT: o->split_set = true; return parse_split(arg, &o->split, err);
+    case OPT_DIST:
+    case OPT_SPLIT:
+        o->split_option = opt == OPT_DIST ? "--dist" : "--split";
+        return parse_split(o->split_option, arg, &o->split, err);
     case OPT_TOLERANCE:
         o->tolerance_set = true;
         return cli_parse_tolerance(arg, &o->tolerance, err);
@@ -237,8 +245,8 @@ static enum cc_status check_combination(struct io_options *o, struct cc_err *err
                         o->fetch.workers);
     if (o->fetch.share && o->mode != FETCH_THREADS)
         return cc_error(err, CC_EINPUT, "--share: only for --mode threads");
-    if (o->split_set && o->mode != FETCH_MPI)
-        return cc_error(err, CC_EINPUT, "--split: only for --mode mpi");
+    if (o->split_option && o->mode != FETCH_MPI)
+        return cc_error(err, CC_EINPUT, "%s: only for --mode mpi", o->split_option);
     if (!o->workers_set)
         o->fetch.workers = (o->mode == FETCH_THREADS || o->mode == FETCH_MULTI) ? DEFAULT_WORKERS : 1;
     return CC_OK;
