@@ -6,18 +6,11 @@
 #include <stdlib.h>
 
 #include "cli_autotune.h"
+#include "num.h"
 
 enum cc_status cli_parse_tolerance(const char *text, double *out, struct cc_err *err)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (end != text && *end == '%')
-        end++;
-    if (end == text || *end || errno || !(v >= 0 && v <= 100))
-        return cc_error(err, CC_EINPUT, "--tolerance: '%s' is not a percentage from 0 to 100", text);
-    *out = v / 100;
-    return CC_OK;
+    return num_parse_percent("--tolerance", text, 100, out, err);
 }
 
 static void choice_text(char *buf, size_t size, const struct autotune_result *a, double tolerance)

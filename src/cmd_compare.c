@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "num.h"
 #include "report.h"
 #include "runs.h"
 #include "stats.h"
@@ -57,19 +58,6 @@ struct line {
     enum verdict verdict;
     bool regression;                  /* slower beyond --fail-if-slower */
 };
-
-static enum cc_status parse_percent(const char *text, double *out, struct cc_err *err)
-{
-    char *end;
-    size_t len = strlen(text);
-    if (len == 0 || strspn(text, "0123456789.") != len - (text[len - 1] == '%'))
-        return cc_error(err, CC_EINPUT, "--fail-if-slower: '%s' is not a percentage (e.g. 5%%)", text);
-    double v = strtod(text, &end);
-    if (end == text || (*end && strcmp(end, "%")) || !isfinite(v))
-        return cc_error(err, CC_EINPUT, "--fail-if-slower: '%s' is not a percentage (e.g. 5%%)", text);
-    *out = v / 100;
-    return CC_OK;
-}
 
 static enum cc_status judge(struct line *l, const struct options *o, struct cc_err *err)
 {
@@ -312,7 +300,7 @@ static enum cc_status parse_options(int argc, char **argv, struct options *o, bo
     *o = (struct options){.format = REPORT_TABLE, .fail_if_slower = NAN};
     while (status == CC_OK && (opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         switch (opt) {
-        case 's': status = parse_percent(optarg, &o->fail_if_slower, err); break;
+        case 's': status = num_parse_percent("--fail-if-slower", optarg, INFINITY, &o->fail_if_slower, err); break;
         case 'y': status = cli_parse_by_column(optarg, &o->by, err); break;
         case 'd': o->drop_outliers = true; break;
         case 'f': status = report_parse_format(optarg, REPORT_FORMATS_ALL, &o->format, err); break;

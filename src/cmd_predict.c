@@ -69,27 +69,7 @@ struct options {
 static enum cc_status parse_list(const char *what, const char *text, struct list *out,
                                  struct cc_err *err)
 {
-    const char *p = text;
-    out->n = 0;
-    for (;;) {
-        size_t len = strcspn(p, ",");
-        char item[32];
-        if (out->n == MAX_LIST)
-            return cc_error(err, CC_EINPUT, "%s: more than %d values", what, MAX_LIST);
-        if (len >= sizeof item)
-            return cc_error(err, CC_EINPUT, "%s: '%.*s' is too long", what, (int)len, p);
-        memcpy(item, p, len);
-        item[len] = '\0';
-        enum cc_status status = num_parse_u64(what, item, MAX_COUNT, &out->v[out->n], err);
-        if (status != CC_OK)
-            return status;
-        if (out->v[out->n] == 0)
-            return cc_error(err, CC_EINPUT, "%s: '0'; each value must be at least 1", what);
-        out->n++;
-        if (!p[len])
-            return CC_OK;
-        p += len + 1;
-    }
+    return num_parse_list(what, text, MAX_COUNT, out->v, MAX_LIST, &out->n, err);
 }
 
 static enum cc_status parse_options(int argc, char **argv, struct options *o, bool *help,

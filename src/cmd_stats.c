@@ -82,27 +82,11 @@ static enum cc_status parse_baseline(const char *text, struct options *o, struct
 /* P[,P...], each a whole number >= 1. */
 static enum cc_status parse_predict(const char *text, struct options *o, struct cc_err *err)
 {
-    size_t n = 0;
-    const char *p = text;
-    for (;;) {
-        size_t len = strcspn(p, ",");
-        char item[32];
-        if (n == sizeof o->predict / sizeof o->predict[0])
-            return cc_error(err, CC_EINPUT, "--predict: more than %zu worker counts", n);
-        if (len >= sizeof item)
-            return cc_error(err, CC_EINPUT, "--predict: '%.*s' is too long", (int)len, p);
-        memcpy(item, p, len);
-        item[len] = '\0';
-        enum cc_status status = num_parse_u64("--predict", item, MAX_WORKERS, &o->predict[n], err);
-        if (status != CC_OK)
-            return status;
-        if (o->predict[n] == 0)
-            return cc_error(err, CC_EINPUT, "--predict: '0' workers; each count must be at least 1");
-        n++;
-        if (!p[len])
-            break;
-        p += len + 1;
-    }
+    size_t n;
+    enum cc_status status = num_parse_list("--predict", text, MAX_WORKERS, o->predict,
+                                           sizeof o->predict / sizeof o->predict[0], &n, err);
+    if (status != CC_OK)
+        return status;
     o->summary.predict = o->predict;
     o->summary.npredict = n;
     return CC_OK;
