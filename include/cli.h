@@ -39,6 +39,13 @@ enum cc_status cli_option_error(const char *command, int opt, char *const argv[]
  * Called while parsing, so a typo fails before any work or output. */
 enum cc_status cli_check_output_file(const char *option, const char *path, struct cc_err *err);
 
+struct runs;
+
+/* "concur COMMAND: warning: N runs with ok=0 left out of the statistics
+ * (first at FILE:LINE)HINT" on stderr when r holds failed runs (stats,
+ * compare). hint (may be "") follows the parenthesis. */
+void cli_warn_failed_runs(const char *command, const struct runs *r, const char *hint);
+
 /* Numbers in the statistics tables: a finite value exactly (the shortest
  * decimal that reads back as the same double) in JSON and CSV; an undefined
  * one (NAN, infinite) as null in JSON, an empty field in CSV and "-" in

@@ -99,6 +99,12 @@ enum cc_status runs_read_stream(struct runs *r, FILE *in, const char *name,
  * order of the tables. */
 void runs_sort(struct runs *r);
 
+/* The input of stats, compare and predict: a new set (by_column as in
+ * runs_alloc) with every file of paths read in order, then sorted. On error
+ * *out is NULL and err names the file (and line). */
+enum cc_status runs_load(const char *by_column, char *const paths[], size_t npaths,
+                         struct runs **out, struct cc_err *err);
+
 /* The group with exactly this key (by may be NULL), or NULL. */
 const struct runs_group *runs_find(const struct runs *r, const char *experiment,
                                    const char *variant, const char *by,

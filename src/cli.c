@@ -79,6 +79,14 @@ enum cc_status cli_check_output_file(const char *option, const char *path, struc
     return CC_OK;
 }
 
+void cli_warn_failed_runs(const char *command, const struct runs *r, const char *hint)
+{
+    if (r->failed)
+        fprintf(stderr, "concur %s: warning: %zu run%s with ok=0 left out of the statistics "
+                        "(first at %s)%s\n",
+                command, r->failed, r->failed == 1 ? "" : "s", r->first_failed, hint);
+}
+
 void cli_json_number(FILE *out, double v)
 {
     json_number(out, v);

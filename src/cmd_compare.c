@@ -319,16 +319,13 @@ static enum cc_status load(const char *path, const struct options *o, struct run
                            struct summary **summary, struct cc_err *err)
 {
     struct summary_options so = {.drop_outliers = o->drop_outliers};
-    enum cc_status status;
-    if (!(*runs = runs_alloc(o->by)))
-        return cc_error(err, CC_ESYS, "out of memory");
-    if ((status = runs_read_file(*runs, path, err)) != CC_OK)
+    char *paths[] = {(char *)path};
+    enum cc_status status = runs_load(o->by, paths, 1, runs, err);
+    if (status != CC_OK)
         return status;
-    runs_sort(*runs);
     status = summary_build(*runs, &so, summary, err);
-    if (status == CC_OK && (*runs)->failed)
-        fprintf(stderr, "concur compare: warning: %zu run%s with ok=0 left out of the statistics (first at %s)\n",
-                (*runs)->failed, (*runs)->failed == 1 ? "" : "s", (*runs)->first_failed);
+    if (status == CC_OK)
+        cli_warn_failed_runs("compare", *runs, "");
     return status;
 }
 

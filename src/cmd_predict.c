@@ -140,24 +140,6 @@ static void prediction_free(struct prediction *p)
     runs_free(p->io_runs);
 }
 
-static enum cc_status read_runs(const struct options *o, const char *by, struct runs **out,
-                                struct cc_err *err)
-{
-    struct runs *r = runs_alloc(by);
-    if (!r)
-        return cc_error(err, CC_ESYS, "out of memory");
-    for (int i = 0; i < o->nfiles; i++) {
-        enum cc_status status = runs_read_file(r, o->files[i], err);
-        if (status != CC_OK) {
-            runs_free(r);
-            return status;
-        }
-    }
-    runs_sort(r);
-    *out = r;
-    return CC_OK;
-}
-
 /* The summary of the non-io sweeps' predictions: summary.h fits every
  * sweep; io sweeps are left out here (their model is the rounds model). */
 static enum cc_status cpu_points(const struct options *o, struct prediction *p, struct cc_err *err)
@@ -180,7 +162,7 @@ static enum cc_status io_points(const struct options *o, struct prediction *p, s
 {
     if (o->urls.n == 0)
         return CC_OK;
-    enum cc_status status = read_runs(o, "items", &p->io_runs, err);
+    enum cc_status status = runs_load("items", o->files, (size_t)o->nfiles, &p->io_runs, err);
     if (status == CC_EINPUT) {
         char why[sizeof err->msg];
         memcpy(why, err->msg, sizeof why);
@@ -221,7 +203,7 @@ static enum cc_status io_points(const struct options *o, struct prediction *p, s
 
 static enum cc_status predict_all(const struct options *o, struct prediction *p, struct cc_err *err)
 {
-    enum cc_status status = read_runs(o, NULL, &p->runs, err);
+    enum cc_status status = runs_load(NULL, o->files, (size_t)o->nfiles, &p->runs, err);
     if (status == CC_OK)
         status = cpu_points(o, p, err);
     if (status == CC_OK)

@@ -435,10 +435,7 @@ static enum cc_status parse_options(int argc, char **argv, struct options *o, bo
 
 static void warn_about(const struct runs *r, const struct summary *s)
 {
-    if (r->failed)
-        fprintf(stderr, "concur stats: warning: %zu run%s with ok=0 left out of the statistics "
-                        "(first at %s); see the 'failed' column\n",
-                r->failed, r->failed == 1 ? "" : "s", r->first_failed);
+    cli_warn_failed_runs("stats", r, "; see the 'failed' column");
     if (r->duplicate_runs)
         fprintf(stderr, "concur stats: warning: %zu run number%s repeated within a group of one file "
                         "(first at %s): a file or rows given twice?\n",
@@ -476,17 +473,10 @@ int cmd_stats(int argc, char **argv)
     }
 
     stats_init();
-    if (!(runs = runs_alloc(o.by))) {
-        rc = cli_report("stats", cc_error(&err, CC_ESYS, "out of memory"), &err);
+    if ((status = runs_load(o.by, argv + optind, (size_t)(argc - optind), &runs, &err)) != CC_OK) {
+        rc = cli_report("stats", status, &err);
         goto out;
     }
-    for (int i = optind; i < argc; i++) {
-        if ((status = runs_read_file(runs, argv[i], &err)) != CC_OK) {
-            rc = cli_report("stats", status, &err);
-            goto out;
-        }
-    }
-    runs_sort(runs);
     if ((status = summary_build(runs, &o.summary, &summary, &err)) != CC_OK) {
         rc = cli_report("stats", status, &err);
         goto out;
