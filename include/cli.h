@@ -47,12 +47,9 @@ struct runs;
 void cli_warn_failed_runs(const char *command, const struct runs *r, const char *hint);
 
 /* Numbers in the statistics tables: a finite value exactly (the shortest
- * decimal that reads back as the same double) in JSON and CSV; an undefined
- * one (NAN, infinite) as null in JSON, an empty field in CSV and "-" in
- * Markdown (with digits significant digits), never as "nan" text. */
-void cli_json_number(FILE *out, double v);
-/* ", \"key\": number" inside a JSON object. */
-void cli_json_key_number(FILE *out, const char *key, double v);
+ * decimal that reads back as the same double) in CSV; an undefined one (NAN,
+ * infinite) as an empty field in CSV and "-" in Markdown (with digits
+ * significant digits), never as "nan" text. JSON's numbers: json_number. */
 void cli_csv_number(FILE *out, double v);
 const char *cli_md_number(char *buf, size_t size, int digits, double v);
 

@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "json.h"
 #include "num.h"
 #include "runs.h"
 
@@ -87,11 +86,6 @@ void cli_warn_failed_runs(const char *command, const struct runs *r, const char 
                 command, r->failed, r->failed == 1 ? "" : "s", r->first_failed, hint);
 }
 
-void cli_json_number(FILE *out, double v)
-{
-    json_number(out, v);
-}
-
 void cli_csv_number(FILE *out, double v)
 {
     char buf[NUM_DOUBLE_BUFSIZE];
@@ -130,13 +124,6 @@ const char *cli_md_number(char *buf, size_t size, int digits, double v)
     else
         snprintf(buf, size, "%.*g", digits, v);
     return buf;
-}
-
-void cli_json_key_number(FILE *out, const char *key, double v)
-{
-    fputs(", ", out);
-    json_key(out, key);
-    json_number(out, v);
 }
 
 enum cc_status cli_parse_by_column(const char *text, const char **out, struct cc_err *err)

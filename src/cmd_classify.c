@@ -262,13 +262,6 @@ static void print_text(FILE *out, const struct classify_options *o, const struct
 /* ------------------------------------------------------------------------
  * JSON. */
 
-static void json_key_number(FILE *out, const char *key, double v)
-{
-    fputc(',', out);
-    json_key(out, key);
-    json_number(out, v);
-}
-
 static void print_json(FILE *out, const struct classify_options *o, const struct classify_result *r)
 {
     fputs("{\"command\":[", out);
@@ -292,12 +285,12 @@ static void print_json(FILE *out, const struct classify_options *o, const struct
     json_key_number(out, "user_s", r->user_s);
     json_key_number(out, "sys_s", r->sys_s);
     fputs(",\"cpu_utilisation\":{\"mean\":", out);
-    cli_json_number(out, r->utilisation.mean);
+    json_number(out, r->utilisation.mean);
     json_key_number(out, "ci95_low", r->utilisation.ci_low);
     json_key_number(out, "ci95_high", r->utilisation.ci_high);
     fputc('}', out);
     fputs(",\"cpu_demand\":{\"mean\":", out);
-    cli_json_number(out, r->demand.mean);
+    json_number(out, r->demand.mean);
     json_key_number(out, "ci95_low", r->demand.ci_low);
     json_key_number(out, "ci95_high", r->demand.ci_high);
     fputc('}', out);
@@ -318,7 +311,7 @@ static void print_json(FILE *out, const struct classify_options *o, const struct
             r->contended ? "true" : "false");
     fprintf(out, ",\"failed_runs\":%zu,\"exit_status\":%d", r->failed_runs, r->last_exit_code);
     fputs(",\"thresholds\":{\"fast_wall_s\":", out);
-    cli_json_number(out, CLASSIFY_FAST_WALL_S);
+    json_number(out, CLASSIFY_FAST_WALL_S);
     json_key_number(out, "cpu_bound", CLASSIFY_CPU_BOUND);
     json_key_number(out, "io_bound", CLASSIFY_IO_BOUND);
     json_key_number(out, "disk_bytes", CLASSIFY_DISK_BYTES);

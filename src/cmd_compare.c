@@ -248,7 +248,7 @@ static void write_json(FILE *out, const struct options *o, const struct line *li
     fputs(", \"b\": ", out);
     json_string(out, fb);
     fprintf(out, ", \"alpha\": %g", ALPHA);
-    cli_json_key_number(out, "fail_if_slower", o->fail_if_slower);
+    json_key_number(out, "fail_if_slower", o->fail_if_slower);
     fprintf(out, ", \"regressions\": %zu,\n \"groups\": [\n", regressions);
     bool first = true;
     for (size_t i = 0; i < n; i++) {
@@ -259,17 +259,17 @@ static void write_json(FILE *out, const struct options *o, const struct line *li
         first = false;
         json_group_key(out, o->by, l->a->group);
         fprintf(out, ", \"n_a\": %zu", l->a->s.n);
-        cli_json_key_number(out, "mean_a", l->a->s.mean);
-        cli_json_key_number(out, "sd_a", l->a->s.sd);
+        json_key_number(out, "mean_a", l->a->s.mean);
+        json_key_number(out, "sd_a", l->a->s.sd);
         fprintf(out, ", \"n_b\": %zu", l->b->s.n);
-        cli_json_key_number(out, "mean_b", l->b->s.mean);
-        cli_json_key_number(out, "sd_b", l->b->s.sd);
-        cli_json_key_number(out, "ratio", l->ratio.ratio);
-        cli_json_key_number(out, "ratio_ci95_low", l->ratio.low);
-        cli_json_key_number(out, "ratio_ci95_high", l->ratio.high);
-        cli_json_key_number(out, "t", l->welch.t);
-        cli_json_key_number(out, "df", l->welch.df);
-        cli_json_key_number(out, "p", l->welch.p);
+        json_key_number(out, "mean_b", l->b->s.mean);
+        json_key_number(out, "sd_b", l->b->s.sd);
+        json_key_number(out, "ratio", l->ratio.ratio);
+        json_key_number(out, "ratio_ci95_low", l->ratio.low);
+        json_key_number(out, "ratio_ci95_high", l->ratio.high);
+        json_key_number(out, "t", l->welch.t);
+        json_key_number(out, "df", l->welch.df);
+        json_key_number(out, "p", l->welch.p);
         fputs(", \"verdict\": ", out);
         json_string(out, verdict_names[l->verdict]);
         fprintf(out, ", \"regression\": %s}", l->regression ? "true" : "false");

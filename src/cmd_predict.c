@@ -329,13 +329,6 @@ static void write_csv(FILE *out, const struct prediction *p)
     }
 }
 
-static void json_field(FILE *out, const char *key, double v)
-{
-    fputs(", ", out);
-    json_key(out, key);
-    json_number(out, v);
-}
-
 static void write_json(FILE *out, const struct prediction *p)
 {
     fputs("{\"models\": [", out);
@@ -348,10 +341,10 @@ static void write_json(FILE *out, const struct prediction *p)
         json_string(out, fit->sweep->experiment);
         fputs(", \"variant\": ", out);
         json_string(out, fit->sweep->variant);
-        json_field(out, "f", fit->amdahl.f);
-        json_field(out, "f_ci95_low", fit->amdahl.low);
-        json_field(out, "f_ci95_high", fit->amdahl.high);
-        json_field(out, "f_fit", fit->amdahl.f_fit);
+        json_key_number(out, "f", fit->amdahl.f);
+        json_key_number(out, "f_ci95_low", fit->amdahl.low);
+        json_key_number(out, "f_ci95_high", fit->amdahl.high);
+        json_key_number(out, "f_fit", fit->amdahl.f_fit);
         fprintf(out, ", \"f_clamped\": %s, \"oversubscribed_left_out\": %zu}",
                 fit->amdahl.clamped ? "true" : "false", fit->oversubscribed);
     }
@@ -360,12 +353,12 @@ static void write_json(FILE *out, const struct prediction *p)
                   : "\n  {\"model\": \"io-rounds\", \"experiment\": \"io\", \"variant\": ", out);
         json_string(out, p->models[m].variant);
         const struct predict_io_model *model = &p->models[m];
-        json_field(out, "latency", model->coef[IO_LATENCY]);
-        json_field(out, "latency_se", model->se[IO_LATENCY]);
-        json_field(out, "cost", model->coef[IO_COST]);
-        json_field(out, "cost_se", model->se[IO_COST]);
-        json_field(out, "setup", model->coef[IO_SETUP]);
-        json_field(out, "setup_se", model->se[IO_SETUP]);
+        json_key_number(out, "latency", model->coef[IO_LATENCY]);
+        json_key_number(out, "latency_se", model->se[IO_LATENCY]);
+        json_key_number(out, "cost", model->coef[IO_COST]);
+        json_key_number(out, "cost_se", model->se[IO_COST]);
+        json_key_number(out, "setup", model->coef[IO_SETUP]);
+        json_key_number(out, "setup_se", model->se[IO_SETUP]);
         fprintf(out, ", \"reduced\": %s, \"setup_fitted\": %s", model->used[IO_COST] ? "false" : "true",
                 model->used[IO_SETUP] ? "true" : "false");
         fputc('}', out);
@@ -378,14 +371,14 @@ static void write_json(FILE *out, const struct prediction *p)
         fputs(", \"variant\": ", out);
         json_string(out, pt->variant);
         fprintf(out, ", \"workers\": %" PRIu64, pt->workers);
-        json_field(out, "items", pt->items ? (double)pt->items : NAN);
-        json_field(out, "predicted_seconds", pt->seconds);
-        json_field(out, "low", pt->low);
-        json_field(out, "high", pt->high);
-        json_field(out, "speedup", pt->speedup);
-        json_field(out, "speedup_low", pt->speedup_low);
-        json_field(out, "speedup_high", pt->speedup_high);
-        json_field(out, "karp_flatt_speedup", pt->karp_flatt_speedup);
+        json_key_number(out, "items", pt->items ? (double)pt->items : NAN);
+        json_key_number(out, "predicted_seconds", pt->seconds);
+        json_key_number(out, "low", pt->low);
+        json_key_number(out, "high", pt->high);
+        json_key_number(out, "speedup", pt->speedup);
+        json_key_number(out, "speedup_low", pt->speedup_low);
+        json_key_number(out, "speedup_high", pt->speedup_high);
+        json_key_number(out, "karp_flatt_speedup", pt->karp_flatt_speedup);
         fputc('}', out);
     }
     fputs("]}\n", out);

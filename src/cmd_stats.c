@@ -322,25 +322,25 @@ static void json_row(FILE *out, const struct runs *r, const struct summary_row *
     fputs("    {", out);
     json_group_key(out, r, g);
     fprintf(out, ", \"workers\": %" PRIu64 ", \"n\": %zu, \"failed\": %zu", g->workers, row->s.n, g->failed);
-    cli_json_key_number(out, "mean", row->s.mean);
-    cli_json_key_number(out, "sd", row->s.sd);
-    cli_json_key_number(out, "median", row->s.median);
-    cli_json_key_number(out, "min", row->s.min);
-    cli_json_key_number(out, "max", row->s.max);
-    cli_json_key_number(out, "cv", row->s.cv);
-    cli_json_key_number(out, "ci95_low", row->s.ci_low);
-    cli_json_key_number(out, "ci95_high", row->s.ci_high);
+    json_key_number(out, "mean", row->s.mean);
+    json_key_number(out, "sd", row->s.sd);
+    json_key_number(out, "median", row->s.median);
+    json_key_number(out, "min", row->s.min);
+    json_key_number(out, "max", row->s.max);
+    json_key_number(out, "cv", row->s.cv);
+    json_key_number(out, "ci95_low", row->s.ci_low);
+    json_key_number(out, "ci95_high", row->s.ci_high);
     fprintf(out, ", \"outliers\": %zu, \"outlier_values\": [", row->outliers);
     for (size_t k = 0; k < row->outliers; k++) {
         fputs(k ? ", " : "", out);
-        cli_json_number(out, row->outlier_values[k]);
+        json_number(out, row->outlier_values[k]);
     }
     fputc(']', out);
-    cli_json_key_number(out, "speedup", row->speedup.ratio);
-    cli_json_key_number(out, "speedup_ci95_low", row->speedup.low);
-    cli_json_key_number(out, "speedup_ci95_high", row->speedup.high);
-    cli_json_key_number(out, "efficiency", row->efficiency);
-    cli_json_key_number(out, "karp_flatt", row->karp_flatt);
+    json_key_number(out, "speedup", row->speedup.ratio);
+    json_key_number(out, "speedup_ci95_low", row->speedup.low);
+    json_key_number(out, "speedup_ci95_high", row->speedup.high);
+    json_key_number(out, "efficiency", row->efficiency);
+    json_key_number(out, "karp_flatt", row->karp_flatt);
     fprintf(out, ", \"baseline\": %s, \"oversubscribed\": %s, \"baseline_rule\": ",
             row->baseline == row ? "true" : "false", g->oversubscribed ? "true" : "false");
     if (row->baseline)
@@ -355,21 +355,21 @@ static void json_fit(FILE *out, const struct runs *r, const struct summary_fit *
     fputs("    {", out);
     json_group_key(out, r, fit->sweep);
     fprintf(out, ", \"points\": %zu", fit->amdahl.points);
-    cli_json_key_number(out, "serial_fraction", fit->amdahl.f);
-    cli_json_key_number(out, "serial_fraction_se", fit->amdahl.se);
-    cli_json_key_number(out, "serial_fraction_ci95_low", fit->amdahl.low);
-    cli_json_key_number(out, "serial_fraction_ci95_high", fit->amdahl.high);
-    cli_json_key_number(out, "serial_fraction_fit", fit->amdahl.f_fit);
+    json_key_number(out, "serial_fraction", fit->amdahl.f);
+    json_key_number(out, "serial_fraction_se", fit->amdahl.se);
+    json_key_number(out, "serial_fraction_ci95_low", fit->amdahl.low);
+    json_key_number(out, "serial_fraction_ci95_high", fit->amdahl.high);
+    json_key_number(out, "serial_fraction_fit", fit->amdahl.f_fit);
     fprintf(out, ", \"serial_fraction_clamped\": %s, \"oversubscribed_left_out\": %zu",
             fit->amdahl.clamped ? "true" : "false", fit->oversubscribed);
-    cli_json_key_number(out, "residual_ss", fit->amdahl.rss);
+    json_key_number(out, "residual_ss", fit->amdahl.rss);
     fputs(", \"predictions\": [", out);
     for (size_t k = 0; k < npredict; k++) {
         const struct summary_prediction *pr = &fit->predictions[k];
         fprintf(out, "%s{\"workers\": %" PRIu64, k ? ", " : "", pr->workers);
-        cli_json_key_number(out, "speedup", pr->speedup);
-        cli_json_key_number(out, "speedup_ci95_low", pr->low);
-        cli_json_key_number(out, "speedup_ci95_high", pr->high);
+        json_key_number(out, "speedup", pr->speedup);
+        json_key_number(out, "speedup_ci95_low", pr->low);
+        json_key_number(out, "speedup_ci95_high", pr->high);
         fputc('}', out);
     }
     fputs("]}", out);
