@@ -18,6 +18,7 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "cli_autotune.h"
+#include "clock.h"
 #include "fetch.h"
 #include "mpi_env.h"
 #include "mpi_fetch.h"
@@ -301,7 +302,7 @@ struct io_run {
 static void show_progress(void *ctx, size_t done, size_t total)
 {
     struct io_run *r = ctx;
-    double now = fetch_now();
+    double now = clock_now();
 
     if (done < total && now - r->progress_shown < 0.1)
         return;
@@ -327,9 +328,9 @@ static enum cc_status run_once(struct io_run *r, double *seconds, struct cc_err 
         status = mpi_fetch_run(&o->fetch, o->workers_set, o->split, &r->list, r->results,
                                seconds, err);
     } else {
-        double start = fetch_now();
+        double start = clock_now();
         status = fetch_run(o->mode, &o->fetch, r->list.entries, r->list.count, r->results, err);
-        *seconds = fetch_now() - start;
+        *seconds = clock_now() - start;
     }
     clear_progress(r);
     return status;

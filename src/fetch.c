@@ -2,6 +2,7 @@
  * (set-up, body accounting, outcome, retry decision) and the dispatch to
  * the modes in fetch_threads.c and fetch_multi.c. */
 #include "fetch_impl.h"
+#include "clock.h"
 #include "tls_trust.h"
 
 #include <errno.h>
@@ -66,13 +67,6 @@ enum cc_status fetch_parse_mode(const char *text, enum fetch_mode *out, struct c
 const char *fetch_mode_name(enum fetch_mode mode)
 {
     return mode_names[mode];
-}
-
-double fetch_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 void fetch_sleep(double seconds)
@@ -190,7 +184,7 @@ bool transfer_begin(struct transfer *t, const struct url_entry *entry,
     t->save_errno = 0;
     t->errbuf[0] = '\0';
     if (result->attempts++ == 0)
-        result->started = fetch_now();
+        result->started = clock_now();
     if (entry->invalid) {
         result->attempts = 0;
         fail(result, "line %zu: %s", entry->line, entry->invalid);
@@ -198,7 +192,7 @@ bool transfer_begin(struct transfer *t, const struct url_entry *entry,
     }
     if (t->opts->save_dirfd >= 0 && !save_open_temp(t)) {
         fail(result, "--save: cannot create a temporary file: %s", strerror(t->save_errno));
-        result->seconds = fetch_now() - result->started;
+        result->seconds = clock_now() - result->started;
         return false;
     }
     curl_easy_setopt(t->easy, CURLOPT_URL, entry->url);
@@ -348,7 +342,7 @@ double transfer_end(struct transfer *t, CURLcode code)
         save_finish(t, false);
         describe_failure(t, code, status);
     }
-    r->seconds = fetch_now() - r->started;
+    r->seconds = clock_now() - r->started;
     bool transient = success ? false : (code == CURLE_OK ? transient_http(status) : transient_curl(code));
     if (transient && !t->too_big && r->attempts <= t->opts->retries)
         return retry_wait(t);

@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 /* How often the timer looks whether a hung request's client has left. */
 #define HANG_POLL_SECONDS 0.1
 /* The shortest pause of a drip, whatever rounding says. */
@@ -75,13 +77,6 @@ struct head_watch {
     int fd;
     double deadline; /* INFINITY: not armed */
 };
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static struct timespec to_timespec(double seconds)
 {
@@ -243,7 +238,7 @@ static void *timer_run(void *arg)
 
     pthread_mutex_lock(&t->lock);
     while (!t->stopping) {
-        double now = now_seconds();
+        double now = clock_now();
         while (t->nheap > 0 && t->heap[0].deadline <= now)
             MHD_resume_connection(heap_pop(t).conn);
         if (t->nparked > 0)
@@ -314,7 +309,7 @@ static void watch_arm(struct timer *t, struct head_watch *w)
     if (!w)
         return;
     pthread_mutex_lock(&t->lock);
-    w->deadline = now_seconds() + t->request_timeout;
+    w->deadline = clock_now() + t->request_timeout;
     pthread_mutex_unlock(&t->lock);
 }
 
@@ -341,7 +336,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         w->fd = info ? info->connect_fd : -1;
         pthread_mutex_lock(&t->lock);
-        w->deadline = now_seconds() + t->request_timeout;
+        w->deadline = clock_now() + t->request_timeout;
         w->next = t->watches;
         if (t->watches)
             t->watches->prev = w;
@@ -444,7 +439,7 @@ static ssize_t read_then_reset(void *cls, uint64_t pos, char *buf, size_t max)
 static ssize_t read_drip(void *cls, uint64_t pos, char *buf, size_t max)
 {
     struct drip_body *d = cls;
-    double now = now_seconds();
+    double now = clock_now();
 
     if (d->started < 0)
         d->started = now;
@@ -663,7 +658,7 @@ static enum MHD_Result begin(struct server *server, struct MHD_Connection *conn,
         wait += req->route.delay;
     req->stage = STAGE_READY;
     if (wait > 0)
-        return timer_suspend_until(&server->timer, conn, now_seconds() + wait) ? MHD_YES : MHD_NO;
+        return timer_suspend_until(&server->timer, conn, clock_now() + wait) ? MHD_YES : MHD_NO;
     return respond(server, conn, url, method, req);
 }
 
