@@ -388,6 +388,7 @@ static enum cc_status run_all(const struct cpu_options *o, const struct workload
 struct auto_ctx {
     struct cpu_options *o;
     struct workload *w;
+    struct report *r; /* the rows, once the search is done */
 };
 
 /* One verified run at `workers` threads, for the search. The range
@@ -416,8 +417,20 @@ static enum cc_status auto_run(void *ctx, unsigned workers, double *seconds, str
     return CC_OK;
 }
 
+/* One probed run as a row; all of them were verified. */
+static enum cc_status auto_row(void *ctx, unsigned workers, size_t run, double seconds,
+                               const char *chosen, struct cc_err *err)
+{
+    struct auto_ctx *c = ctx;
+    struct cpu_outcome out = {.total = c->w->expected, .seconds = seconds};
+    c->o->plan.threads = (int)workers;
+    if (record(c->r, c->o, c->w, 1, run, &out, chosen) != CC_OK)
+        return cc_error(err, CC_ESYS, "out of memory");
+    return CC_OK;
+}
+
 /* --workers auto (omp, one process): the search, then every probed run as
- * a row; all of them were verified. */
+ * a row. */
 static enum cc_status run_auto(struct cpu_options *o, struct workload *w, struct cc_err *err)
 {
     struct auto_ctx ctx = {.o = o, .w = w};
@@ -437,16 +450,8 @@ static enum cc_status run_auto(struct cpu_options *o, struct workload *w, struct
     }
     o->plan.threads = (int)a->chosen;
     describe(r, o, w, 1);
-    cli_autotune_meta(r, a, o->tolerance);
-    for (size_t i = 0; i < a->npoints && status == CC_OK; i++) {
-        const struct autotune_point *p = &a->points[i];
-        o->plan.threads = (int)p->workers;
-        for (size_t k = 0; k < p->n && status == CC_OK; k++) {
-            struct cpu_outcome out = {.total = w->expected, .seconds = p->seconds[k]};
-            if (record(r, o, w, 1, k + 1, &out, p->workers == a->chosen ? "1" : "0") != CC_OK)
-                status = cc_error(err, CC_ESYS, "out of memory");
-        }
-    }
+    ctx.r = r;
+    status = cli_autotune_write(r, a, o->tolerance, auto_row, &ctx, err);
     if (report_close(r) != CC_OK && status == CC_OK)
         status = cc_error(err, CC_ESYS, "cannot write the results: standard output failed");
     cli_autotune_print(stderr, "cpu", a, o->tolerance);

@@ -296,6 +296,7 @@ struct io_run {
     double progress_shown;  /* when progress was last drawn; 0: never */
     struct totals auto_totals; /* --workers auto: the last run's */
     unsigned auto_max_workers; /* --workers auto: what the descriptor limit allows */
+    struct report *auto_report; /* --workers auto: where auto_row writes */
 };
 
 /* Progress on a terminal: "  120/160 URLs", redrawn at most 10 times a second. */
@@ -575,6 +576,17 @@ static enum cc_status auto_run(void *ctx, unsigned workers, double *seconds, str
     return CC_OK;
 }
 
+/* One probed run as a row (ctx: the io_run, its report in auto_report). */
+static enum cc_status auto_row(void *ctx, unsigned workers, size_t run, double seconds,
+                               const char *chosen, struct cc_err *err)
+{
+    struct io_run *r = ctx;
+    r->o->fetch.workers = workers;
+    if (add_row(r, r->auto_report, run, seconds, &r->auto_totals, chosen) != CC_OK)
+        return cc_error(err, CC_ESYS, "cannot write the runs");
+    return CC_OK;
+}
+
 /* --workers auto: the search, then every probed run as a row. */
 static enum cc_status run_auto(struct io_run *r, struct cc_err *err)
 {
@@ -604,15 +616,9 @@ static enum cc_status run_auto(struct io_run *r, struct cc_err *err)
         return cc_error(err, CC_ESYS, "out of memory");
     }
     describe_run(r, report);
-    cli_autotune_meta(report, a, o->tolerance);
-    for (size_t i = 0; i < a->npoints && status == CC_OK; i++) {
-        const struct autotune_point *p = &a->points[i];
-        o->fetch.workers = p->workers;
-        for (size_t k = 0; k < p->n && status == CC_OK; k++)
-            if (add_row(r, report, k + 1, p->seconds[k], &r->auto_totals,
-                        p->workers == a->chosen ? "1" : "0") != CC_OK)
-                status = cc_error(err, CC_ESYS, "cannot write the runs");
-    }
+    r->auto_report = report;
+    status = cli_autotune_write(report, a, o->tolerance, auto_row, r, err);
+    r->auto_report = NULL;
     if (report_close(report) != CC_OK && status == CC_OK)
         status = cc_error(err, CC_ESYS, "cannot write the runs to standard output");
     if (!o->quiet)
