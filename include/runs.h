@@ -33,6 +33,17 @@
 
 #include "status.h"
 
+/* The names in a runs CSV that carry meaning, defined once: the I/O
+ * experiment (`concur io`; predict fits it with the rounds model), and the
+ * variants that are an experiment's own serial baseline (cpu's serial mode,
+ * io's sync mode). */
+#define RUNS_EXPERIMENT_IO "io"
+#define RUNS_VARIANT_SERIAL "serial"
+#define RUNS_VARIANT_SYNC "sync"
+
+/* Whether variant is a serial baseline: serial or sync. */
+bool runs_serial_variant(const char *variant);
+
 /* "FILE:LINE" of a run, for messages. */
 #define RUNS_WHERE_SIZE 288
 

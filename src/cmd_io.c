@@ -24,6 +24,7 @@
 #include "mpi_fetch.h"
 #include "num.h"
 #include "report.h"
+#include "runs.h"
 #include "tls_trust.h"
 #include "urllist.h"
 
@@ -386,7 +387,7 @@ static enum cc_status add_row(struct io_run *r, struct report *report, uint64_t 
     /* downloads per second; undefined (empty) when none succeeded */
     snprintf(rate, sizeof rate, t->ok && seconds > 0 ? "%.1f" : "", (double)t->ok / seconds);
     const char *const values[N_COLUMNS + 1] = {
-        "io", fetch_mode_name(r->o->mode), workers, number, secs, items, bytes, errors, ranks, rate,
+        RUNS_EXPERIMENT_IO, fetch_mode_name(r->o->mode), workers, number, secs, items, bytes, errors, ranks, rate,
         oversubscribed ? "1" : "0", chosen,
     };
     return report_row(report, values);

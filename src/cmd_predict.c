@@ -153,7 +153,7 @@ static enum cc_status cpu_points(const struct options *o, struct prediction *p, 
         return cc_error(err, CC_ESYS, "out of memory");
     size_t n = predict_cpu(p->summary, p->points);
     for (size_t i = 0; i < n; i++)  /* keep the non-io ones */
-        if (strcmp(p->points[i].experiment, "io"))
+        if (strcmp(p->points[i].experiment, RUNS_EXPERIMENT_IO))
             p->points[p->npoints++] = p->points[i];
     return CC_OK;
 }
@@ -178,7 +178,7 @@ static enum cc_status io_points(const struct options *o, struct prediction *p, s
         bool seen = false;
         for (size_t m = 0; m < p->nmodels; m++)
             seen |= !strcmp(p->models[m].variant, g->variant);
-        if (strcmp(g->experiment, "io") || !strcmp(g->variant, "sync") || seen)
+        if (strcmp(g->experiment, RUNS_EXPERIMENT_IO) || !strcmp(g->variant, RUNS_VARIANT_SYNC) || seen)
             continue;
         if ((status = predict_io_fit(r, g->variant, &p->models[p->nmodels], err)) != CC_OK)
             return status;
@@ -191,7 +191,7 @@ static enum cc_status io_points(const struct options *o, struct prediction *p, s
             for (size_t w = 0; w < o->workers.n; w++) {
                 struct predict_point *pt = &p->points[p->npoints++];
                 *pt = (struct predict_point){
-                    .experiment = "io", .variant = p->models[m].variant,
+                    .experiment = RUNS_EXPERIMENT_IO, .variant = p->models[m].variant,
                     .workers = o->workers.v[w], .items = o->urls.v[u],
                     .speedup = NAN, .speedup_low = NAN, .speedup_high = NAN,
                     .karp_flatt_speedup = NAN,
@@ -251,7 +251,7 @@ static void write_md(FILE *out, const struct options *o, const struct prediction
         fprintf(out, "Amdahl fit per sweep (serial fraction f, 95%% CI):\n\n");
         for (size_t i = 0; i < p->summary->nfits; i++) {
             const struct summary_fit *fit = &p->summary->fits[i];
-            if (!strcmp(fit->sweep->experiment, "io"))
+            if (!strcmp(fit->sweep->experiment, RUNS_EXPERIMENT_IO))
                 continue;
             fprintf(out, "- %s %s: f = %s", fit->sweep->experiment, fit->sweep->variant,
                     cli_md_number(a, sizeof a, 4, fit->amdahl.f));
@@ -335,7 +335,7 @@ static void write_json(FILE *out, const struct prediction *p)
     size_t k = 0;
     for (size_t i = 0; p->summary && i < p->summary->nfits; i++) {
         const struct summary_fit *fit = &p->summary->fits[i];
-        if (!strcmp(fit->sweep->experiment, "io"))
+        if (!strcmp(fit->sweep->experiment, RUNS_EXPERIMENT_IO))
             continue;
         fputs(k++ ? ",\n  {\"model\": \"amdahl\", \"experiment\": " : "\n  {\"model\": \"amdahl\", \"experiment\": ", out);
         json_string(out, fit->sweep->experiment);
@@ -412,7 +412,7 @@ static bool cpu_plot_data(FILE *f, const struct options *o, const struct predict
 {
     const struct summary_fit *fit = NULL;
     for (size_t i = 0; p->summary && i < p->summary->nfits && !fit; i++)
-        if (strcmp(p->summary->fits[i].sweep->experiment, "io"))
+        if (strcmp(p->summary->fits[i].sweep->experiment, RUNS_EXPERIMENT_IO))
             fit = &p->summary->fits[i];
     if (!fit)
         return false;
@@ -462,7 +462,7 @@ static bool io_plot_data(FILE *f, const struct options *o, const struct predicti
         uint64_t items;
         struct stats_summary s;
         struct cc_err ignored;
-        if (strcmp(g->experiment, "io") || (strcmp(g->variant, m->variant) && strcmp(g->variant, "sync"))
+        if (strcmp(g->experiment, RUNS_EXPERIMENT_IO) || (strcmp(g->variant, m->variant) && strcmp(g->variant, RUNS_VARIANT_SYNC))
             || num_parse_u64(NULL, g->by, UINT64_MAX, &items, &ignored) != CC_OK || items != n
             || stats_summarize(g->seconds, g->n, &s, &ignored) != CC_OK)
             continue;
@@ -508,7 +508,7 @@ static enum cc_status predict_plot(const struct options *o, const struct predict
     bool written = fclose(f) == 0;
     enum cc_status status = CC_OK;
     if (!any)
-        status = cc_error(err, CC_EINPUT, "--plot: no %s prediction to draw", o->urls.n ? "io" : "cpu");
+        status = cc_error(err, CC_EINPUT, "--plot: no %s prediction to draw", o->urls.n ? RUNS_EXPERIMENT_IO : "cpu");
     else if (!written)
         status = cc_error(err, CC_ESYS, "--plot: cannot write the script");
     if (status == CC_OK) {

@@ -168,6 +168,11 @@ static enum cc_status csv_next(struct csv *c, bool *got, unsigned long *record_l
 /* ------------------------------------------------------------------------
  * Groups. */
 
+bool runs_serial_variant(const char *variant)
+{
+    return !strcmp(variant, RUNS_VARIANT_SERIAL) || !strcmp(variant, RUNS_VARIANT_SYNC);
+}
+
 enum cc_status runs_load(const char *by_column, char *const paths[], size_t npaths,
                          struct runs **out, struct cc_err *err)
 {
@@ -396,7 +401,7 @@ const struct runs_group *runs_baseline(const struct runs *r, const char *experim
         if (variant) {
             if (strcmp(g->variant, variant) || (workers && g->workers != workers))
                 continue;
-        } else if (strcmp(g->variant, "serial") && strcmp(g->variant, "sync")) {
+        } else if (!runs_serial_variant(g->variant)) {
             continue;
         }
         if (better_baseline(g, best))

@@ -282,6 +282,20 @@ static void unreadable_file(void **state)
     runs_free(r);
 }
 
+/* The serial baselines by name: serial (cpu) and sync (io), nothing else. */
+static void serial_variants(void **state)
+{
+    (void)state;
+    assert_true(runs_serial_variant(RUNS_VARIANT_SERIAL));
+    assert_true(runs_serial_variant(RUNS_VARIANT_SYNC));
+    assert_true(runs_serial_variant("serial"));
+    assert_true(runs_serial_variant("sync"));
+    assert_false(runs_serial_variant("omp"));
+    assert_false(runs_serial_variant("Serial"));
+    assert_false(runs_serial_variant(""));
+    assert_string_equal(RUNS_EXPERIMENT_IO, "io");
+}
+
 static void write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -341,6 +355,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(load_pools_files_in_order),
+        cmocka_unit_test(serial_variants),
         cmocka_unit_test(reads_by_header_name),
         cmocka_unit_test(rfc4180_quoting),
         cmocka_unit_test(several_files_pool_by_group),
