@@ -5,6 +5,7 @@
 #ifndef CONCUR_CLI_H
 #define CONCUR_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -23,6 +24,24 @@ int cmd_merge(int argc, char **argv);
 
 /* Prints "concur <command>: <reason>" on stderr and returns the exit code. */
 int cli_report(const char *command, enum cc_status status, const struct cc_err *err);
+
+/* The contract of every command's option parsing:
+ *
+ *   static enum cc_status parse_options(int argc, char **argv,
+ *                                       struct X_options *o, bool *help,
+ *                                       struct cc_err *err);
+ *
+ * getopt_long with a ':' first in the optstring (after any '+'), '?' and
+ * ':' turned into cli_option_error's message, operands and combinations
+ * checked there too, so that bad usage fails before any work. It returns
+ * CC_OK (with *help set for --help) or the error in err; it prints nothing.
+ * cli_options_done then ends the command where it must. */
+
+/* True when the command is done after parsing: --help (usage printed on
+ * stdout, *rc 0) or an error (reported once by cli_report, *rc its exit
+ * code). False: go on with the work. */
+bool cli_options_done(const char *command, enum cc_status status, bool help, const char *usage,
+                      const struct cc_err *err, int *rc);
 
 struct option;
 

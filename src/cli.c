@@ -20,6 +20,21 @@ int cli_report(const char *command, enum cc_status status, const struct cc_err *
     return cc_exit_code(status);
 }
 
+bool cli_options_done(const char *command, enum cc_status status, bool help, const char *usage,
+                      const struct cc_err *err, int *rc)
+{
+    if (status != CC_OK) {
+        *rc = cli_report(command, status, err);
+        return true;
+    }
+    if (help) {
+        fputs(usage, stdout);
+        *rc = 0;
+        return true;
+    }
+    return false;
+}
+
 /* True when arg ("--name" or "--name=value", perhaps abbreviated) is the
  * long option whose short value is val. */
 static bool names_long_option(const char *arg, int val, const struct option *options)

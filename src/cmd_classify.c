@@ -324,12 +324,9 @@ int cmd_classify(int argc, char **argv)
     struct cc_err err;
     bool help = false;
     enum cc_status status = parse_options(argc, argv, &o, &help, &err);
-    if (status != CC_OK)
-        return cli_report("classify", status, &err);
-    if (help) {
-        fputs(usage, stdout);
-        return 0;
-    }
+    int rc;
+    if (cli_options_done("classify", status, help, usage, &err, &rc))
+        return rc;
 
     stats_init();
     struct classify_run *runs = NULL;

@@ -355,12 +355,8 @@ int cmd_compare(int argc, char **argv)
     int rc = 0;
 
     enum cc_status status = parse_options(argc, argv, &o, &help, &err);
-    if (status != CC_OK)
-        return cli_report("compare", status, &err);
-    if (help) {
-        fputs(usage, stdout);
-        return 0;
-    }
+    if (cli_options_done("compare", status, help, usage, &err, &rc))
+        return rc;
     const char *fa = argv[optind], *fb = argv[optind + 1];
 
     stats_init();

@@ -343,12 +343,9 @@ int cmd_merge(int argc, char **argv)
     struct cc_err err = {{0}};
     bool help = false;
     enum cc_status status = parse_options(argc, argv, &o, &help, &err);
-    if (status != CC_OK)
-        return cli_report("merge", status, &err);
-    if (help) {
-        fputs(usage, stdout);
-        return 0;
-    }
+    int rc;
+    if (cli_options_done("merge", status, help, usage, &err, &rc))
+        return rc;
     size_t ninputs = (size_t)(argc - optind) + (o.append ? 1 : 0);
     struct table t = {.file_start = calloc(ninputs, sizeof(size_t))};
     status = t.file_start ? CC_OK : cc_error(&err, CC_ESYS, "out of memory");

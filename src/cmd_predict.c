@@ -537,12 +537,9 @@ int cmd_predict(int argc, char **argv)
     bool help = false;
 
     enum cc_status status = parse_options(argc, argv, &o, &help, &err);
-    if (status != CC_OK)
-        return cli_report("predict", status, &err);
-    if (help) {
-        fputs(usage, stdout);
-        return 0;
-    }
+    int rc;
+    if (cli_options_done("predict", status, help, usage, &err, &rc))
+        return rc;
     stats_init();
     status = predict_all(&o, &p, &err);
     /* The plot before the table: when it fails, nothing is on stdout. */

@@ -105,12 +105,9 @@ int cmd_sumsq(int argc, char **argv)
     bool help = false;
 
     enum cc_status status = parse_options(argc, argv, &o, &help, &err);
-    if (status != CC_OK)
-        return cli_report("sumsq", status, &err);
-    if (help) {
-        fputs(usage, stdout);
-        return 0;
-    }
+    int rc;
+    if (cli_options_done("sumsq", status, help, usage, &err, &rc))
+        return rc;
     int threads = o.threads;
 
     size_t count = (size_t)(argc - optind);
@@ -131,7 +128,7 @@ int cmd_sumsq(int argc, char **argv)
     say_estimate(n, count, threads, squares);
     struct progress *progress = progress_start("sumsq", "squares", squares);
 
-    int rc = 0;
+    rc = 0;
     for (size_t i = 0; i < count; i++) {
         char text[NUM_U128_BUFSIZE];
         u128 sum = cpu_sumsq(n[i], threads, progress);
