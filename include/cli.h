@@ -5,6 +5,7 @@
 #ifndef CONCUR_CLI_H
 #define CONCUR_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -24,6 +25,24 @@ int cmd_merge(int argc, char **argv);
 /* Prints "concur <command>: <reason>" on stderr and returns the exit code. */
 int cli_report(const char *command, enum cc_status status, const struct cc_err *err);
 
+/* The contract of every command's option parsing:
+ *
+ *   static enum cc_status parse_options(int argc, char **argv,
+ *                                       struct X_options *o, bool *help,
+ *                                       struct cc_err *err);
+ *
+ * getopt_long with a ':' first in the optstring (after any '+'), '?' and
+ * ':' turned into cli_option_error's message, operands and combinations
+ * checked there too, so that bad usage fails before any work. It returns
+ * CC_OK (with *help set for --help) or the error in err; it prints nothing.
+ * cli_options_done then ends the command where it must. */
+
+/* True when the command is done after parsing: --help (usage printed on
+ * stdout, *rc 0) or an error (reported once by cli_report, *rc its exit
+ * code). False: go on with the work. */
+bool cli_options_done(const char *command, enum cc_status status, bool help, const char *usage,
+                      const struct cc_err *err, int *rc);
+
 struct option;
 
 /* getopt_long's own complaint as concur's one line: call it when getopt_long
@@ -39,25 +58,22 @@ enum cc_status cli_option_error(const char *command, int opt, char *const argv[]
  * Called while parsing, so a typo fails before any work or output. */
 enum cc_status cli_check_output_file(const char *option, const char *path, struct cc_err *err);
 
+struct runs;
+
+/* "concur COMMAND: warning: N runs with ok=0 left out of the statistics
+ * (first at FILE:LINE)HINT" on stderr when r holds failed runs (stats,
+ * compare). hint (may be "") follows the parenthesis. */
+void cli_warn_failed_runs(const char *command, const struct runs *r, const char *hint);
+
 /* Numbers in the statistics tables: a finite value exactly (the shortest
- * decimal that reads back as the same double) in JSON and CSV; an undefined
- * one (NAN, infinite) as null in JSON, an empty field in CSV and "-" in
- * Markdown (with digits significant digits), never as "nan" text. */
-void cli_json_number(FILE *out, double v);
-/* ", \"key\": number" inside a JSON object. */
-void cli_json_key_number(FILE *out, const char *key, double v);
+ * decimal that reads back as the same double) in CSV; an undefined one (NAN,
+ * infinite) as an empty field in CSV and "-" in Markdown (with digits
+ * significant digits), never as "nan" text. JSON's numbers: json_number. */
 void cli_csv_number(FILE *out, double v);
 const char *cli_md_number(char *buf, size_t size, int digits, double v);
 
-/* The output formats of the statistics commands. */
-enum cli_table_format { CLI_FORMAT_MD, CLI_FORMAT_CSV, CLI_FORMAT_JSON };
-
 /* --by COLUMN of stats and compare: any column but the grouping key's own. */
 enum cc_status cli_parse_by_column(const char *text, const char **out, struct cc_err *err);
-
-/* "md", "csv" or "json" (--format of stats, compare, predict). */
-enum cc_status cli_parse_table_format(const char *text, enum cli_table_format *out,
-                                      struct cc_err *err);
 
 /* The key of a group as the first cells of a Markdown row, "| a | b |"
  * (plus the --by value when by is not NULL), with '|' escaped and line

@@ -25,8 +25,17 @@
  * fraction (0.05). */
 enum cc_status cli_parse_tolerance(const char *text, double *out, struct cc_err *err);
 
-/* The meta lines described above. */
-void cli_autotune_meta(struct report *r, const struct autotune_result *a, double tolerance);
+/* One row of the report: the run-th timed run (from 1) at workers, chosen
+ * "1" on the chosen count's rows and "0" elsewhere. */
+typedef enum cc_status (*cli_autotune_row_fn)(void *ctx, unsigned workers, size_t run,
+                                              double seconds, const char *chosen,
+                                              struct cc_err *err);
+
+/* The meta lines described above, then row() for every timed run of every probed count in
+ * the order the search probed them; stops at the first row that fails. */
+enum cc_status cli_autotune_write(struct report *r, const struct autotune_result *a,
+                                  double tolerance, cli_autotune_row_fn row, void *ctx,
+                                  struct cc_err *err);
 
 /* The curve and the choice, for people, on out. */
 void cli_autotune_print(FILE *out, const char *command, const struct autotune_result *a,

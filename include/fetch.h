@@ -78,9 +78,6 @@ struct fetch_result {
     double started;         /* engine's own: when the first attempt began */
 };
 
-/* Monotonic seconds, for timing runs and retry deadlines. */
-double fetch_now(void);
-
 void fetch_options_default(struct fetch_options *o);
 
 /* Once per process, before any thread starts. */

@@ -6,9 +6,7 @@
  *   fetch_transfer.c        one transfer (an easy handle and the state of
  *                           its current attempt), shared by every mode
  *   fetch_save.c            --save's files, for the transfer
- * (fetch_limits.c, the descriptor limits, stands apart.) The one call
- * upwards left is the clock, fetch_now in fetch.c, until the clock has a
- * module of its own. */
+ * (fetch_limits.c, the descriptor limits, stands apart.) */
 #ifndef CONCUR_FETCH_IMPL_H
 #define CONCUR_FETCH_IMPL_H
 

@@ -42,6 +42,10 @@ void json_number_text(FILE *out, const char *text);
 /* "key": with the key escaped as any string. */
 void json_key(FILE *out, const char *key);
 
+/* , "key": number -- one more member of an object that already has one
+ * (the statistics and classify objects are mostly such numbers). */
+void json_key_number(FILE *out, const char *key, double v);
+
 /* Whether len bytes are valid UTF-8 (no overlong forms, no surrogates,
  * nothing above U+10FFFF); when not, *bad (if not NULL) is the offset of
  * the first byte that is not. */

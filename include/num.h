@@ -48,4 +48,15 @@ enum cc_status num_parse_duration(const char *what, const char *text,
 enum cc_status num_parse_bytes(const char *what, const char *text, uint64_t max,
                                uint64_t *out, struct cc_err *err);
 
+/* Parses a percentage: digits with an optional fraction and an optional
+ * '%' (5, 5%, 2.5%); no sign, exponent or blanks; no more than max_percent
+ * (INFINITY: no bound). Returns the fraction: 5% is 0.05. */
+enum cc_status num_parse_percent(const char *what, const char *text, double max_percent,
+                                 double *out, struct cc_err *err);
+
+/* Parses a comma-separated list of whole numbers, each from 1 to max
+ * (4,8,16): at most capacity of them into out, their count into *n. */
+enum cc_status num_parse_list(const char *what, const char *text, uint64_t max, uint64_t *out,
+                              size_t capacity, size_t *n, struct cc_err *err);
+
 #endif

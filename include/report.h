@@ -23,8 +23,16 @@ struct report_column {
 
 struct report;
 
-/* "csv", "json" or "table". */
-enum cc_status report_parse_format(const char *text, enum report_format *out,
+/* A set of formats, for the commands that do not write all three. */
+#define REPORT_FORMAT_BIT(f) (1u << (f))
+#define REPORT_FORMATS_ALL \
+    (REPORT_FORMAT_BIT(REPORT_CSV) | REPORT_FORMAT_BIT(REPORT_JSON) | REPORT_FORMAT_BIT(REPORT_TABLE))
+
+/* --format: the one vocabulary of every command. "table", "csv" or "json";
+ * "md" (the name stats, compare and predict used) and "text" (classify's)
+ * are aliases of "table". A name whose format is not in accepted is refused
+ * with a message that lists the ones that are. */
+enum cc_status report_parse_format(const char *text, unsigned accepted, enum report_format *out,
                                    struct cc_err *err);
 
 struct report *report_open(FILE *out, enum report_format format,

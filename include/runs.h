@@ -33,6 +33,17 @@
 
 #include "status.h"
 
+/* The names in a runs CSV that carry meaning, defined once: the I/O
+ * experiment (`concur io`; predict fits it with the rounds model), and the
+ * variants that are an experiment's own serial baseline (cpu's serial mode,
+ * io's sync mode). */
+#define RUNS_EXPERIMENT_IO "io"
+#define RUNS_VARIANT_SERIAL "serial"
+#define RUNS_VARIANT_SYNC "sync"
+
+/* Whether variant is a serial baseline: serial or sync. */
+bool runs_serial_variant(const char *variant);
+
 /* "FILE:LINE" of a run, for messages. */
 #define RUNS_WHERE_SIZE 288
 
@@ -98,6 +109,12 @@ enum cc_status runs_read_stream(struct runs *r, FILE *in, const char *name,
 /* Orders the groups by sweep (first appearance) and then by workers, the
  * order of the tables. */
 void runs_sort(struct runs *r);
+
+/* The input of stats, compare and predict: a new set (by_column as in
+ * runs_alloc) with every file of paths read in order, then sorted. On error
+ * *out is NULL and err names the file (and line). */
+enum cc_status runs_load(const char *by_column, char *const paths[], size_t npaths,
+                         struct runs **out, struct cc_err *err);
 
 /* The group with exactly this key (by may be NULL), or NULL. */
 const struct runs_group *runs_find(const struct runs *r, const char *experiment,

@@ -4,17 +4,10 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "autotune.h"
+#include "clock.h"
 #include "pressure.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 struct search {
     const struct autotune_options *o;
@@ -244,11 +237,11 @@ enum cc_status autotune_search(const struct autotune_options *o,
     if (!s.r)
         return cc_error(err, CC_ESYS, "out of memory");
     s.r->full_sweep_runs = (size_t)o->max_workers * o->repeat;
-    double psi0 = pressure_some_s("cpu"), t0 = now_s();
+    double psi0 = pressure_some_s("cpu"), t0 = clock_now();
     enum cc_status status = doubling(&s, err);
     if (status == CC_OK)
         status = bisection(&s, err);
-    double wall = now_s() - t0;
+    double wall = clock_now() - t0;
     s.r->cpu_pressure = wall >= AUTOTUNE_PRESSURE_MIN_S ? (pressure_some_s("cpu") - psi0) / wall : NAN;
     s.r->contended = s.r->cpu_pressure >= AUTOTUNE_CONTENDED;
     if (status != CC_OK) {

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "pressure.h"
 #include "proctree.h"
 
@@ -23,13 +24,6 @@ extern char **environ;
  * Reading the kernel's figures. Each reader returns NAN when the file is
  * missing or unreadable (older kernels, PSI disabled, hidepid), so that a
  * missing figure degrades to null and never stops the classification. */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static double timeval_s(struct timeval tv)
 {
@@ -224,9 +218,9 @@ static enum cc_status wait_sampling(pid_t pid, struct proctree *tree, struct cc_
         if (info.si_pid == pid)
             return CC_OK;
         if (tree) {
-            double start = now_s();
+            double start = clock_now();
             proctree_sample(tree);
-            interval = fmin(SAMPLE_MAX_S, fmax(SAMPLE_MIN_S, (now_s() - start) / SAMPLE_COST_SHARE));
+            interval = fmin(SAMPLE_MAX_S, fmax(SAMPLE_MIN_S, (clock_now() - start) / SAMPLE_COST_SHARE));
         }
         struct timespec ts = {.tv_sec = (time_t)interval,
                               .tv_nsec = (long)((interval - floor(interval)) * 1e9)};
@@ -241,7 +235,7 @@ enum cc_status classify_run_once(char *const argv[], bool show_output, struct cl
     if (interrupted)
         return cc_error(err, CC_EFAIL, "interrupted by signal %d", (int)interrupted);
     double psi_cpu0 = pressure_some_s("cpu"), psi_io0 = pressure_some_s("io");
-    double t0 = now_s();
+    double t0 = clock_now();
     pid_t pid;
     struct saved_signals saved;
     catch_signals(&saved);
@@ -262,7 +256,7 @@ enum cc_status classify_run_once(char *const argv[], bool show_output, struct cl
         proctree_free(tree);
         return status;
     }
-    run->wall_s = now_s() - t0;
+    run->wall_s = clock_now() - t0;
     run->psi_cpu_s = pressure_some_s("cpu") - psi_cpu0;
     run->psi_io_s = pressure_some_s("io") - psi_io0;
     /* The last sample: the zombie's main thread, exact. */

@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "json.h"
 #include "num.h"
 #include "runs.h"
 
@@ -19,6 +18,21 @@ int cli_report(const char *command, enum cc_status status, const struct cc_err *
     if (status != CC_OK)
         fprintf(stderr, "concur %s: %s\n", command, err->msg);
     return cc_exit_code(status);
+}
+
+bool cli_options_done(const char *command, enum cc_status status, bool help, const char *usage,
+                      const struct cc_err *err, int *rc)
+{
+    if (status != CC_OK) {
+        *rc = cli_report(command, status, err);
+        return true;
+    }
+    if (help) {
+        fputs(usage, stdout);
+        *rc = 0;
+        return true;
+    }
+    return false;
 }
 
 /* True when arg ("--name" or "--name=value", perhaps abbreviated) is the
@@ -79,9 +93,12 @@ enum cc_status cli_check_output_file(const char *option, const char *path, struc
     return CC_OK;
 }
 
-void cli_json_number(FILE *out, double v)
+void cli_warn_failed_runs(const char *command, const struct runs *r, const char *hint)
 {
-    json_number(out, v);
+    if (r->failed)
+        fprintf(stderr, "concur %s: warning: %zu run%s with ok=0 left out of the statistics "
+                        "(first at %s)%s\n",
+                command, r->failed, r->failed == 1 ? "" : "s", r->first_failed, hint);
 }
 
 void cli_csv_number(FILE *out, double v)
@@ -124,30 +141,10 @@ const char *cli_md_number(char *buf, size_t size, int digits, double v)
     return buf;
 }
 
-void cli_json_key_number(FILE *out, const char *key, double v)
-{
-    fputs(", ", out);
-    json_key(out, key);
-    json_number(out, v);
-}
-
 enum cc_status cli_parse_by_column(const char *text, const char **out, struct cc_err *err)
 {
     if (runs_required_column(text))
         return cc_error(err, CC_EINPUT, "--by: '%s' is already part of the grouping key", text);
     *out = text;
     return CC_OK;
-}
-
-enum cc_status cli_parse_table_format(const char *text, enum cli_table_format *out,
-                                      struct cc_err *err)
-{
-    static const char *const names[] = {"md", "csv", "json"};
-    for (int f = 0; f < 3; f++) {
-        if (!strcmp(text, names[f])) {
-            *out = (enum cli_table_format)f;
-            return CC_OK;
-        }
-    }
-    return cc_error(err, CC_EINPUT, "--format: unknown format '%s' (md, csv or json)", text);
 }

@@ -6,18 +6,11 @@
 #include <stdlib.h>
 
 #include "cli_autotune.h"
+#include "num.h"
 
 enum cc_status cli_parse_tolerance(const char *text, double *out, struct cc_err *err)
 {
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (end != text && *end == '%')
-        end++;
-    if (end == text || *end || errno || !(v >= 0 && v <= 100))
-        return cc_error(err, CC_EINPUT, "--tolerance: '%s' is not a percentage from 0 to 100", text);
-    *out = v / 100;
-    return CC_OK;
+    return num_parse_percent("--tolerance", text, 100, out, err);
 }
 
 static void choice_text(char *buf, size_t size, const struct autotune_result *a, double tolerance)
@@ -55,7 +48,7 @@ static void point_text(char *buf, size_t size, const struct autotune_point *p)
                  p->n == 1 ? "" : "s");
 }
 
-void cli_autotune_meta(struct report *r, const struct autotune_result *a, double tolerance)
+static void autotune_meta(struct report *r, const struct autotune_result *a, double tolerance)
 {
     char text[256], key[48];
 
@@ -70,6 +63,21 @@ void cli_autotune_meta(struct report *r, const struct autotune_result *a, double
         point_text(text, sizeof text, &a->points[i]);
         report_meta(r, key, text);  /* copies key and value */
     }
+}
+
+enum cc_status cli_autotune_write(struct report *r, const struct autotune_result *a,
+                                  double tolerance, cli_autotune_row_fn row, void *ctx,
+                                  struct cc_err *err)
+{
+    enum cc_status status = CC_OK;
+    autotune_meta(r, a, tolerance);
+    for (size_t i = 0; i < a->npoints && status == CC_OK; i++) {
+        const struct autotune_point *p = &a->points[i];
+        for (size_t k = 0; k < p->n && status == CC_OK; k++)
+            status = row(ctx, p->workers, k + 1, p->seconds[k], p->workers == a->chosen ? "1" : "0",
+                         err);
+    }
+    return status;
 }
 
 void cli_autotune_print(FILE *out, const char *command, const struct autotune_result *a,

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "json.h"
 #include "num.h"
+#include "report.h"
 #include "stats.h"
 
 /* More runs only while the interval crosses a threshold, and only up to
@@ -21,7 +22,7 @@
 #define EXTRA_RUNS_BUDGET_S 20.0
 
 static const char usage[] =
-    "usage: concur classify [--repeat N] [--format text|json] [--show-output]\n"
+    "usage: concur classify [--repeat N] [--format table|json] [--show-output]\n"
     "                       -- COMMAND [ARGS...]\n"
     "\n"
     "Runs COMMAND (looked up in PATH) N times and says whether it is CPU-bound,\n"
@@ -45,7 +46,7 @@ static const char usage[] =
     "  --repeat N      runs (default 3, at most 1000); while the 95% interval of\n"
     "                  the demand crosses 0.8 (or the utilisation's 0.3), more\n"
     "                  runs follow, up to 10 in all and 20 s of running\n"
-    "  --format F      text (default) or json\n"
+    "  --format F      table (default; text is an alias) or json\n"
     "  --show-output   keep the command's stdout and stderr (default: /dev/null);\n"
     "                  its stdin is always /dev/null\n"
     "  -h, --help      this help\n"
@@ -58,25 +59,12 @@ static const char usage[] =
     "(or was killed) in some run; 2 bad usage, or the command cannot be run;\n"
     "130, 143 interrupted by SIGINT, SIGTERM.\n";
 
-enum out_format { OUT_TEXT, OUT_JSON };
-
 struct classify_options {
     uint64_t repeat;
-    enum out_format format;
+    enum report_format format; /* table (the verdict as text) or json */
     bool show_output;
     char **command; /* NULL-terminated, from argv */
 };
-
-static enum cc_status parse_format(const char *text, enum out_format *out, struct cc_err *err)
-{
-    if (!strcmp(text, "text"))
-        *out = OUT_TEXT;
-    else if (!strcmp(text, "json"))
-        *out = OUT_JSON;
-    else
-        return cc_error(err, CC_EINPUT, "--format: unknown value '%s' (text, json)", text);
-    return CC_OK;
-}
 
 static enum cc_status parse_options(int argc, char **argv, struct classify_options *o, bool *help,
                                     struct cc_err *err)
@@ -91,7 +79,7 @@ static enum cc_status parse_options(int argc, char **argv, struct classify_optio
     enum cc_status status;
     int opt;
 
-    *o = (struct classify_options){.repeat = 3, .format = OUT_TEXT};
+    *o = (struct classify_options){.repeat = 3, .format = REPORT_TABLE};
     /* '+': the first operand starts the command, whose own options must not
      * be taken for ours ("--" ends ours explicitly). */
     while ((opt = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
@@ -104,7 +92,10 @@ static enum cc_status parse_options(int argc, char **argv, struct classify_optio
                 return cc_error(err, CC_EINPUT, "--repeat: must be at least 1, not '%s'", optarg);
             break;
         case 'f':
-            if ((status = parse_format(optarg, &o->format, err)) != CC_OK)
+            status = report_parse_format(
+                optarg, REPORT_FORMAT_BIT(REPORT_TABLE) | REPORT_FORMAT_BIT(REPORT_JSON), &o->format,
+                err);
+            if (status != CC_OK)
                 return status;
             break;
         case 's':
@@ -271,13 +262,6 @@ static void print_text(FILE *out, const struct classify_options *o, const struct
 /* ------------------------------------------------------------------------
  * JSON. */
 
-static void json_key_number(FILE *out, const char *key, double v)
-{
-    fputc(',', out);
-    json_key(out, key);
-    json_number(out, v);
-}
-
 static void print_json(FILE *out, const struct classify_options *o, const struct classify_result *r)
 {
     fputs("{\"command\":[", out);
@@ -301,12 +285,12 @@ static void print_json(FILE *out, const struct classify_options *o, const struct
     json_key_number(out, "user_s", r->user_s);
     json_key_number(out, "sys_s", r->sys_s);
     fputs(",\"cpu_utilisation\":{\"mean\":", out);
-    cli_json_number(out, r->utilisation.mean);
+    json_number(out, r->utilisation.mean);
     json_key_number(out, "ci95_low", r->utilisation.ci_low);
     json_key_number(out, "ci95_high", r->utilisation.ci_high);
     fputc('}', out);
     fputs(",\"cpu_demand\":{\"mean\":", out);
-    cli_json_number(out, r->demand.mean);
+    json_number(out, r->demand.mean);
     json_key_number(out, "ci95_low", r->demand.ci_low);
     json_key_number(out, "ci95_high", r->demand.ci_high);
     fputc('}', out);
@@ -327,7 +311,7 @@ static void print_json(FILE *out, const struct classify_options *o, const struct
             r->contended ? "true" : "false");
     fprintf(out, ",\"failed_runs\":%zu,\"exit_status\":%d", r->failed_runs, r->last_exit_code);
     fputs(",\"thresholds\":{\"fast_wall_s\":", out);
-    cli_json_number(out, CLASSIFY_FAST_WALL_S);
+    json_number(out, CLASSIFY_FAST_WALL_S);
     json_key_number(out, "cpu_bound", CLASSIFY_CPU_BOUND);
     json_key_number(out, "io_bound", CLASSIFY_IO_BOUND);
     json_key_number(out, "disk_bytes", CLASSIFY_DISK_BYTES);
@@ -340,12 +324,9 @@ int cmd_classify(int argc, char **argv)
     struct cc_err err;
     bool help = false;
     enum cc_status status = parse_options(argc, argv, &o, &help, &err);
-    if (status != CC_OK)
-        return cli_report("classify", status, &err);
-    if (help) {
-        fputs(usage, stdout);
-        return 0;
-    }
+    int rc;
+    if (cli_options_done("classify", status, help, usage, &err, &rc))
+        return rc;
 
     stats_init();
     struct classify_run *runs = NULL;
@@ -363,7 +344,7 @@ int cmd_classify(int argc, char **argv)
     if (status != CC_OK)
         return cli_report("classify", status, &err);
 
-    if (o.format == OUT_JSON)
+    if (o.format == REPORT_JSON)
         print_json(stdout, &o, &result);
     else
         print_text(stdout, &o, &result);

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "num.h"
 #include "report.h"
 #include "runs.h"
 #include "stats.h"
@@ -32,7 +33,8 @@ static const char usage[] =
     "                         (5% or 5)\n"
     "  --by COLUMN            also group by this column\n"
     "  --drop-outliers        leave Tukey outliers out of the statistics\n"
-    "  --format md|csv|json   output format (default md)\n"
+    "  --format F             table (default; a Markdown table, md is an\n"
+    "                         alias), csv or json\n"
     "  -h, --help             this help\n";
 
 
@@ -43,7 +45,7 @@ static const char *const verdict_names[] = {
 };
 
 struct options {
-    enum cli_table_format format;
+    enum report_format format;
     const char *by;
     bool drop_outliers;
     double fail_if_slower;   /* a fraction; NAN when not asked */
@@ -56,19 +58,6 @@ struct line {
     enum verdict verdict;
     bool regression;                  /* slower beyond --fail-if-slower */
 };
-
-static enum cc_status parse_percent(const char *text, double *out, struct cc_err *err)
-{
-    char *end;
-    size_t len = strlen(text);
-    if (len == 0 || strspn(text, "0123456789.") != len - (text[len - 1] == '%'))
-        return cc_error(err, CC_EINPUT, "--fail-if-slower: '%s' is not a percentage (e.g. 5%%)", text);
-    double v = strtod(text, &end);
-    if (end == text || (*end && strcmp(end, "%")) || !isfinite(v))
-        return cc_error(err, CC_EINPUT, "--fail-if-slower: '%s' is not a percentage (e.g. 5%%)", text);
-    *out = v / 100;
-    return CC_OK;
-}
 
 static enum cc_status judge(struct line *l, const struct options *o, struct cc_err *err)
 {
@@ -259,7 +248,7 @@ static void write_json(FILE *out, const struct options *o, const struct line *li
     fputs(", \"b\": ", out);
     json_string(out, fb);
     fprintf(out, ", \"alpha\": %g", ALPHA);
-    cli_json_key_number(out, "fail_if_slower", o->fail_if_slower);
+    json_key_number(out, "fail_if_slower", o->fail_if_slower);
     fprintf(out, ", \"regressions\": %zu,\n \"groups\": [\n", regressions);
     bool first = true;
     for (size_t i = 0; i < n; i++) {
@@ -270,17 +259,17 @@ static void write_json(FILE *out, const struct options *o, const struct line *li
         first = false;
         json_group_key(out, o->by, l->a->group);
         fprintf(out, ", \"n_a\": %zu", l->a->s.n);
-        cli_json_key_number(out, "mean_a", l->a->s.mean);
-        cli_json_key_number(out, "sd_a", l->a->s.sd);
+        json_key_number(out, "mean_a", l->a->s.mean);
+        json_key_number(out, "sd_a", l->a->s.sd);
         fprintf(out, ", \"n_b\": %zu", l->b->s.n);
-        cli_json_key_number(out, "mean_b", l->b->s.mean);
-        cli_json_key_number(out, "sd_b", l->b->s.sd);
-        cli_json_key_number(out, "ratio", l->ratio.ratio);
-        cli_json_key_number(out, "ratio_ci95_low", l->ratio.low);
-        cli_json_key_number(out, "ratio_ci95_high", l->ratio.high);
-        cli_json_key_number(out, "t", l->welch.t);
-        cli_json_key_number(out, "df", l->welch.df);
-        cli_json_key_number(out, "p", l->welch.p);
+        json_key_number(out, "mean_b", l->b->s.mean);
+        json_key_number(out, "sd_b", l->b->s.sd);
+        json_key_number(out, "ratio", l->ratio.ratio);
+        json_key_number(out, "ratio_ci95_low", l->ratio.low);
+        json_key_number(out, "ratio_ci95_high", l->ratio.high);
+        json_key_number(out, "t", l->welch.t);
+        json_key_number(out, "df", l->welch.df);
+        json_key_number(out, "p", l->welch.p);
         fputs(", \"verdict\": ", out);
         json_string(out, verdict_names[l->verdict]);
         fprintf(out, ", \"regression\": %s}", l->regression ? "true" : "false");
@@ -294,7 +283,8 @@ static void write_json(FILE *out, const struct options *o, const struct line *li
 
 /* ------------------------------------------------------------------------ */
 
-static int parse_options(int argc, char **argv, struct options *o, int *done)
+static enum cc_status parse_options(int argc, char **argv, struct options *o, bool *help,
+                                    struct cc_err *err)
 {
     static const struct option options[] = {
         {"fail-if-slower", required_argument, NULL, 's'},
@@ -304,33 +294,24 @@ static int parse_options(int argc, char **argv, struct options *o, int *done)
         {"help", no_argument, NULL, 'h'},
         {0},
     };
-    struct cc_err err;
     enum cc_status status = CC_OK;
     int opt;
 
-    *done = 1;
-    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+    *o = (struct options){.format = REPORT_TABLE, .fail_if_slower = NAN};
+    while (status == CC_OK && (opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         switch (opt) {
-        case 's': status = parse_percent(optarg, &o->fail_if_slower, &err); break;
-        case 'y': status = cli_parse_by_column(optarg, &o->by, &err); break;
+        case 's': status = num_parse_percent("--fail-if-slower", optarg, INFINITY, &o->fail_if_slower, err); break;
+        case 'y': status = cli_parse_by_column(optarg, &o->by, err); break;
         case 'd': o->drop_outliers = true; break;
-        case 'f': status = cli_parse_table_format(optarg, &o->format, &err); break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        default:
-            return cli_report("compare", cli_option_error("compare", opt, argv, options, &err), &err);
+        case 'f': status = report_parse_format(optarg, REPORT_FORMATS_ALL, &o->format, err); break;
+        case 'h': *help = true; return CC_OK;
+        default: return cli_option_error("compare", opt, argv, options, err);
         }
-        if (status != CC_OK)
-            return cli_report("compare", status, &err);
     }
-    if (argc - optind != 2) {
-        fprintf(stderr, "concur compare: expected two runs CSV, got %d (usage: concur compare A.csv B.csv)\n",
-                argc - optind);
-        return 2;
-    }
-    *done = 0;
-    return 0;
+    if (status == CC_OK && argc - optind != 2)
+        status = cc_error(err, CC_EINPUT, "expected two runs CSV, got %d (usage: concur compare A.csv B.csv)",
+                          argc - optind);
+    return status;
 }
 
 /* Reads one side into its runs and summary. */
@@ -338,16 +319,13 @@ static enum cc_status load(const char *path, const struct options *o, struct run
                            struct summary **summary, struct cc_err *err)
 {
     struct summary_options so = {.drop_outliers = o->drop_outliers};
-    enum cc_status status;
-    if (!(*runs = runs_alloc(o->by)))
-        return cc_error(err, CC_ESYS, "out of memory");
-    if ((status = runs_read_file(*runs, path, err)) != CC_OK)
+    char *paths[] = {(char *)path};
+    enum cc_status status = runs_load(o->by, paths, 1, runs, err);
+    if (status != CC_OK)
         return status;
-    runs_sort(*runs);
     status = summary_build(*runs, &so, summary, err);
-    if (status == CC_OK && (*runs)->failed)
-        fprintf(stderr, "concur compare: warning: %zu run%s with ok=0 left out of the statistics (first at %s)\n",
-                (*runs)->failed, (*runs)->failed == 1 ? "" : "s", (*runs)->first_failed);
+    if (status == CC_OK)
+        cli_warn_failed_runs("compare", *runs, "");
     return status;
 }
 
@@ -368,16 +346,16 @@ static void report_regressions(const struct line *lines, size_t n, double limit)
 
 int cmd_compare(int argc, char **argv)
 {
-    struct options o = {.format = CLI_FORMAT_MD, .fail_if_slower = NAN};
+    struct options o;
     struct cc_err err;
     struct runs *ra = NULL, *rb = NULL;
     struct summary *sa = NULL, *sb = NULL;
     struct line *lines = NULL;
-    enum cc_status status;
-    int done;
+    bool help = false;
+    int rc = 0;
 
-    int rc = parse_options(argc, argv, &o, &done);
-    if (done)
+    enum cc_status status = parse_options(argc, argv, &o, &help, &err);
+    if (cli_options_done("compare", status, help, usage, &err, &rc))
         return rc;
     const char *fa = argv[optind], *fb = argv[optind + 1];
 
@@ -400,9 +378,9 @@ int cmd_compare(int argc, char **argv)
     for (size_t i = 0; i < nlines; i++)
         regressions += lines[i].regression;
     switch (o.format) {
-    case CLI_FORMAT_MD: write_md(stdout, o.by, lines, nlines, fa, fb); break;
-    case CLI_FORMAT_CSV: write_csv(stdout, o.by, lines, nlines); break;
-    case CLI_FORMAT_JSON: write_json(stdout, &o, lines, nlines, fa, fb, regressions); break;
+    case REPORT_TABLE: write_md(stdout, o.by, lines, nlines, fa, fb); break;
+    case REPORT_CSV: write_csv(stdout, o.by, lines, nlines); break;
+    case REPORT_JSON: write_json(stdout, &o, lines, nlines, fa, fb, regressions); break;
     }
     if (fflush(stdout) || ferror(stdout)) {
         rc = cli_report("compare", cc_error(&err, CC_ESYS, "cannot write the output"), &err);

@@ -44,7 +44,8 @@ static const char usage[] =
     "                    (manager/worker: rank 0 hands out tasks and works too)\n"
     "  --repeat R        timed runs (default 5)\n"
     "  --warmup K        untimed runs first (default 1)\n"
-    "  --format F        table (default), csv (the runs CSV) or json\n"
+    "  --format F        table (default; md and text are aliases), csv (the\n"
+    "                    runs CSV) or json\n"
     "  --kernel PATH     auto (default), generic, avx2, avx512, avx512ifma\n"
     "  --experiment NAME the experiment column (default cpu), to tell\n"
     "                    workloads apart in one runs CSV\n"
@@ -162,7 +163,7 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
             status = cli_parse_tolerance(optarg, &o->tolerance, err);
             o->tolerance_given = true;
             break;
-        case 'f': status = report_parse_format(optarg, &o->format, err); break;
+        case 'f': status = report_parse_format(optarg, REPORT_FORMATS_ALL, &o->format, err); break;
         case 'k': status = kernel_select(optarg, err); break;
         case 'e':
             o->experiment = optarg;
@@ -387,6 +388,7 @@ static enum cc_status run_all(const struct cpu_options *o, const struct workload
 struct auto_ctx {
     struct cpu_options *o;
     struct workload *w;
+    struct report *r; /* the rows, once the search is done */
 };
 
 /* One verified run at `workers` threads, for the search. The range
@@ -415,8 +417,20 @@ static enum cc_status auto_run(void *ctx, unsigned workers, double *seconds, str
     return CC_OK;
 }
 
+/* One probed run as a row; all of them were verified. */
+static enum cc_status auto_row(void *ctx, unsigned workers, size_t run, double seconds,
+                               const char *chosen, struct cc_err *err)
+{
+    struct auto_ctx *c = ctx;
+    struct cpu_outcome out = {.total = c->w->expected, .seconds = seconds};
+    c->o->plan.threads = (int)workers;
+    if (record(c->r, c->o, c->w, 1, run, &out, chosen) != CC_OK)
+        return cc_error(err, CC_ESYS, "out of memory");
+    return CC_OK;
+}
+
 /* --workers auto (omp, one process): the search, then every probed run as
- * a row; all of them were verified. */
+ * a row. */
 static enum cc_status run_auto(struct cpu_options *o, struct workload *w, struct cc_err *err)
 {
     struct auto_ctx ctx = {.o = o, .w = w};
@@ -436,16 +450,8 @@ static enum cc_status run_auto(struct cpu_options *o, struct workload *w, struct
     }
     o->plan.threads = (int)a->chosen;
     describe(r, o, w, 1);
-    cli_autotune_meta(r, a, o->tolerance);
-    for (size_t i = 0; i < a->npoints && status == CC_OK; i++) {
-        const struct autotune_point *p = &a->points[i];
-        o->plan.threads = (int)p->workers;
-        for (size_t k = 0; k < p->n && status == CC_OK; k++) {
-            struct cpu_outcome out = {.total = w->expected, .seconds = p->seconds[k]};
-            if (record(r, o, w, 1, k + 1, &out, p->workers == a->chosen ? "1" : "0") != CC_OK)
-                status = cc_error(err, CC_ESYS, "out of memory");
-        }
-    }
+    ctx.r = r;
+    status = cli_autotune_write(r, a, o->tolerance, auto_row, &ctx, err);
     if (report_close(r) != CC_OK && status == CC_OK)
         status = cc_error(err, CC_ESYS, "cannot write the results: standard output failed");
     cli_autotune_print(stderr, "cpu", a, o->tolerance);

@@ -18,10 +18,12 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "cli_autotune.h"
+#include "clock.h"
 #include "fetch.h"
 #include "mpi_env.h"
 #include "num.h"
 #include "report.h"
+#include "runs.h"
 #include "tls_trust.h"
 #include "urllist.h"
 
@@ -45,10 +47,12 @@ static const char usage[] =
     "                         Welch tests; candidates 1 .. the number of URLs); rows\n"
     "                         for every probed count, a column chosen (1: the choice)\n"
     "  --tolerance PCT        for --workers auto (default 5)\n"
-    "  --split block|cyclic   mpi: how the list is split (default block)\n"
+    "  --dist block|cyclic    mpi: how the list is split across the ranks (default\n"
+    "                         block; --split is an alias)\n"
     "  --repeat R             timed runs (default 1; --workers auto: 3 per count)\n"
     "  --warmup K             untimed runs first (default 0; auto: before each count)\n"
-    "  --format FMT           csv (default), json or table\n"
+    "  --format FMT           csv (default), json or table (md and text are\n"
+    "                         aliases of table)\n"
     "  --log FILE             per-URL CSV of the last run, replacing FILE at the\n"
     "                         end (atomically; not the --urls file):\n"
     "                         url,status,bytes,seconds,attempts,error\n"
@@ -93,12 +97,12 @@ struct io_options {
     const char *save_dir;
     const char *cacert, *capath;
     enum mpi_split split;
-    bool split_set;
+    const char *split_option; /* "--dist" or its alias "--split" when given */
     bool quiet;
     struct fetch_options fetch;
 };
 
-enum { OPT_MODE = 256, OPT_URLS, OPT_WORKERS, OPT_SPLIT, OPT_REPEAT, OPT_WARMUP,
+enum { OPT_MODE = 256, OPT_URLS, OPT_WORKERS, OPT_SPLIT, OPT_DIST, OPT_REPEAT, OPT_WARMUP,
        OPT_FORMAT, OPT_LOG, OPT_RETRY, OPT_SAVE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT,
        OPT_MAX_SIZE, OPT_MAX_REDIRS, OPT_PROTOCOLS, OPT_SHARE, OPT_TOLERANCE,
        OPT_CACERT, OPT_CAPATH };
@@ -107,7 +111,8 @@ static const struct option long_options[] = {
     {"mode", required_argument, NULL, OPT_MODE},
     {"urls", required_argument, NULL, OPT_URLS},
     {"workers", required_argument, NULL, OPT_WORKERS},
-    {"split", required_argument, NULL, OPT_SPLIT},
+    {"dist", required_argument, NULL, OPT_DIST},
+    {"split", required_argument, NULL, OPT_SPLIT}, /* the old name of --dist */
     {"repeat", required_argument, NULL, OPT_REPEAT},
     {"warmup", required_argument, NULL, OPT_WARMUP},
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -147,14 +152,17 @@ static enum cc_status parse_timeout(const char *what, const char *text, double *
     return status;
 }
 
-static enum cc_status parse_split(const char *text, enum mpi_split *out, struct cc_err *err)
+/* --dist (cpu's name for the same choice) or its alias --split: messages
+ * name the option as it was given. */
+static enum cc_status parse_split(const char *option, const char *text, enum mpi_split *out,
+                                  struct cc_err *err)
 {
     if (!strcmp(text, "block"))
         *out = MPI_SPLIT_BLOCK;
     else if (!strcmp(text, "cyclic"))
         *out = MPI_SPLIT_CYCLIC;
     else
-        return cc_error(err, CC_EINPUT, "--split: unknown split '%s' (block or cyclic)", text);
+        return cc_error(err, CC_EINPUT, "%s: unknown value '%s' (block, cyclic)", option, text);
     return CC_OK;
 }
 
@@ -183,13 +191,16 @@ static enum cc_status parse_one(int opt, const char *arg, struct io_options *o, 
         status = parse_positive("--workers", arg, MAX_WORKERS, &value, err);
         o->fetch.workers = (unsigned)value;
         return status;
-    case OPT_SPLIT: o->split_set = true; return parse_split(arg, &o->split, err);
+    case OPT_DIST:
+    case OPT_SPLIT:
+        o->split_option = opt == OPT_DIST ? "--dist" : "--split";
+        return parse_split(o->split_option, arg, &o->split, err);
     case OPT_TOLERANCE:
         o->tolerance_set = true;
         return cli_parse_tolerance(arg, &o->tolerance, err);
     case OPT_REPEAT: o->repeat_set = true; return parse_positive("--repeat", arg, 1000000, &o->repeat, err);
     case OPT_WARMUP: return num_parse_u64("--warmup", arg, 1000000, &o->warmup, err);
-    case OPT_FORMAT: return report_parse_format(arg, &o->format, err);
+    case OPT_FORMAT: return report_parse_format(arg, REPORT_FORMATS_ALL, &o->format, err);
     case OPT_LOG: o->log_path = arg; return CC_OK;
     case OPT_RETRY:
         status = num_parse_u64("--retry", arg, 100, &value, err);
@@ -235,15 +246,17 @@ static enum cc_status check_combination(struct io_options *o, struct cc_err *err
                         o->fetch.workers);
     if (o->fetch.share && o->mode != FETCH_THREADS)
         return cc_error(err, CC_EINPUT, "--share: only for --mode threads");
-    if (o->split_set && o->mode != FETCH_MPI)
-        return cc_error(err, CC_EINPUT, "--split: only for --mode mpi");
+    if (o->split_option && o->mode != FETCH_MPI)
+        return cc_error(err, CC_EINPUT, "%s: only for --mode mpi", o->split_option);
     if (!o->workers_set)
         o->fetch.workers = (o->mode == FETCH_THREADS || o->mode == FETCH_MULTI) ? DEFAULT_WORKERS : 1;
     return CC_OK;
 }
 
-/* Parses argv into o: CC_OK, CC_EINPUT with the reason, or -1 for --help. */
-static int parse_options(int argc, char **argv, struct io_options *o, struct cc_err *err)
+/* Parses argv into o: CC_OK (with *help set for --help) or CC_EINPUT with
+ * the reason. */
+static enum cc_status parse_options(int argc, char **argv, struct io_options *o, bool *help,
+                                    struct cc_err *err)
 {
     int opt;
 
@@ -251,8 +264,10 @@ static int parse_options(int argc, char **argv, struct io_options *o, struct cc_
                              .tolerance = AUTOTUNE_DEFAULT_TOLERANCE};
     fetch_options_default(&o->fetch);
     while ((opt = getopt_long(argc, argv, ":qh", long_options, NULL)) != -1) {
-        if (opt == 'h')
-            return -1;
+        if (opt == 'h') {
+            *help = true;
+            return CC_OK;
+        }
         if (opt == '?' || opt == ':')
             return cli_option_error("io", opt, argv, long_options, err);
         enum cc_status status = parse_one(opt, optarg, o, err);
@@ -281,13 +296,14 @@ struct io_run {
     double progress_shown;  /* when progress was last drawn; 0: never */
     struct totals auto_totals; /* --workers auto: the last run's */
     unsigned auto_max_workers; /* --workers auto: what the descriptor limit allows */
+    struct report *auto_report; /* --workers auto: where auto_row writes */
 };
 
 /* Progress on a terminal: "  120/160 URLs", redrawn at most 10 times a second. */
 static void show_progress(void *ctx, size_t done, size_t total)
 {
     struct io_run *r = ctx;
-    double now = fetch_now();
+    double now = clock_now();
 
     if (done < total && now - r->progress_shown < 0.1)
         return;
@@ -365,7 +381,7 @@ static enum cc_status add_row(struct io_run *r, struct report *report, uint64_t 
     /* downloads per second; undefined (empty) when none succeeded */
     snprintf(rate, sizeof rate, t->ok && seconds > 0 ? "%.1f" : "", (double)t->ok / seconds);
     const char *const values[N_COLUMNS + 1] = {
-        "io", fetch_mode_name(r->o->mode), workers, number, secs, items, bytes, errors, ranks, rate,
+        RUNS_EXPERIMENT_IO, fetch_mode_name(r->o->mode), workers, number, secs, items, bytes, errors, ranks, rate,
         oversubscribed ? "1" : "0", chosen,
     };
     return report_row(report, values);
@@ -555,6 +571,17 @@ static enum cc_status auto_run(void *ctx, unsigned workers, double *seconds, str
     return CC_OK;
 }
 
+/* One probed run as a row (ctx: the io_run, its report in auto_report). */
+static enum cc_status auto_row(void *ctx, unsigned workers, size_t run, double seconds,
+                               const char *chosen, struct cc_err *err)
+{
+    struct io_run *r = ctx;
+    r->o->fetch.workers = workers;
+    if (add_row(r, r->auto_report, run, seconds, &r->auto_totals, chosen) != CC_OK)
+        return cc_error(err, CC_ESYS, "cannot write the runs");
+    return CC_OK;
+}
+
 /* --workers auto: the search, then every probed run as a row. */
 static enum cc_status run_auto(struct io_run *r, struct cc_err *err)
 {
@@ -584,15 +611,9 @@ static enum cc_status run_auto(struct io_run *r, struct cc_err *err)
         return cc_error(err, CC_ESYS, "out of memory");
     }
     describe_run(r, report);
-    cli_autotune_meta(report, a, o->tolerance);
-    for (size_t i = 0; i < a->npoints && status == CC_OK; i++) {
-        const struct autotune_point *p = &a->points[i];
-        o->fetch.workers = p->workers;
-        for (size_t k = 0; k < p->n && status == CC_OK; k++)
-            if (add_row(r, report, k + 1, p->seconds[k], &r->auto_totals,
-                        p->workers == a->chosen ? "1" : "0") != CC_OK)
-                status = cc_error(err, CC_ESYS, "cannot write the runs");
-    }
+    r->auto_report = report;
+    status = cli_autotune_write(report, a, o->tolerance, auto_row, r, err);
+    r->auto_report = NULL;
     if (report_close(report) != CC_OK && status == CC_OK)
         status = cc_error(err, CC_ESYS, "cannot write the runs to standard output");
     if (!o->quiet)
@@ -731,20 +752,22 @@ int cmd_io(int argc, char **argv)
     struct cc_err err;
     bool root = true;
 
-    int parsed = parse_options(argc, argv, &o, &err);
-    if (parsed < 0) {
+    bool help = false;
+
+    enum cc_status status = parse_options(argc, argv, &o, &help, &err);
+    if (status == CC_OK && help) {
         fputs(usage, stdout);
         return 0;
     }
-    if (parsed != CC_OK) {
+    if (status != CC_OK) {
         /* Under mpirun every rank parsed the same arguments: rank 0 alone
          * says what is wrong, and all exit 2. */
         if (mpi_env_launched() && mpi_env_init(false, NULL) == CC_OK)
             root = mpi_env_rank() == 0;
-        return finish(root, (enum cc_status)parsed, &err);
+        return finish(root, status, &err);
     }
     /* Once, before any thread exists. */
-    enum cc_status status = fetch_global_init(&err);
+    status = fetch_global_init(&err);
     if (status == CC_OK)
         status = io_main(&o, &root, &err);
     fetch_global_cleanup();

@@ -305,7 +305,8 @@ static enum cc_status write_file(const char *path, const struct table *t, bool l
     return atomic_file_commit(&a, err);
 }
 
-static int parse_options(int argc, char **argv, struct options *o)
+static enum cc_status parse_options(int argc, char **argv, struct options *o, bool *help,
+                                    struct cc_err *err)
 {
     static const struct option longs[] = {
         {"label", no_argument, NULL, 'l'},  {"renumber", no_argument, NULL, 'r'},
@@ -325,34 +326,29 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 'c': o->count = true; break;
         case 'o': o->out = optarg; break;
         case 'k': o->column = optarg; break;
-        case 'h': fputs(usage, stdout); return 0;
-        default: {
-            struct cc_err err;
-            return cli_report("merge", cli_option_error("merge", ch, argv, longs, &err), &err);
-        }
+        case 'h': *help = true; return CC_OK;
+        default: return cli_option_error("merge", ch, argv, longs, err);
         }
     }
-    return -1;
+    if (optind >= argc)
+        return cc_error(err, CC_EINPUT, "no input (RESULTS_DIR or FILE.csv); see concur merge --help");
+    if (o->append && !o->out)
+        return cc_error(err, CC_EINPUT, "--append needs -o FILE");
+    return CC_OK;
 }
 
 int cmd_merge(int argc, char **argv)
 {
     struct options o;
     struct cc_err err = {{0}};
-    int code = parse_options(argc, argv, &o);
-    if (code >= 0)
-        return code;
-    if (optind >= argc) {
-        fprintf(stderr, "concur merge: no input (RESULTS_DIR or FILE.csv); see concur merge --help\n");
-        return 2;
-    }
-    if (o.append && !o.out) {
-        fprintf(stderr, "concur merge: --append needs -o FILE\n");
-        return 2;
-    }
+    bool help = false;
+    enum cc_status status = parse_options(argc, argv, &o, &help, &err);
+    int rc;
+    if (cli_options_done("merge", status, help, usage, &err, &rc))
+        return rc;
     size_t ninputs = (size_t)(argc - optind) + (o.append ? 1 : 0);
     struct table t = {.file_start = calloc(ninputs, sizeof(size_t))};
-    enum cc_status status = t.file_start ? CC_OK : cc_error(&err, CC_ESYS, "out of memory");
+    status = t.file_start ? CC_OK : cc_error(&err, CC_ESYS, "out of memory");
     size_t f = 0;
     if (status == CC_OK && o.append) {
         t.file_start[f++] = 0;

@@ -34,7 +34,8 @@ static const char usage[] =
     "  --cores P[,P...]        core counts for cpu (default 4,8,16,32,64)\n"
     "  --urls N[,N...]         io: list sizes to predict\n"
     "  --workers W[,W...]      io: worker counts to predict\n"
-    "  --format md|csv|json    output (default md); csv is runs-like:\n"
+    "  --format F              table (default; a Markdown table, md is an\n"
+    "                          alias), csv or json; csv is runs-like:\n"
     "                          experiment,variant,workers,run,seconds,predicted_seconds,\n"
     "                          low,high,speedup,speedup_low,speedup_high,items,model\n"
     "                          (seconds = predicted_seconds, run = 1)\n"
@@ -57,7 +58,7 @@ struct list {
 };
 
 struct options {
-    enum cli_table_format format;
+    enum report_format format;
     struct list cores, urls, workers;
     const char *plot;
     char **files;
@@ -68,30 +69,11 @@ struct options {
 static enum cc_status parse_list(const char *what, const char *text, struct list *out,
                                  struct cc_err *err)
 {
-    const char *p = text;
-    out->n = 0;
-    for (;;) {
-        size_t len = strcspn(p, ",");
-        char item[32];
-        if (out->n == MAX_LIST)
-            return cc_error(err, CC_EINPUT, "%s: more than %d values", what, MAX_LIST);
-        if (len >= sizeof item)
-            return cc_error(err, CC_EINPUT, "%s: '%.*s' is too long", what, (int)len, p);
-        memcpy(item, p, len);
-        item[len] = '\0';
-        enum cc_status status = num_parse_u64(what, item, MAX_COUNT, &out->v[out->n], err);
-        if (status != CC_OK)
-            return status;
-        if (out->v[out->n] == 0)
-            return cc_error(err, CC_EINPUT, "%s: '0'; each value must be at least 1", what);
-        out->n++;
-        if (!p[len])
-            return CC_OK;
-        p += len + 1;
-    }
+    return num_parse_list(what, text, MAX_COUNT, out->v, MAX_LIST, &out->n, err);
 }
 
-static int parse_options(int argc, char **argv, struct options *o, struct cc_err *err)
+static enum cc_status parse_options(int argc, char **argv, struct options *o, bool *help,
+                                    struct cc_err *err)
 {
     static const struct option options[] = {
         {"cores", required_argument, NULL, 'c'},
@@ -106,7 +88,7 @@ static int parse_options(int argc, char **argv, struct options *o, struct cc_err
     enum cc_status status = CC_OK;
     int opt;
 
-    *o = (struct options){.format = CLI_FORMAT_MD};
+    *o = (struct options){.format = REPORT_TABLE};
     memcpy(o->cores.v, default_cores, sizeof default_cores);
     o->cores.n = sizeof default_cores / sizeof default_cores[0];
     while (status == CC_OK && (opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
@@ -114,12 +96,12 @@ static int parse_options(int argc, char **argv, struct options *o, struct cc_err
         case 'c': status = parse_list("--cores", optarg, &o->cores, err); break;
         case 'u': status = parse_list("--urls", optarg, &o->urls, err); break;
         case 'w': status = parse_list("--workers", optarg, &o->workers, err); break;
-        case 'f': status = cli_parse_table_format(optarg, &o->format, err); break;
+        case 'f': status = report_parse_format(optarg, REPORT_FORMATS_ALL, &o->format, err); break;
         case 'p':
             o->plot = optarg;
             status = cli_check_output_file("--plot", optarg, err);
             break;
-        case 'h': return -1;
+        case 'h': *help = true; return CC_OK;
         default: return cli_option_error("predict", opt, argv, options, err);
         }
     }
@@ -158,24 +140,6 @@ static void prediction_free(struct prediction *p)
     runs_free(p->io_runs);
 }
 
-static enum cc_status read_runs(const struct options *o, const char *by, struct runs **out,
-                                struct cc_err *err)
-{
-    struct runs *r = runs_alloc(by);
-    if (!r)
-        return cc_error(err, CC_ESYS, "out of memory");
-    for (int i = 0; i < o->nfiles; i++) {
-        enum cc_status status = runs_read_file(r, o->files[i], err);
-        if (status != CC_OK) {
-            runs_free(r);
-            return status;
-        }
-    }
-    runs_sort(r);
-    *out = r;
-    return CC_OK;
-}
-
 /* The summary of the non-io sweeps' predictions: summary.h fits every
  * sweep; io sweeps are left out here (their model is the rounds model). */
 static enum cc_status cpu_points(const struct options *o, struct prediction *p, struct cc_err *err)
@@ -189,7 +153,7 @@ static enum cc_status cpu_points(const struct options *o, struct prediction *p, 
         return cc_error(err, CC_ESYS, "out of memory");
     size_t n = predict_cpu(p->summary, p->points);
     for (size_t i = 0; i < n; i++)  /* keep the non-io ones */
-        if (strcmp(p->points[i].experiment, "io"))
+        if (strcmp(p->points[i].experiment, RUNS_EXPERIMENT_IO))
             p->points[p->npoints++] = p->points[i];
     return CC_OK;
 }
@@ -198,7 +162,7 @@ static enum cc_status io_points(const struct options *o, struct prediction *p, s
 {
     if (o->urls.n == 0)
         return CC_OK;
-    enum cc_status status = read_runs(o, "items", &p->io_runs, err);
+    enum cc_status status = runs_load("items", o->files, (size_t)o->nfiles, &p->io_runs, err);
     if (status == CC_EINPUT) {
         char why[sizeof err->msg];
         memcpy(why, err->msg, sizeof why);
@@ -214,7 +178,7 @@ static enum cc_status io_points(const struct options *o, struct prediction *p, s
         bool seen = false;
         for (size_t m = 0; m < p->nmodels; m++)
             seen |= !strcmp(p->models[m].variant, g->variant);
-        if (strcmp(g->experiment, "io") || !strcmp(g->variant, "sync") || seen)
+        if (strcmp(g->experiment, RUNS_EXPERIMENT_IO) || !strcmp(g->variant, RUNS_VARIANT_SYNC) || seen)
             continue;
         if ((status = predict_io_fit(r, g->variant, &p->models[p->nmodels], err)) != CC_OK)
             return status;
@@ -227,7 +191,7 @@ static enum cc_status io_points(const struct options *o, struct prediction *p, s
             for (size_t w = 0; w < o->workers.n; w++) {
                 struct predict_point *pt = &p->points[p->npoints++];
                 *pt = (struct predict_point){
-                    .experiment = "io", .variant = p->models[m].variant,
+                    .experiment = RUNS_EXPERIMENT_IO, .variant = p->models[m].variant,
                     .workers = o->workers.v[w], .items = o->urls.v[u],
                     .speedup = NAN, .speedup_low = NAN, .speedup_high = NAN,
                     .karp_flatt_speedup = NAN,
@@ -239,7 +203,7 @@ static enum cc_status io_points(const struct options *o, struct prediction *p, s
 
 static enum cc_status predict_all(const struct options *o, struct prediction *p, struct cc_err *err)
 {
-    enum cc_status status = read_runs(o, NULL, &p->runs, err);
+    enum cc_status status = runs_load(NULL, o->files, (size_t)o->nfiles, &p->runs, err);
     if (status == CC_OK)
         status = cpu_points(o, p, err);
     if (status == CC_OK)
@@ -287,7 +251,7 @@ static void write_md(FILE *out, const struct options *o, const struct prediction
         fprintf(out, "Amdahl fit per sweep (serial fraction f, 95%% CI):\n\n");
         for (size_t i = 0; i < p->summary->nfits; i++) {
             const struct summary_fit *fit = &p->summary->fits[i];
-            if (!strcmp(fit->sweep->experiment, "io"))
+            if (!strcmp(fit->sweep->experiment, RUNS_EXPERIMENT_IO))
                 continue;
             fprintf(out, "- %s %s: f = %s", fit->sweep->experiment, fit->sweep->variant,
                     cli_md_number(a, sizeof a, 4, fit->amdahl.f));
@@ -365,29 +329,22 @@ static void write_csv(FILE *out, const struct prediction *p)
     }
 }
 
-static void json_field(FILE *out, const char *key, double v)
-{
-    fputs(", ", out);
-    json_key(out, key);
-    json_number(out, v);
-}
-
 static void write_json(FILE *out, const struct prediction *p)
 {
     fputs("{\"models\": [", out);
     size_t k = 0;
     for (size_t i = 0; p->summary && i < p->summary->nfits; i++) {
         const struct summary_fit *fit = &p->summary->fits[i];
-        if (!strcmp(fit->sweep->experiment, "io"))
+        if (!strcmp(fit->sweep->experiment, RUNS_EXPERIMENT_IO))
             continue;
         fputs(k++ ? ",\n  {\"model\": \"amdahl\", \"experiment\": " : "\n  {\"model\": \"amdahl\", \"experiment\": ", out);
         json_string(out, fit->sweep->experiment);
         fputs(", \"variant\": ", out);
         json_string(out, fit->sweep->variant);
-        json_field(out, "f", fit->amdahl.f);
-        json_field(out, "f_ci95_low", fit->amdahl.low);
-        json_field(out, "f_ci95_high", fit->amdahl.high);
-        json_field(out, "f_fit", fit->amdahl.f_fit);
+        json_key_number(out, "f", fit->amdahl.f);
+        json_key_number(out, "f_ci95_low", fit->amdahl.low);
+        json_key_number(out, "f_ci95_high", fit->amdahl.high);
+        json_key_number(out, "f_fit", fit->amdahl.f_fit);
         fprintf(out, ", \"f_clamped\": %s, \"oversubscribed_left_out\": %zu}",
                 fit->amdahl.clamped ? "true" : "false", fit->oversubscribed);
     }
@@ -396,12 +353,12 @@ static void write_json(FILE *out, const struct prediction *p)
                   : "\n  {\"model\": \"io-rounds\", \"experiment\": \"io\", \"variant\": ", out);
         json_string(out, p->models[m].variant);
         const struct predict_io_model *model = &p->models[m];
-        json_field(out, "latency", model->coef[IO_LATENCY]);
-        json_field(out, "latency_se", model->se[IO_LATENCY]);
-        json_field(out, "cost", model->coef[IO_COST]);
-        json_field(out, "cost_se", model->se[IO_COST]);
-        json_field(out, "setup", model->coef[IO_SETUP]);
-        json_field(out, "setup_se", model->se[IO_SETUP]);
+        json_key_number(out, "latency", model->coef[IO_LATENCY]);
+        json_key_number(out, "latency_se", model->se[IO_LATENCY]);
+        json_key_number(out, "cost", model->coef[IO_COST]);
+        json_key_number(out, "cost_se", model->se[IO_COST]);
+        json_key_number(out, "setup", model->coef[IO_SETUP]);
+        json_key_number(out, "setup_se", model->se[IO_SETUP]);
         fprintf(out, ", \"reduced\": %s, \"setup_fitted\": %s", model->used[IO_COST] ? "false" : "true",
                 model->used[IO_SETUP] ? "true" : "false");
         fputc('}', out);
@@ -414,14 +371,14 @@ static void write_json(FILE *out, const struct prediction *p)
         fputs(", \"variant\": ", out);
         json_string(out, pt->variant);
         fprintf(out, ", \"workers\": %" PRIu64, pt->workers);
-        json_field(out, "items", pt->items ? (double)pt->items : NAN);
-        json_field(out, "predicted_seconds", pt->seconds);
-        json_field(out, "low", pt->low);
-        json_field(out, "high", pt->high);
-        json_field(out, "speedup", pt->speedup);
-        json_field(out, "speedup_low", pt->speedup_low);
-        json_field(out, "speedup_high", pt->speedup_high);
-        json_field(out, "karp_flatt_speedup", pt->karp_flatt_speedup);
+        json_key_number(out, "items", pt->items ? (double)pt->items : NAN);
+        json_key_number(out, "predicted_seconds", pt->seconds);
+        json_key_number(out, "low", pt->low);
+        json_key_number(out, "high", pt->high);
+        json_key_number(out, "speedup", pt->speedup);
+        json_key_number(out, "speedup_low", pt->speedup_low);
+        json_key_number(out, "speedup_high", pt->speedup_high);
+        json_key_number(out, "karp_flatt_speedup", pt->karp_flatt_speedup);
         fputc('}', out);
     }
     fputs("]}\n", out);
@@ -455,7 +412,7 @@ static bool cpu_plot_data(FILE *f, const struct options *o, const struct predict
 {
     const struct summary_fit *fit = NULL;
     for (size_t i = 0; p->summary && i < p->summary->nfits && !fit; i++)
-        if (strcmp(p->summary->fits[i].sweep->experiment, "io"))
+        if (strcmp(p->summary->fits[i].sweep->experiment, RUNS_EXPERIMENT_IO))
             fit = &p->summary->fits[i];
     if (!fit)
         return false;
@@ -505,7 +462,7 @@ static bool io_plot_data(FILE *f, const struct options *o, const struct predicti
         uint64_t items;
         struct stats_summary s;
         struct cc_err ignored;
-        if (strcmp(g->experiment, "io") || (strcmp(g->variant, m->variant) && strcmp(g->variant, "sync"))
+        if (strcmp(g->experiment, RUNS_EXPERIMENT_IO) || (strcmp(g->variant, m->variant) && strcmp(g->variant, RUNS_VARIANT_SYNC))
             || num_parse_u64(NULL, g->by, UINT64_MAX, &items, &ignored) != CC_OK || items != n
             || stats_summarize(g->seconds, g->n, &s, &ignored) != CC_OK)
             continue;
@@ -551,7 +508,7 @@ static enum cc_status predict_plot(const struct options *o, const struct predict
     bool written = fclose(f) == 0;
     enum cc_status status = CC_OK;
     if (!any)
-        status = cc_error(err, CC_EINPUT, "--plot: no %s prediction to draw", o->urls.n ? "io" : "cpu");
+        status = cc_error(err, CC_EINPUT, "--plot: no %s prediction to draw", o->urls.n ? RUNS_EXPERIMENT_IO : "cpu");
     else if (!written)
         status = cc_error(err, CC_ESYS, "--plot: cannot write the script");
     if (status == CC_OK) {
@@ -577,22 +534,21 @@ int cmd_predict(int argc, char **argv)
     struct cc_err err;
     struct prediction p = {0};
 
-    int parsed = parse_options(argc, argv, &o, &err);
-    if (parsed < 0) {
-        fputs(usage, stdout);
-        return 0;
-    }
-    if (parsed != CC_OK)
-        return cli_report("predict", (enum cc_status)parsed, &err);
+    bool help = false;
+
+    enum cc_status status = parse_options(argc, argv, &o, &help, &err);
+    int rc;
+    if (cli_options_done("predict", status, help, usage, &err, &rc))
+        return rc;
     stats_init();
-    enum cc_status status = predict_all(&o, &p, &err);
+    status = predict_all(&o, &p, &err);
     /* The plot before the table: when it fails, nothing is on stdout. */
     if (status == CC_OK && o.plot)
         status = predict_plot(&o, &p, &err);
     if (status == CC_OK) {
-        if (o.format == CLI_FORMAT_MD)
+        if (o.format == REPORT_TABLE)
             write_md(stdout, &o, &p);
-        else if (o.format == CLI_FORMAT_CSV)
+        else if (o.format == REPORT_CSV)
             write_csv(stdout, &p);
         else
             write_json(stdout, &p);

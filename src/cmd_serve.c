@@ -251,12 +251,10 @@ int cmd_serve(int argc, char **argv)
     enum cc_status status;
     bool help;
 
-    if ((status = parse_options(argc, argv, &opts, &help, &err)) != CC_OK)
-        return cli_report("serve", status, &err);
-    if (help) {
-        fputs(usage, stdout);
-        return 0;
-    }
+    int rc;
+    status = parse_options(argc, argv, &opts, &help, &err);
+    if (cli_options_done("serve", status, help, usage, &err, &rc))
+        return rc;
 
     /* Blocked before any thread starts, so every thread inherits the mask and
      * the signals reach sigwait below, not a handler in some server thread. */

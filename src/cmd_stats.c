@@ -37,7 +37,8 @@ static const char usage[] =
     "  --by COLUMN             also group by this column (e.g. decomposition)\n"
     "  --drop-outliers         leave Tukey outliers out of the statistics\n"
     "  --predict P[,P...]      Amdahl's predicted speedup at these worker counts\n"
-    "  --format md|csv|json    output format (default md)\n"
+    "  --format F              table (default; a Markdown table, md is an\n"
+    "                          alias), csv or json\n"
     "  -h, --help              this help\n"
     "\n"
     "Exit status: 0 done, 1 no successful run at all (every run has ok=0),\n"
@@ -45,7 +46,7 @@ static const char usage[] =
 
 
 struct options {
-    enum cli_table_format format;
+    enum report_format format;
     struct summary_options summary;
     const char *by;
     char *baseline;               /* owned copy of VARIANT */
@@ -81,27 +82,11 @@ static enum cc_status parse_baseline(const char *text, struct options *o, struct
 /* P[,P...], each a whole number >= 1. */
 static enum cc_status parse_predict(const char *text, struct options *o, struct cc_err *err)
 {
-    size_t n = 0;
-    const char *p = text;
-    for (;;) {
-        size_t len = strcspn(p, ",");
-        char item[32];
-        if (n == sizeof o->predict / sizeof o->predict[0])
-            return cc_error(err, CC_EINPUT, "--predict: more than %zu worker counts", n);
-        if (len >= sizeof item)
-            return cc_error(err, CC_EINPUT, "--predict: '%.*s' is too long", (int)len, p);
-        memcpy(item, p, len);
-        item[len] = '\0';
-        enum cc_status status = num_parse_u64("--predict", item, MAX_WORKERS, &o->predict[n], err);
-        if (status != CC_OK)
-            return status;
-        if (o->predict[n] == 0)
-            return cc_error(err, CC_EINPUT, "--predict: '0' workers; each count must be at least 1");
-        n++;
-        if (!p[len])
-            break;
-        p += len + 1;
-    }
+    size_t n;
+    enum cc_status status = num_parse_list("--predict", text, MAX_WORKERS, o->predict,
+                                           sizeof o->predict / sizeof o->predict[0], &n, err);
+    if (status != CC_OK)
+        return status;
     o->summary.predict = o->predict;
     o->summary.npredict = n;
     return CC_OK;
@@ -337,25 +322,25 @@ static void json_row(FILE *out, const struct runs *r, const struct summary_row *
     fputs("    {", out);
     json_group_key(out, r, g);
     fprintf(out, ", \"workers\": %" PRIu64 ", \"n\": %zu, \"failed\": %zu", g->workers, row->s.n, g->failed);
-    cli_json_key_number(out, "mean", row->s.mean);
-    cli_json_key_number(out, "sd", row->s.sd);
-    cli_json_key_number(out, "median", row->s.median);
-    cli_json_key_number(out, "min", row->s.min);
-    cli_json_key_number(out, "max", row->s.max);
-    cli_json_key_number(out, "cv", row->s.cv);
-    cli_json_key_number(out, "ci95_low", row->s.ci_low);
-    cli_json_key_number(out, "ci95_high", row->s.ci_high);
+    json_key_number(out, "mean", row->s.mean);
+    json_key_number(out, "sd", row->s.sd);
+    json_key_number(out, "median", row->s.median);
+    json_key_number(out, "min", row->s.min);
+    json_key_number(out, "max", row->s.max);
+    json_key_number(out, "cv", row->s.cv);
+    json_key_number(out, "ci95_low", row->s.ci_low);
+    json_key_number(out, "ci95_high", row->s.ci_high);
     fprintf(out, ", \"outliers\": %zu, \"outlier_values\": [", row->outliers);
     for (size_t k = 0; k < row->outliers; k++) {
         fputs(k ? ", " : "", out);
-        cli_json_number(out, row->outlier_values[k]);
+        json_number(out, row->outlier_values[k]);
     }
     fputc(']', out);
-    cli_json_key_number(out, "speedup", row->speedup.ratio);
-    cli_json_key_number(out, "speedup_ci95_low", row->speedup.low);
-    cli_json_key_number(out, "speedup_ci95_high", row->speedup.high);
-    cli_json_key_number(out, "efficiency", row->efficiency);
-    cli_json_key_number(out, "karp_flatt", row->karp_flatt);
+    json_key_number(out, "speedup", row->speedup.ratio);
+    json_key_number(out, "speedup_ci95_low", row->speedup.low);
+    json_key_number(out, "speedup_ci95_high", row->speedup.high);
+    json_key_number(out, "efficiency", row->efficiency);
+    json_key_number(out, "karp_flatt", row->karp_flatt);
     fprintf(out, ", \"baseline\": %s, \"oversubscribed\": %s, \"baseline_rule\": ",
             row->baseline == row ? "true" : "false", g->oversubscribed ? "true" : "false");
     if (row->baseline)
@@ -370,21 +355,21 @@ static void json_fit(FILE *out, const struct runs *r, const struct summary_fit *
     fputs("    {", out);
     json_group_key(out, r, fit->sweep);
     fprintf(out, ", \"points\": %zu", fit->amdahl.points);
-    cli_json_key_number(out, "serial_fraction", fit->amdahl.f);
-    cli_json_key_number(out, "serial_fraction_se", fit->amdahl.se);
-    cli_json_key_number(out, "serial_fraction_ci95_low", fit->amdahl.low);
-    cli_json_key_number(out, "serial_fraction_ci95_high", fit->amdahl.high);
-    cli_json_key_number(out, "serial_fraction_fit", fit->amdahl.f_fit);
+    json_key_number(out, "serial_fraction", fit->amdahl.f);
+    json_key_number(out, "serial_fraction_se", fit->amdahl.se);
+    json_key_number(out, "serial_fraction_ci95_low", fit->amdahl.low);
+    json_key_number(out, "serial_fraction_ci95_high", fit->amdahl.high);
+    json_key_number(out, "serial_fraction_fit", fit->amdahl.f_fit);
     fprintf(out, ", \"serial_fraction_clamped\": %s, \"oversubscribed_left_out\": %zu",
             fit->amdahl.clamped ? "true" : "false", fit->oversubscribed);
-    cli_json_key_number(out, "residual_ss", fit->amdahl.rss);
+    json_key_number(out, "residual_ss", fit->amdahl.rss);
     fputs(", \"predictions\": [", out);
     for (size_t k = 0; k < npredict; k++) {
         const struct summary_prediction *pr = &fit->predictions[k];
         fprintf(out, "%s{\"workers\": %" PRIu64, k ? ", " : "", pr->workers);
-        cli_json_key_number(out, "speedup", pr->speedup);
-        cli_json_key_number(out, "speedup_ci95_low", pr->low);
-        cli_json_key_number(out, "speedup_ci95_high", pr->high);
+        json_key_number(out, "speedup", pr->speedup);
+        json_key_number(out, "speedup_ci95_low", pr->low);
+        json_key_number(out, "speedup_ci95_high", pr->high);
         fputc('}', out);
     }
     fputs("]}", out);
@@ -415,7 +400,9 @@ static void write_json(FILE *out, const struct runs *r, const struct summary *s,
 
 /* ------------------------------------------------------------------------ */
 
-static int parse_options(int argc, char **argv, struct options *o, int *done)
+/* On failure o->baseline may hold a copy: the caller frees it either way. */
+static enum cc_status parse_options(int argc, char **argv, struct options *o, bool *help,
+                                    struct cc_err *err)
 {
     static const struct option options[] = {
         {"baseline", required_argument, NULL, 'b'},
@@ -426,45 +413,29 @@ static int parse_options(int argc, char **argv, struct options *o, int *done)
         {"help", no_argument, NULL, 'h'},
         {0},
     };
-    struct cc_err err;
     enum cc_status status = CC_OK;
     int opt;
 
-    *done = 0;
-    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+    *o = (struct options){.format = REPORT_TABLE};
+    while (status == CC_OK && (opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         switch (opt) {
-        case 'b': status = parse_baseline(optarg, o, &err); break;
-        case 'y': status = cli_parse_by_column(optarg, &o->by, &err); break;
+        case 'b': status = parse_baseline(optarg, o, err); break;
+        case 'y': status = cli_parse_by_column(optarg, &o->by, err); break;
         case 'd': o->summary.drop_outliers = true; break;
-        case 'p': status = parse_predict(optarg, o, &err); break;
-        case 'f': status = cli_parse_table_format(optarg, &o->format, &err); break;
-        case 'h':
-            fputs(usage, stdout);
-            *done = 1;
-            return 0;
-        default:
-            *done = 1;
-            return cli_report("stats", cli_option_error("stats", opt, argv, options, &err), &err);
-        }
-        if (status != CC_OK) {
-            *done = 1;
-            return cli_report("stats", status, &err);
+        case 'p': status = parse_predict(optarg, o, err); break;
+        case 'f': status = report_parse_format(optarg, REPORT_FORMATS_ALL, &o->format, err); break;
+        case 'h': *help = true; return CC_OK;
+        default: return cli_option_error("stats", opt, argv, options, err);
         }
     }
-    if (optind >= argc) {
-        fputs("concur stats: no runs CSV given (usage: concur stats FILE.csv [FILE.csv...])\n", stderr);
-        *done = 1;
-        return 2;
-    }
-    return 0;
+    if (status == CC_OK && optind >= argc)
+        status = cc_error(err, CC_EINPUT, "no runs CSV given (usage: concur stats FILE.csv [FILE.csv...])");
+    return status;
 }
 
 static void warn_about(const struct runs *r, const struct summary *s)
 {
-    if (r->failed)
-        fprintf(stderr, "concur stats: warning: %zu run%s with ok=0 left out of the statistics "
-                        "(first at %s); see the 'failed' column\n",
-                r->failed, r->failed == 1 ? "" : "s", r->first_failed);
+    cli_warn_failed_runs("stats", r, "; see the 'failed' column");
     if (r->duplicate_runs)
         fprintf(stderr, "concur stats: warning: %zu run number%s repeated within a group of one file "
                         "(first at %s): a file or rows given twice?\n",
@@ -486,38 +457,35 @@ static bool any_valid(const struct summary *s)
 
 int cmd_stats(int argc, char **argv)
 {
-    struct options o = {.format = CLI_FORMAT_MD};
+    struct options o;
     struct cc_err err;
     struct runs *runs = NULL;
     struct summary *summary = NULL;
-    enum cc_status status;
-    int done;
+    bool help = false;
+    int rc = 0;
 
-    int rc = parse_options(argc, argv, &o, &done);
-    if (done)
+    enum cc_status status = parse_options(argc, argv, &o, &help, &err);
+    if (status != CC_OK || help) {
+        rc = cli_report("stats", status, &err);
+        if (help)
+            fputs(usage, stdout);
         goto out;
+    }
 
     stats_init();
-    if (!(runs = runs_alloc(o.by))) {
-        rc = cli_report("stats", cc_error(&err, CC_ESYS, "out of memory"), &err);
+    if ((status = runs_load(o.by, argv + optind, (size_t)(argc - optind), &runs, &err)) != CC_OK) {
+        rc = cli_report("stats", status, &err);
         goto out;
     }
-    for (int i = optind; i < argc; i++) {
-        if ((status = runs_read_file(runs, argv[i], &err)) != CC_OK) {
-            rc = cli_report("stats", status, &err);
-            goto out;
-        }
-    }
-    runs_sort(runs);
     if ((status = summary_build(runs, &o.summary, &summary, &err)) != CC_OK) {
         rc = cli_report("stats", status, &err);
         goto out;
     }
     warn_about(runs, summary);
     switch (o.format) {
-    case CLI_FORMAT_MD: write_md(stdout, runs, summary, o.summary.drop_outliers); break;
-    case CLI_FORMAT_CSV: write_csv(stdout, runs, summary); break;
-    case CLI_FORMAT_JSON: write_json(stdout, runs, summary, o.summary.drop_outliers); break;
+    case REPORT_TABLE: write_md(stdout, runs, summary, o.summary.drop_outliers); break;
+    case REPORT_CSV: write_csv(stdout, runs, summary); break;
+    case REPORT_JSON: write_json(stdout, runs, summary, o.summary.drop_outliers); break;
     }
     if (fflush(stdout) || ferror(stdout))
         rc = cli_report("stats", cc_error(&err, CC_ESYS, "cannot write the output"), &err);

@@ -4,6 +4,7 @@
  * says its estimate up front and shows progress on a terminal. */
 #include <getopt.h>
 #include <omp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -54,7 +55,13 @@ static void say_estimate(const uint64_t *n, size_t count, int threads, uint64_t 
             total, threads, threads == 1 ? "" : "s", kernel_path_name(kernel_current()), text);
 }
 
-int cmd_sumsq(int argc, char **argv)
+struct sumsq_options {
+    int threads;
+};
+
+/* --kernel selects the kernel as it is parsed. */
+static enum cc_status parse_options(int argc, char **argv, struct sumsq_options *o, bool *help,
+                                    struct cc_err *err)
 {
     static const struct option options[] = {
         {"kernel", required_argument, NULL, 'k'},
@@ -62,38 +69,46 @@ int cmd_sumsq(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {0},
     };
-    struct cc_err err;
-    enum cc_status status;
-    int opt, threads = getenv("OMP_NUM_THREADS") ? omp_get_max_threads() : cpu_cpus_available();
+    enum cc_status status = CC_OK;
+    int opt;
     uint64_t workers;
 
+    o->threads = getenv("OMP_NUM_THREADS") ? omp_get_max_threads() : cpu_cpus_available();
     /* '+': stop at the first operand; operands are numbers, never options. */
-    while ((opt = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+    while (status == CC_OK && (opt = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
         switch (opt) {
-        case 'k':
-            if ((status = kernel_select(optarg, &err)) != CC_OK)
-                return cli_report("sumsq", status, &err);
-            break;
+        case 'k': status = kernel_select(optarg, err); break;
         case 'w':
-            if ((status = num_parse_u64("--workers", optarg, 4096, &workers, &err)) != CC_OK)
-                return cli_report("sumsq", status, &err);
-            if (workers == 0)
-                return cli_report("sumsq", cc_error(&err, CC_EINPUT, "--workers: '0' must be at least 1"), &err);
-            threads = (int)workers;
+            status = num_parse_u64("--workers", optarg, 4096, &workers, err);
+            if (status == CC_OK && workers == 0)
+                status = cc_error(err, CC_EINPUT, "--workers: '0' must be at least 1");
+            if (status == CC_OK)
+                o->threads = (int)workers;
             break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        default:
-            return cli_report("sumsq", cli_option_error("sumsq", opt, argv, options, &err), &err);
+        case 'h': *help = true; return CC_OK;
+        default: return cli_option_error("sumsq", opt, argv, options, err);
         }
     }
-    if (threads > 4096) /* OMP_NUM_THREADS: the same bound as --workers */
-        return cli_report("sumsq", cc_error(&err, CC_EINPUT, "OMP_NUM_THREADS: '%d' exceeds 4096 threads", threads), &err);
-    if (optind >= argc) {
-        fputs("concur sumsq: no N given (usage: concur sumsq N [N...])\n", stderr);
-        return 2;
-    }
+    if (status != CC_OK)
+        return status;
+    if (o->threads > 4096) /* OMP_NUM_THREADS: the same bound as --workers */
+        return cc_error(err, CC_EINPUT, "OMP_NUM_THREADS: '%d' exceeds 4096 threads", o->threads);
+    if (optind >= argc)
+        return cc_error(err, CC_EINPUT, "no N given (usage: concur sumsq N [N...])");
+    return CC_OK;
+}
+
+int cmd_sumsq(int argc, char **argv)
+{
+    struct sumsq_options o;
+    struct cc_err err;
+    bool help = false;
+
+    enum cc_status status = parse_options(argc, argv, &o, &help, &err);
+    int rc;
+    if (cli_options_done("sumsq", status, help, usage, &err, &rc))
+        return rc;
+    int threads = o.threads;
 
     size_t count = (size_t)(argc - optind);
     uint64_t *n = calloc(count, sizeof *n);
@@ -113,7 +128,7 @@ int cmd_sumsq(int argc, char **argv)
     say_estimate(n, count, threads, squares);
     struct progress *progress = progress_start("sumsq", "squares", squares);
 
-    int rc = 0;
+    rc = 0;
     for (size_t i = 0; i < count; i++) {
         char text[NUM_U128_BUFSIZE];
         u128 sum = cpu_sumsq(n[i], threads, progress);

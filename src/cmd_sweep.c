@@ -32,7 +32,7 @@ static const char usage[] =
     "                    [--order interleaved|blocked|random] [--seed N]\n"
     "                    [--env NAME=VALUE]... [--experiment NAME] [--variant NAME]\n"
     "                    [--baseline-workers W] [--time wall|reported] [--timeout DUR]\n"
-    "                    [--out FILE] [--format csv|json|table] [--show-output]\n"
+    "                    [--out FILE] [--format table|csv|json] [--show-output]\n"
     "                    [--allow-constant] -- COMMAND [ARG...]\n"
     "\n"
     "Runs COMMAND at every worker count of LIST, R times each, and writes one\n"
@@ -64,7 +64,8 @@ static const char usage[] =
     "                     gets SIGTERM, then SIGKILL; the run fails\n"
     "  --out FILE         also write the runs CSV to FILE, atomically, at the end\n"
     "                     (and on interruption, with the finished runs)\n"
-    "  --format F         stdout: csv (default), json or table\n"
+    "  --format F         stdout: csv (default), json or table (md and text\n"
+    "                     are aliases of table)\n"
     "  --show-output      the command's stdout to stderr (default: /dev/null);\n"
     "                     its stderr is kept, its stdin is /dev/null\n"
     "  --allow-constant   run several worker counts although nothing uses {W}\n"
@@ -184,7 +185,7 @@ static enum cc_status parse_options(int argc, char **argv, struct sweep_options 
                 status = cc_error(err, CC_EINPUT, "--timeout: '%s' must be above 0", optarg);
             break;
         case 'O': status = parse_name("--out", optarg, &o->out, err); break;
-        case 'f': status = report_parse_format(optarg, &o->format, err); break;
+        case 'f': status = report_parse_format(optarg, REPORT_FORMATS_ALL, &o->format, err); break;
         case 'S': o->show_output = true; break;
         case 'C': o->allow_constant = true; break;
         case 'h':

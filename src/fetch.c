@@ -1,6 +1,7 @@
 /* The download engine's entry points: options, libcurl's global state and
  * the dispatch to the modes (fetch_sync.c, fetch_threads.c, fetch_multi.c,
  * fetch_mpi.c), which run their transfers through fetch_transfer.c. */
+#include "clock.h"
 #include "fetch_impl.h"
 
 #include <stdio.h>
@@ -63,13 +64,6 @@ const char *fetch_mode_name(enum fetch_mode mode)
     return mode_names[mode];
 }
 
-double fetch_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 enum cc_status fetch_check_options(const struct fetch_options *o, struct cc_err *err)
 {
     CURL *probe = curl_easy_init();
@@ -118,8 +112,8 @@ enum cc_status fetch_run(enum fetch_mode mode, const struct fetch_options *o,
     memset(results, 0, n * sizeof *results);
     if (mode == FETCH_MPI)
         return fetch_mpi_run(o, entries, n, results, time, err);
-    double start = fetch_now();
+    double start = clock_now();
     enum cc_status status = run_mode(mode, o, entries, n, results, err);
-    *time = fetch_now() - start;
+    *time = clock_now() - start;
     return status;
 }

@@ -7,6 +7,7 @@
  * deadline has passed and a handle is free, and the poll never sleeps past
  * the nearest deadline, so one URL's backoff never holds up the others. */
 #include "fetch_impl.h"
+#include "clock.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -55,7 +56,7 @@ static bool take_due(struct loop *l, double now, size_t *index)
 /* Puts idle handles to work: due retries first, then fresh URLs. */
 static enum cc_status refill(struct loop *l, struct cc_err *err)
 {
-    double now = fetch_now();
+    double now = clock_now();
     size_t index;
 
     while (l->nidle > 0) {
@@ -93,7 +94,7 @@ static size_t collect(struct loop *l)
         curl_multi_remove_handle(l->multi, t->easy);
         double wait = transfer_end(t, code);
         if (wait >= 0)
-            l->waiting[l->nwaiting++] = (struct waiting){t->index, fetch_now() + wait};
+            l->waiting[l->nwaiting++] = (struct waiting){t->index, clock_now() + wait};
         else
             finished(l);
         l->idle[l->nidle++] = t;
@@ -106,7 +107,7 @@ static size_t collect(struct loop *l)
  * could take it, else a second (curl's own timers shorten it further). */
 static int poll_timeout_ms(const struct loop *l)
 {
-    double nearest = INFINITY, now = fetch_now();
+    double nearest = INFINITY, now = clock_now();
 
     if (l->nidle == 0)
         return 1000;

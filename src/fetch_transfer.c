@@ -1,6 +1,7 @@
 /* One transfer's life, below every mode of the download engine: the easy
  * handle's set-up, body accounting (--max-size, --save), the attempt's
  * outcome and error text, and the retry decision with its backoff. */
+#include "clock.h"
 #include "fetch_impl.h"
 #include "tls_trust.h"
 
@@ -114,7 +115,7 @@ bool transfer_begin(struct transfer *t, const struct url_entry *entry,
     t->save_errno = 0;
     t->errbuf[0] = '\0';
     if (result->attempts++ == 0)
-        result->started = fetch_now();
+        result->started = clock_now();
     if (entry->invalid) {
         result->attempts = 0;
         fail(result, "line %zu: %s", entry->line, entry->invalid);
@@ -122,7 +123,7 @@ bool transfer_begin(struct transfer *t, const struct url_entry *entry,
     }
     if (t->opts->save_dirfd >= 0 && !save_open_temp(t)) {
         fail(result, "--save: cannot create a temporary file: %s", strerror(t->save_errno));
-        result->seconds = fetch_now() - result->started;
+        result->seconds = clock_now() - result->started;
         return false;
     }
     curl_easy_setopt(t->easy, CURLOPT_URL, entry->url);
@@ -272,7 +273,7 @@ double transfer_end(struct transfer *t, CURLcode code)
         save_finish(t, false);
         describe_failure(t, code, status);
     }
-    r->seconds = fetch_now() - r->started;
+    r->seconds = clock_now() - r->started;
     bool transient = success ? false : (code == CURLE_OK ? transient_http(status) : transient_curl(code));
     if (transient && !t->too_big && r->attempts <= t->opts->retries)
         return retry_wait(t);

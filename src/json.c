@@ -108,6 +108,13 @@ void json_key(FILE *out, const char *key)
     fputs(": ", out);
 }
 
+void json_key_number(FILE *out, const char *key, double v)
+{
+    fputs(", ", out);
+    json_key(out, key);
+    json_number(out, v);
+}
+
 void json_number(FILE *out, double v)
 {
     char buf[NUM_DOUBLE_BUFSIZE];

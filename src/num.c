@@ -191,3 +191,56 @@ enum cc_status num_parse_bytes(const char *what, const char *text, uint64_t max,
     return cc_error(err, CC_EINPUT, "%s: '%s' has an unknown unit '%s' (use B, KiB, MiB, GiB or TiB)",
                     label(what), text, text + length);
 }
+
+enum cc_status num_parse_percent(const char *what, const char *text, double max_percent,
+                                 double *out, struct cc_err *err)
+{
+    const char *w = label(what);
+    size_t len = strlen(text);
+    size_t digits = len - (len > 0 && text[len - 1] == '%');
+    const char *dot = memchr(text, '.', digits);
+    char *end;
+
+    /* Digits with at most one '.', then an optional '%': no sign, no
+     * exponent, no blanks, which strtod alone would let through. */
+    bool ok = digits > 0 && strspn(text, "0123456789.") == digits
+              && (!dot || !memchr(dot + 1, '.', digits - (size_t)(dot + 1 - text)))
+              && !(digits == 1 && text[0] == '.');
+    double v = ok ? strtod(text, &end) : NAN;
+    if (!ok || end != text + digits || !isfinite(v) || v > max_percent) {
+        if (isfinite(max_percent))
+            return cc_error(err, CC_EINPUT, "%s: '%s' is not a percentage from 0 to %g", w, text,
+                            max_percent);
+        return cc_error(err, CC_EINPUT, "%s: '%s' is not a percentage (e.g. 5%%)", w, text);
+    }
+    *out = v / 100;
+    return CC_OK;
+}
+
+enum cc_status num_parse_list(const char *what, const char *text, uint64_t max, uint64_t *out,
+                              size_t capacity, size_t *n, struct cc_err *err)
+{
+    const char *w = label(what);
+    const char *p = text;
+
+    *n = 0;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        char item[32];
+        if (*n == capacity)
+            return cc_error(err, CC_EINPUT, "%s: more than %zu values", w, capacity);
+        if (len >= sizeof item)
+            return cc_error(err, CC_EINPUT, "%s: '%.*s' is too long", w, (int)len, p);
+        memcpy(item, p, len);
+        item[len] = '\0';
+        enum cc_status status = num_parse_u64(what, item, max, &out[*n], err);
+        if (status != CC_OK)
+            return status;
+        if (out[*n] == 0)
+            return cc_error(err, CC_EINPUT, "%s: '0'; each value must be at least 1", w);
+        ++*n;
+        if (!p[len])
+            return CC_OK;
+        p += len + 1;
+    }
+}

@@ -45,7 +45,8 @@ void predict_io_time(const struct predict_io_model *m, uint64_t n, uint64_t w,
 
 static bool io_group(const struct runs_group *g, const char *variant)
 {
-    return !strcmp(g->experiment, "io") && (!strcmp(g->variant, variant) || !strcmp(g->variant, "sync"));
+    return !strcmp(g->experiment, RUNS_EXPERIMENT_IO)
+           && (!strcmp(g->variant, variant) || !strcmp(g->variant, RUNS_VARIANT_SYNC));
 }
 
 /* Fits the used terms; the coefficients of the others are 0. */

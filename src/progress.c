@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 #define TICK_S 0.5
 
 struct progress {
@@ -22,13 +24,6 @@ struct progress {
     pthread_cond_t wake;
     bool stopping, shown, ever_shown;
 };
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 void progress_format_duration(double s, char *buf, int size)
 {
@@ -62,7 +57,7 @@ static void show(struct progress *p)
 {
     uint64_t done = atomic_load_explicit(&p->done, memory_order_relaxed);
     double fraction = p->total ? (double)done / (double)p->total : 0;
-    double elapsed = now() - p->start;
+    double elapsed = clock_now() - p->start;
     char left[48] = "", total[32];
 
     if (fraction > 1)
@@ -95,7 +90,7 @@ static void *tick(void *arg)
 
     pthread_mutex_lock(&p->lock);
     while (!p->stopping) {
-        double elapsed = now() - p->start;
+        double elapsed = clock_now() - p->start;
         double wait = elapsed < p->delay ? p->delay - elapsed : TICK_S;
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
@@ -103,7 +98,7 @@ static void *tick(void *arg)
         until.tv_sec = (time_t)at;
         until.tv_nsec = (long)((at - (double)until.tv_sec) * 1e9);
         int rc = pthread_cond_timedwait(&p->wake, &p->lock, &until);
-        if (!p->stopping && rc == ETIMEDOUT && now() - p->start >= p->delay)
+        if (!p->stopping && rc == ETIMEDOUT && clock_now() - p->start >= p->delay)
             show(p);
     }
     pthread_mutex_unlock(&p->lock);
@@ -119,7 +114,7 @@ struct progress *progress_start(const char *command, const char *what, uint64_t 
         return NULL;
     const char *delay = getenv("CONCUR_PROGRESS_DELAY");
     *p = (struct progress){.command = command, .what = what, .total = total,
-                           .start = now(), .delay = delay ? atof(delay) : PROGRESS_DELAY};
+                           .start = clock_now(), .delay = delay ? atof(delay) : PROGRESS_DELAY};
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->wake, NULL);
     if (pthread_create(&p->ticker, NULL, tick, p) != 0) {
@@ -158,7 +153,7 @@ void progress_stop(struct progress *p)
     /* Work that outlasted the delay is shown at least once, even when the
      * ticker did not get a CPU in time (a busy machine): a line on the
      * terminal's record, and what the tests rely on. */
-    if (now() - p->start >= p->delay && !p->ever_shown)
+    if (clock_now() - p->start >= p->delay && !p->ever_shown)
         show(p);
     erase(p);
     pthread_cond_destroy(&p->wake);

@@ -24,17 +24,38 @@ struct report {
     bool started;   /* header (CSV) or opening (JSON) written */
 };
 
-enum cc_status report_parse_format(const char *text, enum report_format *out,
+enum cc_status report_parse_format(const char *text, unsigned accepted, enum report_format *out,
                                    struct cc_err *err)
 {
-    static const char *const names[] = {"csv", "json", "table"};
-    for (int f = 0; f < 3; f++) {
-        if (!strcmp(text, names[f])) {
-            *out = (enum report_format)f;
+    /* The canonical names first (in the order messages list them), then
+     * the aliases that older releases used for the table. */
+    static const struct {
+        const char *name;
+        enum report_format format;
+    } names[] = {
+        {"table", REPORT_TABLE}, {"csv", REPORT_CSV}, {"json", REPORT_JSON},
+        {"md", REPORT_TABLE},    {"text", REPORT_TABLE},
+    };
+    char list[64] = "";
+    size_t nlisted = 0, naccepted = 0;
+
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (!strcmp(text, names[i].name) && (accepted & REPORT_FORMAT_BIT(names[i].format))) {
+            *out = names[i].format;
             return CC_OK;
         }
     }
-    return cc_error(err, CC_EINPUT, "--format: unknown format '%s' (csv, json or table)", text);
+    for (int f = 0; f < 3; f++)
+        naccepted += (accepted & REPORT_FORMAT_BIT(names[f].format)) != 0;
+    for (int f = 0; f < 3; f++) {
+        if (!(accepted & REPORT_FORMAT_BIT(names[f].format)))
+            continue;
+        size_t len = strlen(list);
+        snprintf(list + len, sizeof list - len, "%s%s",
+                 nlisted == 0 ? "" : nlisted + 1 == naccepted ? " or " : ", ", names[f].name);
+        nlisted++;
+    }
+    return cc_error(err, CC_EINPUT, "--format: unknown format '%s' (%s)", text, list);
 }
 
 struct report *report_open(FILE *out, enum report_format format,

@@ -168,6 +168,30 @@ static enum cc_status csv_next(struct csv *c, bool *got, unsigned long *record_l
 /* ------------------------------------------------------------------------
  * Groups. */
 
+bool runs_serial_variant(const char *variant)
+{
+    return !strcmp(variant, RUNS_VARIANT_SERIAL) || !strcmp(variant, RUNS_VARIANT_SYNC);
+}
+
+enum cc_status runs_load(const char *by_column, char *const paths[], size_t npaths,
+                         struct runs **out, struct cc_err *err)
+{
+    struct runs *r = runs_alloc(by_column);
+    *out = NULL;
+    if (!r)
+        return cc_error(err, CC_ESYS, "out of memory");
+    for (size_t i = 0; i < npaths; i++) {
+        enum cc_status status = runs_read_file(r, paths[i], err);
+        if (status != CC_OK) {
+            runs_free(r);
+            return status;
+        }
+    }
+    runs_sort(r);
+    *out = r;
+    return CC_OK;
+}
+
 struct runs *runs_alloc(const char *by_column)
 {
     struct runs *r = calloc(1, sizeof *r);
@@ -377,7 +401,7 @@ const struct runs_group *runs_baseline(const struct runs *r, const char *experim
         if (variant) {
             if (strcmp(g->variant, variant) || (workers && g->workers != workers))
                 continue;
-        } else if (strcmp(g->variant, "serial") && strcmp(g->variant, "sync")) {
+        } else if (!runs_serial_variant(g->variant)) {
             continue;
         }
         if (better_baseline(g, best))

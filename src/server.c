@@ -9,6 +9,7 @@
  * and libmicrohttpd calls us again to answer. /fault/hang
  * parks its connection the same way, without a deadline, until the client
  * hangs up (the timer polls those sockets for a peer shutdown). */
+#include "clock.h"
 #include "server.h"
 #include "server_heap.h"
 
@@ -72,13 +73,6 @@ struct head_watch {
     int fd;
     double deadline; /* INFINITY: not armed */
 };
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static struct timespec to_timespec(double seconds)
 {
@@ -205,7 +199,7 @@ static void *timer_run(void *arg)
 
     pthread_mutex_lock(&t->lock);
     while (!t->stopping) {
-        double now = now_seconds();
+        double now = clock_now();
         while (t->heap.n > 0 && t->heap.items[0].deadline <= now)
             MHD_resume_connection(server_heap_pop(&t->heap).conn);
         if (t->nparked > 0)
@@ -276,7 +270,7 @@ static void watch_arm(struct timer *t, struct head_watch *w)
     if (!w)
         return;
     pthread_mutex_lock(&t->lock);
-    w->deadline = now_seconds() + t->request_timeout;
+    w->deadline = clock_now() + t->request_timeout;
     pthread_mutex_unlock(&t->lock);
 }
 
@@ -303,7 +297,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
         w->fd = info ? info->connect_fd : -1;
         pthread_mutex_lock(&t->lock);
-        w->deadline = now_seconds() + t->request_timeout;
+        w->deadline = clock_now() + t->request_timeout;
         w->next = t->watches;
         if (t->watches)
             t->watches->prev = w;
@@ -406,7 +400,7 @@ static ssize_t read_then_reset(void *cls, uint64_t pos, char *buf, size_t max)
 static ssize_t read_drip(void *cls, uint64_t pos, char *buf, size_t max)
 {
     struct drip_body *d = cls;
-    double now = now_seconds();
+    double now = clock_now();
 
     if (d->started < 0)
         d->started = now;
@@ -625,7 +619,7 @@ static enum MHD_Result begin(struct server *server, struct MHD_Connection *conn,
         wait += req->route.delay;
     req->stage = STAGE_READY;
     if (wait > 0)
-        return timer_suspend_until(&server->timer, conn, now_seconds() + wait) ? MHD_YES : MHD_NO;
+        return timer_suspend_until(&server->timer, conn, clock_now() + wait) ? MHD_YES : MHD_NO;
     return respond(server, conn, url, method, req);
 }
 

@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 /* Captured output above this is cut (a runs CSV of a few thousand rows
  * fits many times over). */
 #define CAPTURE_MAX (64u << 20)
@@ -93,13 +95,6 @@ enum cc_status sweep_find_program(const char *name, struct cc_err *err)
         p = end;
     }
     return cc_error(err, CC_EINPUT, "cannot run '%s': not found in PATH", name);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static double timeval_s(struct timeval tv)
@@ -194,9 +189,9 @@ static enum cc_status wait_exit(pid_t pid, int pidfd, int out_fd, const struct s
         if (!o->stopped && !o->timed_out && stop_signal) {
             o->stopped = true;
             kill(-pid, SIGTERM);
-            kill_at = now_s() + SWEEP_GRACE_S;
+            kill_at = clock_now() + SWEEP_GRACE_S;
         }
-        double now = now_s();
+        double now = clock_now();
         if (deadline && !o->timed_out && !o->stopped && now >= deadline) {
             o->timed_out = true;
             kill(-pid, SIGTERM);
@@ -222,7 +217,7 @@ static enum cc_status wait_exit(pid_t pid, int pidfd, int out_fd, const struct s
             (status = drain(out_fd, o, &cap, &out_open, err)) != CC_OK)
             return status;
         if (ready > 0 && fds[0].revents) {
-            o->wall_s = now_s() - t0;
+            o->wall_s = clock_now() - t0;
             break;
         }
     }
@@ -248,7 +243,7 @@ enum cc_status sweep_run_step(const struct sweep_child *c, struct sweep_outcome 
         return cc_error(err, CC_ESYS, "pipe: %s", strerror(errno));
     }
     sigset_t original = waiting_mask;
-    double t0 = now_s();
+    double t0 = clock_now();
     pid_t pid = fork();
     if (pid == 0)
         exec_child(c, out_pipe[1], status_pipe[1], &original);

@@ -390,6 +390,20 @@ interrupt_save() {
 @test "mpi with 1 rank under mpirun" { check_mpi 1; }
 @test "mpi with 2 ranks, block split" { check_mpi 2 --split block; }
 @test "mpi with 2 ranks, cyclic split" { check_mpi 2 --split cyclic; }
+@test "mpi with 2 ranks, --dist block" { check_mpi 2 --dist block; }
+@test "mpi with 2 ranks, --dist cyclic" { check_mpi 2 --dist cyclic; }
+
+# --dist is the name cpu uses too; --split stays as its alias.
+@test "mpi: --dist and --split choose the same split" {
+    start_server
+    reference_list >"$TMP/urls"
+    local opt
+    for opt in --dist --split; do
+        run --separate-stderr mpirun_np 2 "$CONCUR" io --mode mpi "$opt" cyclic --urls "$TMP/urls" --format table
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"# split: cyclic"* ]]
+    done
+}
 @test "mpi with 4 ranks, a multi handle per rank" { check_mpi 4 --workers 5; }
 @test "mpi with 4 ranks, cyclic, reading standard input" {
     start_server
@@ -508,7 +522,8 @@ bad_usage() { refused "$1" io "${@:2}"; }
     bad_usage "--max-size: '10XB' has an unknown unit" --mode sync --urls "$TMP/urls" --max-size 10XB
     bad_usage "--timeout: '-1'" --mode sync --urls "$TMP/urls" --timeout -1
     bad_usage "--retry: 'abc' is not a number" --mode sync --urls "$TMP/urls" --retry abc
-    bad_usage "unknown split 'diagonal'" --mode mpi --urls "$TMP/urls" --split diagonal
+    bad_usage "--split: unknown value 'diagonal' (block, cyclic)" --mode mpi --urls "$TMP/urls" --split diagonal
+    bad_usage "--dist: unknown value 'diagonal' (block, cyclic)" --mode mpi --urls "$TMP/urls" --dist diagonal
     bad_usage "--share: only for --mode threads" --mode multi --urls "$TMP/urls" --share
     bad_usage "--workers 5: sync mode has exactly one worker" --mode sync --workers 5 --urls "$TMP/urls"
     bad_usage "--save $TMP/nodir" --mode sync --urls "$TMP/urls" --save "$TMP/nodir"
@@ -531,5 +546,13 @@ bad_usage() { refused "$1" io "${@:2}"; }
     local mode
     for mode in sync threads multi; do
         bad_usage "--split: only for --mode mpi" --mode "$mode" --urls "$TMP/urls" --split cyclic
+        bad_usage "--dist: only for --mode mpi" --mode "$mode" --urls "$TMP/urls" --dist cyclic
     done
+}
+
+@test "io --help names --dist, with --split as its alias" {
+    run "$CONCUR" io --help
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"--dist block|cyclic"* ]]
+    [[ "$output" == *"--split is an alias"* ]]
 }

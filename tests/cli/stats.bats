@@ -217,10 +217,10 @@ HEAD='experiment,variant,workers,run,seconds\n'
     bad_stats "$FIX/cpu_runs.csv:1: missing column 'schedule' named by --by" --by schedule "$FIX/cpu_runs.csv"
 }
 @test "unknown format" {
-    bad_stats "--format: unknown format 'xml' (md, csv or json)" --format xml "$FIX/cpu_runs.csv"
+    bad_stats "--format: unknown format 'xml' (table, csv or json)" --format xml "$FIX/cpu_runs.csv"
 }
 @test "bad --predict list" {
-    bad_stats "--predict: '0' workers" --predict 64,0 "$FIX/cpu_runs.csv"
+    bad_stats "--predict: '0'; each value must be at least 1" --predict 64,0 "$FIX/cpu_runs.csv"
     bad_stats "--predict: empty value" --predict 64,,256 "$FIX/cpu_runs.csv"
 }
 @test "no file given" {

@@ -5,11 +5,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
 #include "autotune.h"
+#include "cli_autotune.h"
+#include "report.h"
 
 struct fake {
     double (*cost)(unsigned w);
@@ -203,6 +207,52 @@ static void wide_runs_keep_time_intervals_positive(void **state)
     autotune_free(r);
 }
 
+/* cli_autotune_write: every timed run of every probed count, in probe
+ * order, the chosen count's rows marked "1"; the first failing row ends it. */
+struct seen {
+    char text[256];
+    size_t rows, fail_at;
+};
+
+static enum cc_status note_row(void *ctx, unsigned workers, size_t run, double seconds,
+                               const char *chosen, struct cc_err *err)
+{
+    struct seen *s = ctx;
+    size_t len = strlen(s->text);
+    if (++s->rows == s->fail_at)
+        return cc_error(err, CC_ESYS, "row %zu failed", s->rows);
+    snprintf(s->text + len, sizeof s->text - len, "%u/%zu/%g/%s ", workers, run, seconds, chosen);
+    return CC_OK;
+}
+
+static void rows_of_every_probed_run(void **state)
+{
+    (void)state;
+    double one[] = {1.0, 1.1}, two[] = {0.5}, four[] = {0.4, 0.45};
+    struct autotune_point points[] = {
+        {.workers = 1, .seconds = one, .n = 2},
+        {.workers = 2, .seconds = two, .n = 1},
+        {.workers = 4, .seconds = four, .n = 2},
+    };
+    struct autotune_result a = {.points = points, .npoints = 3, .chosen = 2, .best = 4,
+                                .runs = 5, .full_sweep_runs = 8, .cpu_pressure = NAN};
+    static const struct report_column columns[] = {{"x", false}};
+    FILE *out = tmpfile();
+    assert_non_null(out);
+    struct report *r = report_open(out, REPORT_CSV, columns, 1);
+    struct seen seen = {.fail_at = 0};
+    struct cc_err err;
+    assert_int_equal(cli_autotune_write(r, &a, 0.05, note_row, &seen, &err), CC_OK);
+    assert_string_equal(seen.text, "1/1/1/0 1/2/1.1/0 2/1/0.5/1 4/1/0.4/0 4/2/0.45/0 ");
+
+    struct seen failing = {.fail_at = 3};
+    assert_int_equal(cli_autotune_write(r, &a, 0.05, note_row, &failing, &err), CC_ESYS);
+    assert_int_equal(failing.rows, 3);
+    assert_string_equal(err.msg, "row 3 failed");
+    assert_int_equal(report_close(r), CC_OK);
+    fclose(out);
+}
+
 int main(void)
 {
     stats_init();
@@ -215,6 +265,7 @@ int main(void)
         cmocka_unit_test(one_worker_only),
         cmocka_unit_test(bad_options_rejected),
         cmocka_unit_test(knee_rule),
+        cmocka_unit_test(rows_of_every_probed_run),
         cmocka_unit_test(wide_runs_keep_time_intervals_positive),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -154,6 +154,18 @@ static void keys_are_escaped(void **state)
     free(got);
 }
 
+/* A further member: separator, escaped key, the number or null. */
+static void key_numbers_follow_a_member(void **state)
+{
+    (void)state;
+    char *got = CAPTURE(json_key_number(out, "mean", 0.55));
+    assert_string_equal(got, ", \"mean\": 0.55");
+    free(got);
+    got = CAPTURE(json_key_number(out, "s\"d", NAN));
+    assert_string_equal(got, ", \"s\\\"d\": null");
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +177,7 @@ int main(void)
         cmocka_unit_test(numbers_read_back_exactly),
         cmocka_unit_test(numeric_cells),
         cmocka_unit_test(keys_are_escaped),
+        cmocka_unit_test(key_numbers_follow_a_member),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

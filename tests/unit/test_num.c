@@ -1,8 +1,10 @@
 /* Strict parsing (every bad input class) and exact 128-bit formatting. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,6 +136,73 @@ static void shortest_double_forms(void **state)
     assert_true(strtod(num_format_double(-2.2250738585072014e-308, buf), NULL) == -2.2250738585072014e-308);
 }
 
+/* Percentages: 5, 5% and 2.5% alike, as a fraction; anything strtod would
+ * bend (signs, exponents, blanks, a second '.') refused with the text named. */
+static void percentages(void **state)
+{
+    (void)state;
+    struct cc_err err;
+    double v;
+    assert_int_equal(num_parse_percent("--p", "5", 100, &v, &err), CC_OK);
+    assert_true(v == 0.05);
+    assert_int_equal(num_parse_percent("--p", "5%", 100, &v, &err), CC_OK);
+    assert_true(v == 0.05);
+    assert_int_equal(num_parse_percent("--p", "2.5%", 100, &v, &err), CC_OK);
+    assert_true(v == 0.025);
+    assert_int_equal(num_parse_percent("--p", "0", 100, &v, &err), CC_OK);
+    assert_true(v == 0);
+    assert_int_equal(num_parse_percent("--p", "100%", 100, &v, &err), CC_OK);
+    assert_true(v == 1);
+    assert_int_equal(num_parse_percent("--p", "250", INFINITY, &v, &err), CC_OK);
+    assert_true(v == 2.5);
+
+    static const char *const bad[] = {"", "%", ".", "-5", "+5", "1e1", " 5", "5 ", "5%%",
+                                      "1.2.3", "five", "5x", "nan", "inf"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        v = 42;
+        assert_int_equal(num_parse_percent("--p", bad[i], INFINITY, &v, &err), CC_EINPUT);
+        assert_true(v == 42);
+        char want[64];
+        snprintf(want, sizeof want, "--p: '%s' is not a percentage (e.g. 5%%)", bad[i]);
+        assert_string_equal(err.msg, want);
+    }
+    assert_int_equal(num_parse_percent("--tolerance", "100.5", 100, &v, &err), CC_EINPUT);
+    assert_string_equal(err.msg, "--tolerance: '100.5' is not a percentage from 0 to 100");
+}
+
+/* Comma lists: each value checked as num_parse_u64 would, zero refused, the
+ * count bounded by the caller's array. */
+static void comma_lists(void **state)
+{
+    (void)state;
+    struct cc_err err;
+    uint64_t v[3];
+    size_t n = 99;
+    assert_int_equal(num_parse_list("--cores", "4,8,1_000", 1000, v, 3, &n, &err), CC_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(v[0], 4);
+    assert_int_equal(v[1], 8);
+    assert_int_equal(v[2], 1000);
+    assert_int_equal(num_parse_list("--cores", "7", 1000, v, 3, &n, &err), CC_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0], 7);
+
+    assert_int_equal(num_parse_list("--cores", "1,2,3,4", 1000, v, 3, &n, &err), CC_EINPUT);
+    assert_string_equal(err.msg, "--cores: more than 3 values");
+    assert_int_equal(num_parse_list("--cores", "4,0", 1000, v, 3, &n, &err), CC_EINPUT);
+    assert_string_equal(err.msg, "--cores: '0'; each value must be at least 1");
+    assert_int_equal(num_parse_list("--cores", "4,1001", 1000, v, 3, &n, &err), CC_EINPUT);
+    assert_non_null(strstr(err.msg, "'1001'"));
+    assert_int_equal(num_parse_list("--cores", "4,,8", 1000, v, 3, &n, &err), CC_EINPUT);
+    assert_int_equal(num_parse_list("--cores", "4,", 1000, v, 3, &n, &err), CC_EINPUT);
+    assert_int_equal(num_parse_list("--cores", "", 1000, v, 3, &n, &err), CC_EINPUT);
+    assert_int_equal(num_parse_list("--cores", "-4", 1000, v, 3, &n, &err), CC_EINPUT);
+    assert_int_equal(num_parse_list("--cores", "123456789012345678901234567890123", UINT64_MAX, v,
+                                    3, &n, &err),
+                     CC_EINPUT);
+    assert_non_null(strstr(err.msg, "is too long"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +213,8 @@ int main(void)
         cmocka_unit_test(every_bad_input_class_is_refused),
         cmocka_unit_test(limit_is_named),
         cmocka_unit_test(durations),
+        cmocka_unit_test(percentages),
+        cmocka_unit_test(comma_lists),
     };
     return cmocka_run_group_tests_name("num", tests, NULL, NULL);
 }

@@ -119,16 +119,52 @@ static void unknown_format_is_named(void **state)
     (void)state;
     enum report_format f;
     struct cc_err err;
-    assert_int_equal(report_parse_format("xml", &f, &err), CC_EINPUT);
-    assert_non_null(strstr(err.msg, "'xml'"));
-    assert_int_equal(report_parse_format("json", &f, &err), CC_OK);
+    assert_int_equal(report_parse_format("xml", REPORT_FORMATS_ALL, &f, &err), CC_EINPUT);
+    assert_string_equal(err.msg, "--format: unknown format 'xml' (table, csv or json)");
+    assert_int_equal(report_parse_format("json", REPORT_FORMATS_ALL, &f, &err), CC_OK);
     assert_int_equal(f, REPORT_JSON);
+    assert_int_equal(report_parse_format("csv", REPORT_FORMATS_ALL, &f, &err), CC_OK);
+    assert_int_equal(f, REPORT_CSV);
+    assert_int_equal(report_parse_format("table", REPORT_FORMATS_ALL, &f, &err), CC_OK);
+    assert_int_equal(f, REPORT_TABLE);
+}
+
+/* md and text are aliases of table wherever table is accepted. */
+static void parse_format_aliases(void **state)
+{
+    (void)state;
+    enum report_format f = REPORT_CSV;
+    struct cc_err err;
+    assert_int_equal(report_parse_format("md", REPORT_FORMATS_ALL, &f, &err), CC_OK);
+    assert_int_equal(f, REPORT_TABLE);
+    f = REPORT_CSV;
+    assert_int_equal(report_parse_format("text", REPORT_FORMATS_ALL, &f, &err), CC_OK);
+    assert_int_equal(f, REPORT_TABLE);
+    assert_int_equal(report_parse_format("Table", REPORT_FORMATS_ALL, &f, &err), CC_EINPUT);
+}
+
+/* A command that writes only some formats refuses the others, listing its own. */
+static void parse_format_subset(void **state)
+{
+    (void)state;
+    enum report_format f;
+    struct cc_err err;
+    unsigned some = REPORT_FORMAT_BIT(REPORT_TABLE) | REPORT_FORMAT_BIT(REPORT_JSON);
+    assert_int_equal(report_parse_format("csv", some, &f, &err), CC_EINPUT);
+    assert_string_equal(err.msg, "--format: unknown format 'csv' (table or json)");
+    assert_int_equal(report_parse_format("text", some, &f, &err), CC_OK);
+    assert_int_equal(f, REPORT_TABLE);
+    assert_int_equal(report_parse_format("json", REPORT_FORMAT_BIT(REPORT_JSON), &f, &err), CC_OK);
+    assert_int_equal(report_parse_format("md", REPORT_FORMAT_BIT(REPORT_JSON), &f, &err), CC_EINPUT);
+    assert_string_equal(err.msg, "--format: unknown format 'md' (json)");
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(csv_quotes_only_where_needed),
+        cmocka_unit_test(parse_format_aliases),
+        cmocka_unit_test(parse_format_subset),
         cmocka_unit_test(json_escapes_and_nulls),
         cmocka_unit_test(json_replaces_bytes_that_are_not_utf8),
         cmocka_unit_test(json_without_rows_is_valid),

@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -280,9 +282,80 @@ static void unreadable_file(void **state)
     runs_free(r);
 }
 
+/* The serial baselines by name: serial (cpu) and sync (io), nothing else. */
+static void serial_variants(void **state)
+{
+    (void)state;
+    assert_true(runs_serial_variant(RUNS_VARIANT_SERIAL));
+    assert_true(runs_serial_variant(RUNS_VARIANT_SYNC));
+    assert_true(runs_serial_variant("serial"));
+    assert_true(runs_serial_variant("sync"));
+    assert_false(runs_serial_variant("omp"));
+    assert_false(runs_serial_variant("Serial"));
+    assert_false(runs_serial_variant(""));
+    assert_string_equal(RUNS_EXPERIMENT_IO, "io");
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* runs_load: every file pooled into one sorted set; an error names the file
+ * and leaves no set behind. */
+static void load_pools_files_in_order(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_runs.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char a[64], b[64], bad[64], missing[64];
+    snprintf(a, sizeof a, "%s/a.csv", dir);
+    snprintf(b, sizeof b, "%s/b.csv", dir);
+    snprintf(bad, sizeof bad, "%s/bad.csv", dir);
+    snprintf(missing, sizeof missing, "%s/missing.csv", dir);
+    write_file(a, "experiment,variant,workers,run,seconds\ncpu,omp,4,1,0.3\ncpu,omp,2,1,0.5\n");
+    write_file(b, "experiment,variant,workers,run,seconds\ncpu,omp,2,2,0.6\n");
+    write_file(bad, "experiment,variant,workers,run\ncpu,omp,2,1\n");
+
+    struct runs *r = (struct runs *)1;
+    struct cc_err err;
+    char *both[] = {a, b};
+    assert_int_equal(runs_load(NULL, both, 2, &r, &err), CC_OK);
+    assert_non_null(r);
+    assert_int_equal(r->rows, 3);
+    assert_int_equal(r->ngroups, 2);
+    const struct runs_group *g = runs_find(r, "cpu", "omp", NULL, 2);
+    assert_non_null(g);
+    assert_int_equal(g->n, 2);
+    /* sorted: 2 workers before 4, though the file had 4 first */
+    assert_int_equal(r->groups[0].workers, 2);
+    runs_free(r);
+
+    char *with_bad[] = {a, bad};
+    r = (struct runs *)1;
+    assert_int_equal(runs_load(NULL, with_bad, 2, &r, &err), CC_EINPUT);
+    assert_null(r);
+    assert_non_null(strstr(err.msg, "bad.csv"));
+    char *absent[] = {missing};
+    r = (struct runs *)1;
+    assert_int_not_equal(runs_load(NULL, absent, 1, &r, &err), CC_OK);
+    assert_null(r);
+    assert_non_null(strstr(err.msg, "missing.csv"));
+
+    remove(a);
+    remove(b);
+    remove(bad);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(load_pools_files_in_order),
+        cmocka_unit_test(serial_variants),
         cmocka_unit_test(reads_by_header_name),
         cmocka_unit_test(rfc4180_quoting),
         cmocka_unit_test(several_files_pool_by_group),
