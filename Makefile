@@ -230,7 +230,7 @@ clean:
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 20
-FUZZ_CHECK_SECONDS ?= 10
+FUZZ_CHECK_SECONDS ?= 5
 FUZZ_FLAGS   ?=
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS    := $(FUZZ_TARGETS:%=bin/fuzz/fuzz_%)
