@@ -72,6 +72,8 @@ struct runs_id {
     unsigned long line;
 };
 
+struct runs_kept;  /* runs.c's copy of the records read */
+
 struct runs {
     struct runs_group *groups;
     size_t ngroups;
@@ -87,6 +89,9 @@ struct runs {
     char *by_column;                  /* NULL: group by the SPEC key only */
     size_t last;                      /* the group of the previous row: runs
                                          come in long stretches of one group */
+    struct runs_kept *kept;           /* the records read, for runs_regroup
+                                         (internal; shared by the sets
+                                         regrouped from one input) */
 };
 
 /* An empty set; by_column (may be NULL) names an extra grouping column that
@@ -105,6 +110,16 @@ enum cc_status runs_read_file(struct runs *r, const char *path, struct cc_err *e
 /* The same from an open stream; name is used in messages. */
 enum cc_status runs_read_stream(struct runs *r, FILE *in, const char *name,
                                 struct cc_err *err);
+
+/* A new set (by_column as in runs_alloc, NULL for the SPEC key only) with
+ * the runs of r grouped again, from the records r kept as they were read:
+ * the input is not read a second time, so standard input serves as well as
+ * a file. The same checks as reading, with the same "FILE:LINE" messages
+ * (a by_column a file lacks is CC_EINPUT naming its header line); sorted as
+ * by runs_load. The new set shares r's records: either may be freed first,
+ * but neither may then be read into with runs_read_*. */
+enum cc_status runs_regroup(const struct runs *r, const char *by_column, struct runs **out,
+                            struct cc_err *err);
 
 /* Orders the groups by sweep (first appearance) and then by workers, the
  * order of the tables. */

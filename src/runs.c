@@ -62,6 +62,101 @@ static const char *field(const struct csv *c, size_t i)
     return c->buf + c->start[i];
 }
 
+/* ------------------------------------------------------------------------
+ * The records kept. Each file's records are copied as they are read (its
+ * fields one after another in one buffer, as struct csv holds them), so
+ * that runs_regroup replays them through the same header and row checks
+ * instead of reading the input again: standard input cannot be read twice.
+ * The sets made from one input share these records, freed with the last. */
+
+struct kept_record {
+    unsigned long line;
+    size_t first;           /* its first field's index in the file's start */
+    size_t nfields;
+};
+
+struct kept_file {
+    char *name;
+    char *text;             /* every field, NUL-terminated, in order */
+    size_t len, cap;
+    size_t *start;          /* offset of each field in text */
+    size_t nstart, scap;
+    struct kept_record *records;  /* the header first, then the rows */
+    size_t nrecords, rcap;
+};
+
+struct runs_kept {
+    size_t refs;            /* the sets that share these records */
+    struct kept_file *files;
+    size_t nfiles, cap;
+};
+
+/* p (capacity *cap items of size bytes) with room for need items: the
+ * same or a larger block (the capacity doubled), NULL when out of memory
+ * (p is then unchanged). */
+static void *grow(void *p, size_t *cap, size_t need, size_t size)
+{
+    if (p && need <= *cap)
+        return p;
+    size_t n = *cap ? *cap : 16;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(p, n * size);
+    if (q)
+        *cap = n;
+    return q;
+}
+
+static void kept_file_free(struct kept_file *f)
+{
+    free(f->name);
+    free(f->text);
+    free(f->start);
+    free(f->records);
+}
+
+static void kept_release(struct runs_kept *k)
+{
+    if (!k || --k->refs)
+        return;
+    for (size_t i = 0; i < k->nfiles; i++)
+        kept_file_free(&k->files[i]);
+    free(k->files);
+    free(k);
+}
+
+/* Copies the record c holds, read at line, to the end of f. */
+static int keep_record(struct kept_file *f, const struct csv *c, unsigned long line)
+{
+    char *text = grow(f->text, &f->cap, f->len + c->len, 1);
+    if (text)
+        f->text = text;
+    size_t *start = grow(f->start, &f->scap, f->nstart + c->nfields, sizeof *start);
+    if (start)
+        f->start = start;
+    struct kept_record *records = grow(f->records, &f->rcap, f->nrecords + 1, sizeof *records);
+    if (records)
+        f->records = records;
+    if (!text || !start || !records)
+        return -1;
+    memcpy(f->text + f->len, c->buf, c->len);
+    for (size_t i = 0; i < c->nfields; i++)
+        f->start[f->nstart + i] = f->len + c->start[i];
+    f->records[f->nrecords++] = (struct kept_record){.line = line, .first = f->nstart,
+                                                     .nfields = c->nfields};
+    f->len += c->len;
+    f->nstart += c->nfields;
+    return 0;
+}
+
+/* A kept record as the reader would hold it (read-only: its buffers are
+ * the file's). */
+static struct csv kept_view(const struct kept_file *f, const struct kept_record *rec)
+{
+    return (struct csv){.name = f->name, .buf = f->text, .start = f->start + rec->first,
+                        .nfields = rec->nfields, .line = rec->line};
+}
+
 /* After '\r': a following '\n' belongs to the same line end. */
 static void eat_lf(struct csv *c)
 {
@@ -217,6 +312,7 @@ void runs_free(struct runs *r)
     }
     free(r->groups);
     free(r->by_column);
+    kept_release(r->kept);
     free(r);
 }
 
@@ -580,14 +676,37 @@ static enum cc_status read_row(struct runs *r, const struct csv *c, unsigned lon
     return CC_OK;
 }
 
+/* Makes room for one more kept file in r's records (shared by no other
+ * set: those that share them would see it too). */
+static enum cc_status keep_room(struct runs *r, struct cc_err *err)
+{
+    if (!r->kept && !(r->kept = calloc(1, sizeof *r->kept)))
+        return cc_error(err, CC_ESYS, "out of memory");
+    if (!r->kept->refs)
+        r->kept->refs = 1;
+    if (r->kept->refs > 1)
+        return cc_error(err, CC_ESYS, "internal: a regrouped set of runs is read into");
+    struct kept_file *files = grow(r->kept->files, &r->kept->cap, r->kept->nfiles + 1, sizeof *files);
+    if (!files)
+        return cc_error(err, CC_ESYS, "out of memory");
+    r->kept->files = files;
+    return CC_OK;
+}
+
 enum cc_status runs_read_stream(struct runs *r, FILE *in, const char *name, struct cc_err *err)
 {
     struct csv c = {.in = in, .name = name, .line = 1};
+    struct kept_file kept = {0};
     struct layout lay;
     unsigned long line, header_line = 1;
     bool got;
     size_t rows = 0;
     enum cc_status status;
+
+    if ((status = keep_room(r, err)) != CC_OK)
+        return status;
+    if (!(kept.name = strdup(name)))
+        return cc_error(err, CC_ESYS, "out of memory");
 
     /* A UTF-8 byte order mark, as spreadsheets write, is not part of the
      * first column's name. */
@@ -610,21 +729,69 @@ enum cc_status runs_read_stream(struct runs *r, FILE *in, const char *name, stru
     if ((status = read_header(r, &c, line, &lay, err)) != CC_OK)
         goto out;
     header_line = line;
+    if (keep_record(&kept, &c, line)) {
+        status = cc_error(err, CC_ESYS, "out of memory");
+        goto out;
+    }
     for (;;) {
         if ((status = csv_next(&c, &got, &line, err)) != CC_OK || !got)
             break;
         if ((status = read_row(r, &c, line, &lay, err)) != CC_OK)
             break;
+        if (keep_record(&kept, &c, line)) {
+            status = cc_error(err, CC_ESYS, "out of memory");
+            break;
+        }
         rows++;
     }
     if (status == CC_OK && rows == 0)
         status = cc_error(err, CC_EINPUT, "%s:%lu: header only, no runs", name, header_line);
-    if (status == CC_OK)
+    if (status == CC_OK) {
         check_duplicates(r, name);
+        r->kept->files[r->kept->nfiles++] = kept;
+    }
 out:
+    if (status != CC_OK)
+        kept_file_free(&kept);
     free(c.buf);
     free(c.start);
     return status;
+}
+
+/* Reads one kept file into r again, as runs_read_stream read it. */
+static enum cc_status replay(struct runs *r, const struct kept_file *f, struct cc_err *err)
+{
+    struct layout lay;
+    struct csv c = kept_view(f, &f->records[0]);
+    enum cc_status status = read_header(r, &c, f->records[0].line, &lay, err);
+    for (size_t i = 1; status == CC_OK && i < f->nrecords; i++) {
+        c = kept_view(f, &f->records[i]);
+        status = read_row(r, &c, f->records[i].line, &lay, err);
+    }
+    if (status == CC_OK)
+        check_duplicates(r, f->name);
+    return status;
+}
+
+enum cc_status runs_regroup(const struct runs *r, const char *by_column, struct runs **out,
+                            struct cc_err *err)
+{
+    struct runs *g = runs_alloc(by_column);
+    *out = NULL;
+    if (!g)
+        return cc_error(err, CC_ESYS, "out of memory");
+    if ((g->kept = r->kept))
+        g->kept->refs++;
+    for (size_t i = 0; g->kept && i < g->kept->nfiles; i++) {
+        enum cc_status status = replay(g, &g->kept->files[i], err);
+        if (status != CC_OK) {
+            runs_free(g);
+            return status;
+        }
+    }
+    runs_sort(g);
+    *out = g;
+    return CC_OK;
 }
 
 enum cc_status runs_read_file(struct runs *r, const char *path, struct cc_err *err)

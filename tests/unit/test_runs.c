@@ -351,6 +351,84 @@ static void load_pools_files_in_order(void **state)
     rmdir(dir);
 }
 
+/* Two sets hold the same runs the same way: groups in the same order with
+ * the same keys, times, failures and marks, and the same counts. */
+static void assert_same_runs(const struct runs *a, const struct runs *b)
+{
+    assert_int_equal(a->ngroups, b->ngroups);
+    assert_int_equal(a->nsweeps, b->nsweeps);
+    assert_int_equal(a->rows, b->rows);
+    assert_int_equal(a->failed, b->failed);
+    assert_string_equal(a->first_failed, b->first_failed);
+    assert_int_equal(a->duplicate_runs, b->duplicate_runs);
+    assert_string_equal(a->first_duplicate, b->first_duplicate);
+    for (size_t i = 0; i < a->ngroups; i++) {
+        const struct runs_group *g = &a->groups[i], *h = &b->groups[i];
+        assert_true(runs_same_group(g, h));
+        assert_int_equal(g->n, h->n);
+        assert_memory_equal(g->seconds, h->seconds, g->n * sizeof *g->seconds);
+        assert_int_equal(g->failed, h->failed);
+        assert_int_equal(g->sweep, h->sweep);
+        assert_int_equal(g->oversubscribed, h->oversubscribed);
+        assert_int_equal(g->baseline_workers, h->baseline_workers);
+    }
+}
+
+/* runs_regroup: the kept records grouped by another column give what
+ * reading the input again with that column gives, messages included, and
+ * outlive the set they were read into. */
+static void regroup_equals_reading_again(void **state)
+{
+    (void)state;
+    static const char *const text[] = {
+        "experiment,variant,workers,run,seconds,ok,items,oversubscribed,baseline_workers\r\n"
+        "io,sync,1,1,1.5,1,10,0,1\r\n"
+        "io,sync,1,2,1.6,1,20,0,1\r\n"
+        "\"io\",\"th,reads\",4,1,0.5,1,10,1,1\r\n"
+        "io,\"th,reads\",4,1,0.55,1,10,1,1\r\n"    /* a duplicate run */
+        "io,\"th,reads\",4,2,9,0,20,0,1\r\n",      /* failed */
+        "items,seconds,run,workers,variant,experiment\n"
+        "10,0.45,1,4,\"th,reads\",io\n"
+        "30,0.7,1,2,\"th,reads\",io\n",
+    };
+    const char *const names[] = {"a.csv", "b.csv"};
+    struct runs *plain = runs_alloc(NULL), *by_items = runs_alloc("items");
+    struct cc_err err;
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(read_text(plain, text[i], names[i], &err), CC_OK);
+        assert_int_equal(read_text(by_items, text[i], names[i], &err), CC_OK);
+    }
+    runs_sort(plain);
+    runs_sort(by_items);
+
+    struct runs *again = NULL, *items = NULL;
+    assert_int_equal(runs_regroup(plain, NULL, &again, &err), CC_OK);
+    assert_same_runs(plain, again);
+    assert_int_equal(runs_regroup(plain, "items", &items, &err), CC_OK);
+    runs_free(plain);  /* the records stay with the sets made from them */
+    assert_same_runs(by_items, items);
+    assert_int_equal(items->ngroups, 5);
+    assert_int_equal(items->duplicate_runs, 1);
+    assert_string_equal(items->first_failed, "a.csv:6");
+
+    /* a column one file lacks: the message reading would give */
+    struct runs *bad = runs_alloc("oversubscribed"), *regrouped = (struct runs *)1;
+    struct cc_err read_err;
+    assert_int_equal(read_text(bad, text[0], names[0], &read_err), CC_OK);
+    assert_int_equal(read_text(bad, text[1], names[1], &read_err), CC_EINPUT);
+    assert_int_equal(runs_regroup(items, "oversubscribed", &regrouped, &err), CC_EINPUT);
+    assert_null(regrouped);
+    assert_string_equal(err.msg, read_err.msg);
+    assert_non_null(strstr(err.msg, "b.csv:1"));
+
+    /* a regrouped set is not read into: others share its records */
+    assert_int_equal(read_text(again, text[1], names[1], &err), CC_ESYS);
+    runs_free(bad);
+    runs_free(by_items);
+    runs_free(items);
+    runs_free(again);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +448,7 @@ int main(void)
         cmocka_unit_test(bad_workers_run_and_ok),
         cmocka_unit_test(malformed_csv),
         cmocka_unit_test(unreadable_file),
+        cmocka_unit_test(regroup_equals_reading_again),
     };
     return cmocka_run_group_tests_name("runs", tests, NULL, NULL);
 }
