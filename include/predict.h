@@ -79,4 +79,45 @@ enum cc_status predict_io_fit(const struct runs *r, const char *variant,
  * s->nfits * s->npredict); returns how many. */
 size_t predict_cpu(const struct summary *s, struct predict_point out[]);
 
+/* ---- the whole prediction of `concur predict` ---------------------------
+ * From the runs read, the cpu points of every non-io sweep (summary.h's
+ * Amdahl fit), and with list sizes and worker counts the rounds model of
+ * every parallel io variant and its points at each (N, W). */
+
+/* What to predict; the arrays stay the caller's. urls and workers go
+ * together: both empty, or both given. */
+struct predict_request {
+    const uint64_t *cores;      /* cpu: core counts */
+    size_t ncores;
+    const uint64_t *urls;       /* io: list sizes N */
+    size_t nurls;
+    const uint64_t *workers;    /* io: worker counts W */
+    size_t nworkers;
+};
+
+/* Everything predicted, with the models behind it, for the writers and the
+ * plot (plot.h). */
+struct predict_result {
+    struct predict_request request;  /* as asked */
+    const struct runs *runs;    /* the input, grouped by the SPEC key */
+    struct runs *io_runs;       /* the same runs grouped by items, for the io
+                                   model; NULL without urls */
+    struct summary *summary;    /* the Amdahl fits (io sweeps among them,
+                                   but no io point comes from them) */
+    struct predict_point *points; /* cpu points (items 0), then io points */
+    size_t npoints;
+    struct predict_io_model *models;  /* one per parallel io variant */
+    size_t nmodels;
+};
+
+/* Predicts what req asks from runs (borrowed: it must outlive *out). The
+ * io model regroups the runs in memory (runs_regroup), so runs read from
+ * standard input serve. CC_EINPUT when the io runs lack the items column or
+ * a parallel variant, or when nothing can be predicted. *out is to be
+ * freed with predict_free whatever the status. */
+enum cc_status predict_build(const struct runs *runs, const struct predict_request *req,
+                             struct predict_result *out, struct cc_err *err);
+
+void predict_free(struct predict_result *p);
+
 #endif

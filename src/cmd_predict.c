@@ -1,19 +1,20 @@
 /* concur predict RUNS.csv: Amdahl / Karp-Flatt predictions for more cores
- * and the I/O rounds model's time for N URLs at W workers (predict.h), as
- * Markdown, a runs-like CSV or JSON, with an optional gnuplot PNG. All
- * input is read and checked before anything is printed. */
+ * and the I/O rounds model's time for N URLs at W workers. The command-line
+ * layer: options, reading the runs (once; "-" is standard input), then
+ * predict.h predicts, plot.h draws the optional PNG, and this file writes
+ * Markdown, a runs-like CSV or JSON. All input is read and checked before
+ * anything is printed. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "json.h"
 #include "num.h"
+#include "plot.h"
 #include "predict.h"
 #include "report.h"
 #include "runs.h"
@@ -113,105 +114,7 @@ static enum cc_status parse_options(int argc, char **argv, struct options *o, bo
         return cc_error(err, CC_EINPUT, "--urls and --workers go together (the io prediction needs both)");
     o->files = argv + optind;
     o->nfiles = argc - optind;
-    /* The io model reads the files a second time, grouped by items. */
-    for (int i = 0; i < o->nfiles && o->urls.n; i++)
-        if (!strcmp(o->files[i], "-"))
-            return cc_error(err, CC_EINPUT, "--urls: the runs must come from files, not '-' (they are read twice)");
     return CC_OK;
-}
-
-/* Everything predicted, with the models behind it, for the writers. */
-struct prediction {
-    struct runs *runs;          /* plain grouping */
-    struct runs *io_runs;       /* grouped by items, for the io model */
-    struct summary *summary;
-    struct predict_point *points;
-    size_t npoints;
-    struct predict_io_model *models;
-    size_t nmodels;
-};
-
-static void prediction_free(struct prediction *p)
-{
-    free(p->points);
-    free(p->models);
-    summary_free(p->summary);
-    runs_free(p->runs);
-    runs_free(p->io_runs);
-}
-
-/* The summary of the non-io sweeps' predictions: summary.h fits every
- * sweep; io sweeps are left out here (their model is the rounds model). */
-static enum cc_status cpu_points(const struct options *o, struct prediction *p, struct cc_err *err)
-{
-    struct summary_options so = {.predict = o->cores.v, .npredict = o->cores.n};
-    enum cc_status status = summary_build(p->runs, &so, &p->summary, err);
-    if (status != CC_OK)
-        return status;
-    size_t room = p->summary->nfits * o->cores.n + o->urls.n * o->workers.n * p->runs->nsweeps + 1;
-    if (!(p->points = calloc(room, sizeof *p->points)))
-        return cc_error(err, CC_ESYS, "out of memory");
-    size_t n = predict_cpu(p->summary, p->points);
-    for (size_t i = 0; i < n; i++)  /* keep the non-io ones */
-        if (strcmp(p->points[i].experiment, RUNS_EXPERIMENT_IO))
-            p->points[p->npoints++] = p->points[i];
-    return CC_OK;
-}
-
-static enum cc_status io_points(const struct options *o, struct prediction *p, struct cc_err *err)
-{
-    if (o->urls.n == 0)
-        return CC_OK;
-    enum cc_status status = runs_load("items", o->files, (size_t)o->nfiles, &p->io_runs, err);
-    if (status == CC_EINPUT) {
-        char why[sizeof err->msg];
-        memcpy(why, err->msg, sizeof why);
-        return cc_error(err, status, "--urls: the io model needs the runs of `concur io` (%s)", why);
-    }
-    if (status != CC_OK)
-        return status;
-    struct runs *r = p->io_runs;
-    if (!(p->models = calloc(r->ngroups + 1, sizeof *p->models)))
-        return cc_error(err, CC_ESYS, "out of memory");
-    for (size_t i = 0; i < r->ngroups; i++) {
-        const struct runs_group *g = &r->groups[i];
-        bool seen = false;
-        for (size_t m = 0; m < p->nmodels; m++)
-            seen |= !strcmp(p->models[m].variant, g->variant);
-        if (strcmp(g->experiment, RUNS_EXPERIMENT_IO) || !strcmp(g->variant, RUNS_VARIANT_SYNC) || seen)
-            continue;
-        if ((status = predict_io_fit(r, g->variant, &p->models[p->nmodels], err)) != CC_OK)
-            return status;
-        p->nmodels++;
-    }
-    if (p->nmodels == 0)
-        return cc_error(err, CC_EINPUT, "--urls: no io runs of a parallel variant (threads, multi, mpi) to fit");
-    for (size_t m = 0; m < p->nmodels; m++)
-        for (size_t u = 0; u < o->urls.n; u++)
-            for (size_t w = 0; w < o->workers.n; w++) {
-                struct predict_point *pt = &p->points[p->npoints++];
-                *pt = (struct predict_point){
-                    .experiment = RUNS_EXPERIMENT_IO, .variant = p->models[m].variant,
-                    .workers = o->workers.v[w], .items = o->urls.v[u],
-                    .speedup = NAN, .speedup_low = NAN, .speedup_high = NAN,
-                    .karp_flatt_speedup = NAN,
-                };
-                predict_io_time(&p->models[m], pt->items, pt->workers, &pt->seconds, &pt->low, &pt->high);
-            }
-    return CC_OK;
-}
-
-static enum cc_status predict_all(const struct options *o, struct prediction *p, struct cc_err *err)
-{
-    enum cc_status status = runs_load(NULL, o->files, (size_t)o->nfiles, &p->runs, err);
-    if (status == CC_OK)
-        status = cpu_points(o, p, err);
-    if (status == CC_OK)
-        status = io_points(o, p, err);
-    if (status == CC_OK && p->npoints == 0)
-        return cc_error(err, CC_EINPUT, "nothing to predict: no sweep with a baseline and more than one "
-                        "worker count%s", o->urls.n ? "" : " (for io, give --urls and --workers)");
-    return status;
 }
 
 /* ---- writers ---------------------------------------------------------- */
@@ -241,7 +144,7 @@ static void write_md_io_model(FILE *out, const struct predict_io_model *m)
     fputc('\n', out);
 }
 
-static void write_md(FILE *out, const struct options *o, const struct prediction *p)
+static void write_md(FILE *out, const struct predict_result *p)
 {
     char a[32], b[32], c[32], d[32], e[32], f[32], g[32];
     bool cpu = false;
@@ -303,10 +206,9 @@ static void write_md(FILE *out, const struct options *o, const struct prediction
             fprintf(out, " [%s, %s] |\n", cli_md_number(b, sizeof b, 4, pt->low),
                     cli_md_number(c, sizeof c, 4, pt->high));
     }
-    (void)o;
 }
 
-static void write_csv(FILE *out, const struct prediction *p)
+static void write_csv(FILE *out, const struct predict_result *p)
 {
     fputs("experiment,variant,workers,run,seconds,predicted_seconds,low,high,speedup,speedup_low,"
           "speedup_high,items,model\n", out);
@@ -329,7 +231,7 @@ static void write_csv(FILE *out, const struct prediction *p)
     }
 }
 
-static void write_json(FILE *out, const struct prediction *p)
+static void write_json(FILE *out, const struct predict_result *p)
 {
     fputs("{\"models\": [", out);
     size_t k = 0;
@@ -384,155 +286,12 @@ static void write_json(FILE *out, const struct prediction *p)
     fputs("]}\n", out);
 }
 
-/* ---- the plot ---------------------------------------------------------- */
-
-/* Points of a curve: every count up to 1024 (the io model is a staircase),
- * geometric steps beyond. */
-static uint64_t next_count(uint64_t w)
-{
-    return w < 1024 ? w + 1 : w + w / 32;
-}
-
-static uint64_t largest(const struct list *l, uint64_t at_least)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (l->v[i] > at_least)
-            at_least = l->v[i];
-    return at_least;
-}
-
-static double or_point(double bound, double point)
-{
-    return isnan(bound) ? point : bound;
-}
-
-/* Speedup against cores for the first cpu sweep: measured points with their
- * Fieller intervals, Amdahl's curve with the band of f's interval. */
-static bool cpu_plot_data(FILE *f, const struct options *o, const struct prediction *p)
-{
-    const struct summary_fit *fit = NULL;
-    for (size_t i = 0; p->summary && i < p->summary->nfits && !fit; i++)
-        if (strcmp(p->summary->fits[i].sweep->experiment, RUNS_EXPERIMENT_IO))
-            fit = &p->summary->fits[i];
-    if (!fit)
-        return false;
-    double base = (double)fit->baseline->group->workers;
-    uint64_t most = largest(&o->cores, 1);
-    fputs("$measured << EOD\n", f);
-    for (size_t i = 0; i < p->summary->nrows; i++) {
-        const struct summary_row *row = &p->summary->rows[i];
-        if (row->group->sweep != fit->sweep->sweep)
-            continue;
-        double s = row->speedup.ratio;
-        fprintf(f, "%.9g %.9g %.9g %.9g\n", (double)row->group->workers / base, s,
-                or_point(row->speedup.low, s), or_point(row->speedup.high, s));
-        if (row->group->workers > most)
-            most = row->group->workers;
-    }
-    fputs("EOD\n$curve << EOD\n", f);
-    for (uint64_t w = 1; w <= most; w = next_count(w)) {
-        double pw = (double)w / base;
-        double s = stats_amdahl_speedup(fit->amdahl.f, pw);
-        double lo = isnan(fit->amdahl.high) ? s : stats_amdahl_speedup(fit->amdahl.high < 0 ? 0 : fit->amdahl.high > 1 ? 1 : fit->amdahl.high, pw);
-        double hi = isnan(fit->amdahl.low) ? s : stats_amdahl_speedup(fit->amdahl.low < 0 ? 0 : fit->amdahl.low > 1 ? 1 : fit->amdahl.low, pw);
-        fprintf(f, "%.9g %.9g %.9g %.9g\n", pw, s, lo, hi);
-    }
-    fputs("EOD\n", f);
-    /* Names stay out of gnuplot code: they could hold quotes. */
-    fprintf(f, "set title 'speedup against cores: Amdahl f = %.4g (95%% band)'\n"
-               "set ylabel 'speedup'\nset xlabel 'cores (relative to the baseline)'\n",
-            fit->amdahl.f);
-    fputs("plot x with lines dt 2 lc rgb '#888888' title 'ideal', "
-          "$curve using 1:3:4 with filledcurves fs transparent solid 0.25 lc rgb '#1f77b4' title 'predicted 95%', "
-          "$curve using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'Amdahl', "
-          "$measured using 1:2:3:4 with yerrorbars pt 7 lc rgb '#d62728' title 'measured (95% CI)'\n", f);
-    return true;
-}
-
-/* Time against workers for the first io variant at the first --urls N. */
-static bool io_plot_data(FILE *f, const struct options *o, const struct prediction *p)
-{
-    if (p->nmodels == 0)
-        return false;
-    const struct predict_io_model *m = &p->models[0];
-    uint64_t n = o->urls.v[0], most = largest(&o->workers, 1);
-    fputs("$measured << EOD\n", f);
-    for (size_t i = 0; i < p->io_runs->ngroups; i++) {
-        const struct runs_group *g = &p->io_runs->groups[i];
-        uint64_t items;
-        struct stats_summary s;
-        struct cc_err ignored;
-        if (strcmp(g->experiment, RUNS_EXPERIMENT_IO) || (strcmp(g->variant, m->variant) && strcmp(g->variant, RUNS_VARIANT_SYNC))
-            || num_parse_u64(NULL, g->by, UINT64_MAX, &items, &ignored) != CC_OK || items != n
-            || stats_summarize(g->seconds, g->n, &s, &ignored) != CC_OK)
-            continue;
-        fprintf(f, "%" PRIu64 " %.9g %.9g %.9g\n", g->workers, s.mean, or_point(s.ci_low, s.mean),
-                or_point(s.ci_high, s.mean));
-        if (g->workers > most)
-            most = g->workers;
-    }
-    fputs("EOD\n$curve << EOD\n", f);
-    for (uint64_t w = 1; w <= most; w = next_count(w)) {
-        double t, lo, hi;
-        predict_io_time(m, n, w, &t, &lo, &hi);
-        fprintf(f, "%" PRIu64 " %.9g %.9g %.9g\n", w, t, lo, hi);
-    }
-    fputs("EOD\n", f);
-    fprintf(f, "set title 'io: %" PRIu64 " URLs, %.3g s per round, %.3g s per request, %.3g s per worker'\n",
-            n, m->coef[IO_LATENCY], m->coef[IO_COST], m->coef[IO_SETUP]);
-    fputs("set ylabel 'seconds'\nset xlabel 'workers'\nset logscale y\n", f);
-    fputs("plot $curve using 1:3:4 with filledcurves fs transparent solid 0.25 lc rgb '#1f77b4' title 'predicted 95%', "
-          "$curve using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'rounds model', "
-          "$measured using 1:2:3:4 with yerrorbars pt 7 lc rgb '#d62728' title 'measured (95% CI)'\n", f);
-    return true;
-}
-
-/* Writes a gnuplot script (data inline) and runs `gnuplot -c SCRIPT FILE`:
- * the output path arrives as ARG1, never spliced into gnuplot code. */
-static enum cc_status predict_plot(const struct options *o, const struct prediction *p,
-                                   struct cc_err *err)
-{
-    char script[] = "/tmp/concur-predict-XXXXXX";
-    int fd = mkstemp(script);
-    if (fd < 0)
-        return cc_error(err, CC_ESYS, "--plot: cannot create a temporary script: %m");
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        close(fd);
-        unlink(script);
-        return cc_error(err, CC_ESYS, "--plot: %m");
-    }
-    fputs("set terminal pngcairo size 900,600 enhanced font 'Sans,11'\nset output ARG1\n"
-          "set key top left box opaque\nset grid\nset logscale x 2\n", f);
-    bool any = o->urls.n ? io_plot_data(f, o, p) : cpu_plot_data(f, o, p);
-    bool written = fclose(f) == 0;
-    enum cc_status status = CC_OK;
-    if (!any)
-        status = cc_error(err, CC_EINPUT, "--plot: no %s prediction to draw", o->urls.n ? RUNS_EXPERIMENT_IO : "cpu");
-    else if (!written)
-        status = cc_error(err, CC_ESYS, "--plot: cannot write the script");
-    if (status == CC_OK) {
-        pid_t pid = fork();
-        if (pid == 0) {
-            execlp("gnuplot", "gnuplot", "-c", script, o->plot, (char *)NULL);
-            _exit(127);
-        }
-        int ws = 0;
-        if (pid < 0 || waitpid(pid, &ws, 0) < 0)
-            status = cc_error(err, CC_ESYS, "--plot: cannot run gnuplot: %m");
-        else if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
-            status = cc_error(err, CC_ESYS, "--plot %s: gnuplot failed%s", o->plot,
-                              WIFEXITED(ws) && WEXITSTATUS(ws) == 127 ? " (is gnuplot installed?)" : "");
-    }
-    unlink(script);
-    return status;
-}
-
 int cmd_predict(int argc, char **argv)
 {
     struct options o;
     struct cc_err err;
-    struct prediction p = {0};
+    struct runs *runs = NULL;
+    struct predict_result p = {0};
 
     bool help = false;
 
@@ -541,13 +300,20 @@ int cmd_predict(int argc, char **argv)
     if (cli_options_done("predict", status, help, usage, &err, &rc))
         return rc;
     stats_init();
-    status = predict_all(&o, &p, &err);
+    status = runs_load(NULL, o.files, (size_t)o.nfiles, &runs, &err);
+    if (status == CC_OK) {
+        const struct predict_request req = {
+            .cores = o.cores.v, .ncores = o.cores.n, .urls = o.urls.v, .nurls = o.urls.n,
+            .workers = o.workers.v, .nworkers = o.workers.n,
+        };
+        status = predict_build(runs, &req, &p, &err);
+    }
     /* The plot before the table: when it fails, nothing is on stdout. */
     if (status == CC_OK && o.plot)
-        status = predict_plot(&o, &p, &err);
+        status = plot_prediction(&p, o.plot, &err);
     if (status == CC_OK) {
         if (o.format == REPORT_TABLE)
-            write_md(stdout, &o, &p);
+            write_md(stdout, &p);
         else if (o.format == REPORT_CSV)
             write_csv(stdout, &p);
         else
@@ -555,6 +321,7 @@ int cmd_predict(int argc, char **argv)
         if (fflush(stdout) != 0 || ferror(stdout))
             status = cc_error(&err, CC_ESYS, "cannot write the prediction to standard output");
     }
-    prediction_free(&p);
+    predict_free(&p);
+    runs_free(runs);
     return cli_report("predict", status, &err);
 }

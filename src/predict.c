@@ -1,4 +1,4 @@
-/* concur predict's models (predict.h). */
+/* concur predict's models and the prediction built from them (predict.h). */
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -194,4 +194,103 @@ size_t predict_cpu(const struct summary *s, struct predict_point out[])
         }
     }
     return n;
+}
+
+/* ---- the whole prediction -------------------------------------------- */
+
+void predict_free(struct predict_result *p)
+{
+    free(p->points);
+    free(p->models);
+    summary_free(p->summary);
+    runs_free(p->io_runs);
+    *p = (struct predict_result){0};
+}
+
+/* The summary of the non-io sweeps' predictions: summary.h fits every
+ * sweep; io sweeps are left out here (their model is the rounds model). */
+static enum cc_status cpu_points(struct predict_result *p, struct cc_err *err)
+{
+    const struct predict_request *q = &p->request;
+    struct summary_options so = {.predict = q->cores, .npredict = q->ncores};
+    enum cc_status status = summary_build(p->runs, &so, &p->summary, err);
+    if (status != CC_OK)
+        return status;
+    size_t room = p->summary->nfits * q->ncores + q->nurls * q->nworkers * p->runs->nsweeps + 1;
+    if (!(p->points = calloc(room, sizeof *p->points)))
+        return cc_error(err, CC_ESYS, "out of memory");
+    size_t n = predict_cpu(p->summary, p->points);
+    for (size_t i = 0; i < n; i++)  /* keep the non-io ones */
+        if (strcmp(p->points[i].experiment, RUNS_EXPERIMENT_IO))
+            p->points[p->npoints++] = p->points[i];
+    return CC_OK;
+}
+
+/* The io runs grouped by their count of URLs, for the rounds model. */
+static enum cc_status io_runs(struct predict_result *p, struct cc_err *err)
+{
+    enum cc_status status = runs_regroup(p->runs, "items", &p->io_runs, err);
+    if (status == CC_EINPUT) {
+        char why[sizeof err->msg];
+        memcpy(why, err->msg, sizeof why);
+        return cc_error(err, status, "--urls: the io model needs the runs of `concur io` (%s)", why);
+    }
+    return status;
+}
+
+/* The rounds model of each parallel io variant (sync is every model's
+ * W = 1), in order of first appearance. */
+static enum cc_status io_models(struct predict_result *p, struct cc_err *err)
+{
+    const struct runs *r = p->io_runs;
+    if (!(p->models = calloc(r->ngroups + 1, sizeof *p->models)))
+        return cc_error(err, CC_ESYS, "out of memory");
+    for (size_t i = 0; i < r->ngroups; i++) {
+        const struct runs_group *g = &r->groups[i];
+        bool seen = false;
+        for (size_t m = 0; m < p->nmodels; m++)
+            seen |= !strcmp(p->models[m].variant, g->variant);
+        if (strcmp(g->experiment, RUNS_EXPERIMENT_IO) || !strcmp(g->variant, RUNS_VARIANT_SYNC) || seen)
+            continue;
+        enum cc_status status = predict_io_fit(r, g->variant, &p->models[p->nmodels], err);
+        if (status != CC_OK)
+            return status;
+        p->nmodels++;
+    }
+    if (p->nmodels == 0)
+        return cc_error(err, CC_EINPUT, "--urls: no io runs of a parallel variant (threads, multi, mpi) to fit");
+    return CC_OK;
+}
+
+/* Every model at every (N, W) asked, after the cpu points. */
+static void io_points(struct predict_result *p)
+{
+    const struct predict_request *q = &p->request;
+    for (size_t m = 0; m < p->nmodels; m++)
+        for (size_t u = 0; u < q->nurls; u++)
+            for (size_t w = 0; w < q->nworkers; w++) {
+                struct predict_point *pt = &p->points[p->npoints++];
+                *pt = (struct predict_point){
+                    .experiment = RUNS_EXPERIMENT_IO, .variant = p->models[m].variant,
+                    .workers = q->workers[w], .items = q->urls[u],
+                    .speedup = NAN, .speedup_low = NAN, .speedup_high = NAN,
+                    .karp_flatt_speedup = NAN,
+                };
+                predict_io_time(&p->models[m], pt->items, pt->workers, &pt->seconds, &pt->low, &pt->high);
+            }
+}
+
+enum cc_status predict_build(const struct runs *runs, const struct predict_request *req,
+                             struct predict_result *out, struct cc_err *err)
+{
+    *out = (struct predict_result){.request = *req, .runs = runs};
+    enum cc_status status = cpu_points(out, err);
+    if (status == CC_OK && req->nurls) {
+        if ((status = io_runs(out, err)) == CC_OK && (status = io_models(out, err)) == CC_OK)
+            io_points(out);
+    }
+    if (status == CC_OK && out->npoints == 0)
+        return cc_error(err, CC_EINPUT, "nothing to predict: no sweep with a baseline and more than one "
+                        "worker count%s", req->nurls ? "" : " (for io, give --urls and --workers)");
+    return status;
 }
