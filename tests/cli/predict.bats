@@ -138,6 +138,45 @@ assert p["workers"] == 8 and abs(p["predicted_seconds"] - 0.2125) < 1e-9, p' "$o
     [ "$(head -c 4 "$TMP/io.png" | tail -c 3)" = "PNG" ]
 }
 
+@test "predict - reads the runs once from standard input, and answers as for the file" {
+    # The io model groups the runs again by items: it used to read the files
+    # a second time, and so refused '-'.
+    exact_io_runs 0.0001 >"$TMP/io.csv"
+    local format
+    for format in table csv json; do
+        run --separate-stderr "$CONCUR" predict "$TMP/io.csv" --urls 320 --workers 40,320 --format "$format"
+        [ "$status" -eq 0 ]
+        local from_file=$output
+        run --separate-stderr "$CONCUR" predict - --urls 320 --workers 40,320 --format "$format" <"$TMP/io.csv"
+        [ "$status" -eq 0 ]
+        [ -z "$stderr" ]
+        [ "$output" = "$from_file" ]
+    done
+    [[ "$output" == *'"setup_fitted": true'* ]]
+    # a file and a pipe (no seeking back) pooled: the sync runs from the
+    # file, the threads runs from standard input
+    head -4 "$TMP/io.csv" >"$TMP/sync.csv"
+    { head -1 "$TMP/io.csv"; tail -n +5 "$TMP/io.csv"; } >"$TMP/threads.csv"
+    run --separate-stderr "$CONCUR" predict "$TMP/sync.csv" "$TMP/threads.csv" --urls 320 --workers 40
+    [ "$status" -eq 0 ]
+    local from_files=$output
+    run --separate-stderr bash -c 'cat "$1" | "$CONCUR" predict "$2" - --urls 320 --workers 40' \
+        _ "$TMP/threads.csv" "$TMP/sync.csv"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$from_files" ]
+    [[ "$output" == *"| io | threads | 320 | 40 | 0.172 |"* ]]
+    # a bad row on standard input is named as such
+    printf 'experiment,variant,workers,run,seconds\nio,sync,1,1,x\n' >"$TMP/bad.csv"
+    run --separate-stderr "$CONCUR" predict - --urls 10 --workers 2 <"$TMP/bad.csv"
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == *"<stdin>:2: seconds: 'x'"* ]]
+    # runs without items on standard input: the io model says what is missing
+    run --separate-stderr "$CONCUR" predict - --urls 100 --workers 4 <"$FIX/cpu_runs.csv"
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == *"needs the runs of \`concur io\` (<stdin>:1: missing column 'items'"* ]]
+    [ -z "$output" ]
+}
+
 @test "bad input exits 2 with the reason" {
     printf 'experiment,variant,workers,run,seconds\ncpu,serial,1,1,1.0\ncpu,omp,x,1,0.5\n' >"$TMP/bad.csv"
     run --separate-stderr "$CONCUR" predict "$TMP/bad.csv"
