@@ -3,8 +3,11 @@
  * consistent (every row counted once, times finite and not negative,
  * workers 1..1e9, keys non-empty); the table order and the baseline and
  * group look-ups hold; the keys make valid JSON. The first byte picks the
- * --by column; the input is read twice into one set (pooling). */
+ * --by column; the input is read twice into one set (pooling). The records
+ * kept regroup (runs_regroup) into the same counts, and by another column
+ * without a crash. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,16 +18,41 @@
 #include "json_check.h"
 #include "runs.h"
 
-static void read_once(struct runs *r, const uint8_t *data, size_t size)
+static bool read_once(struct runs *r, const uint8_t *data, size_t size)
 {
+    bool ok = true;
     struct cc_err err = {{0}};
     FILE *in = fmemopen((void *)data, size ? size : 1, "rb");
     CHECK(in);
     if (size == 0)
         fgetc(in);   /* fmemopen refuses size 0: an empty stream instead */
-    if (runs_read_stream(r, in, "fuzz.csv", &err) != CC_OK)
+    if (runs_read_stream(r, in, "fuzz.csv", &err) != CC_OK) {
         CHECK(strncmp(err.msg, "fuzz.csv:", 9) == 0 || strcmp(err.msg, "out of memory") == 0);
+        ok = false;
+    }
     fclose(in);
+    return ok;
+}
+
+/* Regrouped from the kept records: by the same column, what was read
+ * (when every read succeeded: a failed one keeps no records); by another,
+ * a set or a FILE:LINE reason. */
+static void check_regroup(const struct runs *r, bool all_read, const char *other)
+{
+    struct runs *g = NULL;
+    struct cc_err err = {{0}};
+    if (all_read) {
+        CHECK(runs_regroup(r, r->by_column, &g, &err) == CC_OK);
+        CHECK(g->rows == r->rows && g->failed == r->failed && g->ngroups == r->ngroups
+              && g->nsweeps == r->nsweeps && g->duplicate_runs == r->duplicate_runs);
+        for (size_t i = 0; i < g->ngroups; i++)
+            CHECK(runs_same_group(&g->groups[i], &r->groups[i]) && g->groups[i].n == r->groups[i].n);
+        runs_free(g);
+    }
+    if (runs_regroup(r, other, &g, &err) == CC_OK)
+        runs_free(g);
+    else
+        CHECK(strncmp(err.msg, "fuzz.csv:", 9) == 0 || strcmp(err.msg, "out of memory") == 0);
 }
 
 static void check_keys_json(const struct runs *r)
@@ -66,8 +94,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     struct runs *r = runs_alloc(by[data[0] % 4]);
     CHECK(r);
-    read_once(r, data + 1, size - 1);
-    read_once(r, data + 1, size - 1);
+    bool all_read = read_once(r, data + 1, size - 1);
+    all_read &= read_once(r, data + 1, size - 1);
 
     size_t rows = 0, failed = 0;
     for (size_t i = 0; i < r->ngroups; i++) {
@@ -100,6 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(base && base->workers <= g->workers);
     }
     check_keys_json(r);
+    check_regroup(r, all_read, by[(data[0] + 1) % 4]);
     runs_free(r);
     return 0;
 }
