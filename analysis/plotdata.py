@@ -6,10 +6,12 @@
 Reads the group table that `concur stats --format csv` writes (with
 Python's csv module: quoted names are safe) and writes, per experiment, into
 WORKDIR:
-  N.dat   gnuplot data, one block per variant (its name as the block's
-          column header), then, when there are any, a block of the
-          oversubscribed points and blocks of the interval ends that were
-          clipped to the plot's y range;
+  N.dat   gnuplot data, one block per variant, then, when there are any,
+          a block of the oversubscribed points and blocks of the interval
+          ends that were clipped to the plot's y range. Each block's first
+          line names its columns (speedup.gp finds them by name, gnuplot's
+          columnheaders), and ends with the block's name: the variant (its
+          title in the key), "over", "sclip" or "tclip";
   N.gp    numbers only (ranges, tics, block indexes, baseline worker
           counts), loaded by analysis/speedup.gp: no name from the data is
           ever spliced into gnuplot code.
@@ -28,6 +30,11 @@ import sys
 
 # Factor of room around the points on the log axes.
 MARGIN = 2.0
+
+# The columns of each kind of block, named in its first line.
+VARIANT_COLUMNS = "workers speedup speedup_low speedup_high mean mean_low mean_high"
+EXTRA_COLUMNS = {"over": "workers speedup mean", "sclip": "workers border",
+                 "tclip": "workers border"}
 
 
 def number(text):
@@ -89,7 +96,7 @@ def experiment_files(name, rows, dat, gp):
     over, s_clipped, t_clipped = [], [], []
     with open(dat, "w", encoding="utf-8") as out:
         for v in variants:
-            out.write('"%s"\n' % title(v))
+            out.write('%s "%s"\n' % (VARIANT_COLUMNS, title(v)))
             for r in rows:
                 if r["variant"] != v:
                     continue
@@ -121,7 +128,7 @@ def experiment_files(name, rows, dat, gp):
         for key, points in (("over", over), ("sclip", s_clipped), ("tclip", t_clipped)):
             if not points:
                 continue
-            out.write('"%s"\n' % key)
+            out.write('%s "%s"\n' % (EXTRA_COLUMNS[key], key))
             for p in points:
                 out.write(" ".join("NaN" if x is None else "%.9g" % x for x in p) + "\n")
             out.write("\n\n")

@@ -3,10 +3,16 @@
 #
 # gnuplot -c analysis/speedup.gp DATA PARAMS OUT_PREFIX TITLE
 # Writes OUT_PREFIX-time.png and OUT_PREFIX-speedup.png. DATA holds one
-# block per variant (its name as the column header), then the optional
-# blocks of oversubscribed points and clipped interval ends; PARAMS holds
-# only numbers (ranges, tics, block indexes). Names arrive as data or as
-# ARG4, never spliced into gnuplot code, so any name or path is safe.
+# block per variant, then the optional blocks of oversubscribed points and
+# clipped interval ends; the first line of each block names its columns,
+# which are found by name (set datafile columnheaders), and ends with the
+# block's name (a variant's is its title in the key). PARAMS holds only
+# numbers (ranges, tics, block indexes). Names arrive as data or as ARG4,
+# never spliced into gnuplot code, so any name or path is safe.
+#
+# Arguments: DATA and PARAMS as analysis/plotdata.py writes them (N.dat,
+# N.gp), OUT_PREFIX the path before -time.png / -speedup.png, TITLE the
+# plots' title.
 #
 # Both axes are logarithmic (base 2): the ideal speedup, workers divided by
 # the baseline's workers, is then a straight line, and so is perfect
@@ -37,27 +43,36 @@ set style line 100 lc rgb '#888888' dt 2 lw 1.5
 set style line 101 lc rgb '#d62728' pt 6 ps 3 lw 2
 set style line 102 lc rgb '#000000' pt 9 ps 1.2
 
-# Column layout of a variant's rows:
-#   1 workers, 2 speedup, 3 its low, 4 its high, 5 mean, 6 its low, 7 its high
-# of the oversubscribed block: 1 workers, 2 speedup, 3 mean;
-# of a clipped block: 1 workers, 2 the border the interval was cut at.
+# The columns, by the names in each block's first line:
+#   a variant's: workers, speedup, speedup_low, speedup_high, mean, mean_low,
+#                mean_high, then its name (the 8th header field, no data);
+#   the oversubscribed block's: workers, speedup, mean;
+#   a clipped block's: workers, border (where the interval was cut).
+set datafile columnheaders
+title_column = 8
 
 set output out_prefix.'-time.png'
 set title title_text.': time against workers (mean, 95% CI)' noenhanced
 set ylabel 'seconds'
 set yrange [t_ymin:t_ymax]
 set format y '%g'
-plot for [i=0:nv-1] data index i using 1:5:6:7 with yerrorlines lw 2 pt 7 title columnheader(1), \
-     for [k=1:has_over] data index i_over using 1:3 with points ls 101 title 'oversubscribed (not fitted)', \
-     for [k=1:has_over] data index i_over using 1:3:('oversubscribed') with labels offset 0,1.6 tc rgb '#d62728' notitle, \
-     for [k=1:has_tclip] data index i_tclip using 1:2 with points ls 102 title 'interval clipped at the border'
+plot for [i=0:nv-1] data index i using "workers":"mean":"mean_low":"mean_high" with yerrorlines lw 2 pt 7 \
+         title columnheader(title_column), \
+     for [k=1:has_over] data index i_over using "workers":"mean" with points ls 101 title 'oversubscribed (not fitted)', \
+     for [k=1:has_over] data index i_over using "workers":"mean":('oversubscribed') with labels offset 0,1.6 \
+         tc rgb '#d62728' notitle, \
+     for [k=1:has_tclip] data index i_tclip using "workers":"border" with points ls 102 \
+         title 'interval clipped at the border'
 
 set output out_prefix.'-speedup.png'
 set title title_text.': speedup against workers (95% CI), ideal dashed' noenhanced
 set ylabel 'speedup'
 set yrange [s_ymin:s_ymax]
 plot for [k=1:nb] x / bases[k] with lines ls 100 title (k == 1 ? 'ideal' : ''), \
-     for [i=0:nv-1] data index i using 1:2:3:4 with yerrorlines lw 2 pt 7 title columnheader(1), \
-     for [k=1:has_over] data index i_over using 1:2 with points ls 101 title 'oversubscribed (not fitted)', \
-     for [k=1:has_over] data index i_over using 1:2:('oversubscribed') with labels offset 0,1.6 tc rgb '#d62728' notitle, \
-     for [k=1:has_sclip] data index i_sclip using 1:2 with points ls 102 title 'interval clipped at the border'
+     for [i=0:nv-1] data index i using "workers":"speedup":"speedup_low":"speedup_high" with yerrorlines lw 2 pt 7 \
+         title columnheader(title_column), \
+     for [k=1:has_over] data index i_over using "workers":"speedup" with points ls 101 title 'oversubscribed (not fitted)', \
+     for [k=1:has_over] data index i_over using "workers":"speedup":('oversubscribed') with labels offset 0,1.6 \
+         tc rgb '#d62728' notitle, \
+     for [k=1:has_sclip] data index i_sclip using "workers":"border" with points ls 102 \
+         title 'interval clipped at the border'

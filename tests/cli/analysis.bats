@@ -69,8 +69,9 @@ wide_runs() {
 import re, sys
 p = dict(re.findall(r"(\w+) = ([-\d.e+]+)", open(sys.argv[1]).read()))
 assert abs(float(p["s_ymin"]) - 0.5) < 1e-9 and abs(float(p["s_ymax"]) - 2 * 1.05 / 0.135) < 1e-6, p' "$TMP/w/0.gp"
-    # the oversubscribed block holds the 3-worker point
-    run awk '/^"over"$/ { on = 1; next } on && NF { print; exit }' "$TMP/w/0.dat"
+    # the oversubscribed block (its first line names its columns, then the
+    # block) holds the 3-worker point
+    run awk '/^workers speedup mean "over"$/ { on = 1; next } on && NF { print; exit }' "$TMP/w/0.dat"
     [[ "$output" == "3 2.56"* ]]
     run --separate-stderr "$ROOT/analysis/analyze" --out "$TMP/X" "$TMP/in"
     [ "$status" -eq 0 ]
@@ -79,6 +80,32 @@ assert abs(float(p["s_ymin"]) - 0.5) < 1e-9 and abs(float(p["s_ymax"]) - 2 * 1.0
     run "$ROOT/analysis/explain" "$TMP/X/stats.csv" 2
     [[ "$output" == *"oversubscribed"*"left out of the Amdahl fit"* ]]
     [[ "$output" != *"CI 0.00"* ]]
+}
+
+@test "speedup.gp finds its columns by name: a block with its columns reordered plots the same" {
+    wide_runs
+    "$CONCUR" stats --format csv "$TMP/in/runs.csv" >"$TMP/stats.csv"
+    mkdir "$TMP/w"
+    python3 "$ROOT/analysis/plotdata.py" "$TMP/stats.csv" "$TMP/w" >/dev/null
+    grep -qx 'workers speedup speedup_low speedup_high mean mean_low mean_high "mpi"' "$TMP/w/0.dat"
+    # every variant's columns in another order, header and rows alike
+    python3 -c '
+import shlex, sys
+order = [0, 4, 5, 6, 1, 2, 3]
+blocks = open(sys.argv[1]).read().split("\n\n\n")
+for k, b in enumerate(blocks):
+    lines = b.split("\n")
+    if lines[0].startswith("workers speedup speedup_low"):
+        head = shlex.split(lines[0])
+        lines[0] = " ".join(head[i] for i in order) + " \"%s\"" % head[7]
+        lines[1:] = [" ".join(l.split()[i] for i in order) if l else l for l in lines[1:]]
+    blocks[k] = "\n".join(lines)
+open(sys.argv[2], "w").write("\n\n\n".join(blocks))' "$TMP/w/0.dat" "$TMP/w/moved.dat"
+    ! cmp -s "$TMP/w/0.dat" "$TMP/w/moved.dat"
+    gnuplot -c "$ROOT/analysis/speedup.gp" "$TMP/w/0.dat" "$TMP/w/0.gp" "$TMP/w/a" cpu
+    gnuplot -c "$ROOT/analysis/speedup.gp" "$TMP/w/moved.dat" "$TMP/w/0.gp" "$TMP/w/b" cpu
+    cmp "$TMP/w/a-time.png" "$TMP/w/b-time.png"
+    cmp "$TMP/w/a-speedup.png" "$TMP/w/b-speedup.png"
 }
 
 @test "names with commas and quotes go through analyze and explain whole" {
