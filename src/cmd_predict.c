@@ -23,7 +23,8 @@
 static const char usage[] =
     "usage: concur predict [options] RUNS.csv [RUNS.csv...]\n"
     "\n"
-    "From a worker sweep measured on one machine, predicts with 95% intervals:\n"
+    "From a worker sweep measured on one machine (runs CSV as for stats; '-'\n"
+    "reads standard input), predicts with 95% intervals:\n"
     "  cpu (every experiment but io): speedup and time on P cores from the\n"
     "      Amdahl fit (the serial fraction's interval carried through), and\n"
     "      the speedup with the Karp-Flatt metric of the largest measured count;\n"
