@@ -111,8 +111,9 @@ struct predict_result {
 };
 
 /* Predicts what req asks from runs (borrowed: it must outlive *out). The
- * io model regroups the runs in memory (runs_regroup), so runs read from
- * standard input serve. CC_EINPUT when the io runs lack the items column or
+ * io model regroups the runs in memory (runs_regroup): runs must have kept
+ * their records (runs_load_kept), and so runs read from standard input
+ * serve. CC_EINPUT when the io runs lack the items column or
  * a parallel variant, or when nothing can be predicted. *out is to be
  * freed with predict_free whatever the status. */
 enum cc_status predict_build(const struct runs *runs, const struct predict_request *req,

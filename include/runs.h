@@ -89,6 +89,7 @@ struct runs {
     char *by_column;                  /* NULL: group by the SPEC key only */
     size_t last;                      /* the group of the previous row: runs
                                          come in long stretches of one group */
+    bool keep;                        /* keep the records read (runs_keep_records) */
     struct runs_kept *kept;           /* the records read, for runs_regroup
                                          (internal; shared by the sets
                                          regrouped from one input) */
@@ -111,8 +112,14 @@ enum cc_status runs_read_file(struct runs *r, const char *path, struct cc_err *e
 enum cc_status runs_read_stream(struct runs *r, FILE *in, const char *name,
                                 struct cc_err *err);
 
+/* From now on r keeps a copy of the records it reads (about the input's
+ * size again), so that runs_regroup can group them again. Off by default:
+ * stats and compare group once and need no copy. */
+void runs_keep_records(struct runs *r);
+
 /* A new set (by_column as in runs_alloc, NULL for the SPEC key only) with
- * the runs of r grouped again, from the records r kept as they were read:
+ * the runs of r grouped again, from the records r kept as they were read
+ * (r must keep them from its first read; CC_ESYS otherwise):
  * the input is not read a second time, so standard input serves as well as
  * a file. The same checks as reading, with the same "FILE:LINE" messages
  * (a by_column a file lacks is CC_EINPUT naming its header line); sorted as
@@ -130,6 +137,11 @@ void runs_sort(struct runs *r);
  * *out is NULL and err names the file (and line). */
 enum cc_status runs_load(const char *by_column, char *const paths[], size_t npaths,
                          struct runs **out, struct cc_err *err);
+
+/* runs_load with the records kept (runs_keep_records), for runs_regroup:
+ * concur predict groups the same runs a second time by items. */
+enum cc_status runs_load_kept(const char *by_column, char *const paths[], size_t npaths,
+                              struct runs **out, struct cc_err *err);
 
 /* The group with exactly this key (by may be NULL), or NULL. */
 const struct runs_group *runs_find(const struct runs *r, const char *experiment,

@@ -301,7 +301,7 @@ int cmd_predict(int argc, char **argv)
     if (cli_options_done("predict", status, help, usage, &err, &rc))
         return rc;
     stats_init();
-    status = runs_load(NULL, o.files, (size_t)o.nfiles, &runs, &err);
+    status = runs_load_kept(NULL, o.files, (size_t)o.nfiles, &runs, &err);
     if (status == CC_OK) {
         const struct predict_request req = {
             .cores = o.cores.v, .ncores = o.cores.n, .urls = o.urls.v, .nurls = o.urls.n,

@@ -63,24 +63,23 @@ static const char *field(const struct csv *c, size_t i)
 }
 
 /* ------------------------------------------------------------------------
- * The records kept. Each file's records are copied as they are read (its
- * fields one after another in one buffer, as struct csv holds them), so
+ * The records kept (runs_keep_records). Each file's records are copied as
+ * they are read, their fields NUL-terminated one after another as struct
+ * csv holds them (a field never holds a NUL: the reader refuses it), so
  * that runs_regroup replays them through the same header and row checks
  * instead of reading the input again: standard input cannot be read twice.
  * The sets made from one input share these records, freed with the last. */
 
 struct kept_record {
     unsigned long line;
-    size_t first;           /* its first field's index in the file's start */
+    size_t offset;          /* of its first field in the file's text */
     size_t nfields;
 };
 
 struct kept_file {
     char *name;
-    char *text;             /* every field, NUL-terminated, in order */
+    char *text;             /* every record's fields, in order */
     size_t len, cap;
-    size_t *start;          /* offset of each field in text */
-    size_t nstart, scap;
     struct kept_record *records;  /* the header first, then the rows */
     size_t nrecords, rcap;
 };
@@ -111,7 +110,6 @@ static void kept_file_free(struct kept_file *f)
 {
     free(f->name);
     free(f->text);
-    free(f->start);
     free(f->records);
 }
 
@@ -131,30 +129,34 @@ static int keep_record(struct kept_file *f, const struct csv *c, unsigned long l
     char *text = grow(f->text, &f->cap, f->len + c->len, 1);
     if (text)
         f->text = text;
-    size_t *start = grow(f->start, &f->scap, f->nstart + c->nfields, sizeof *start);
-    if (start)
-        f->start = start;
     struct kept_record *records = grow(f->records, &f->rcap, f->nrecords + 1, sizeof *records);
     if (records)
         f->records = records;
-    if (!text || !start || !records)
+    if (!text || !records)
         return -1;
     memcpy(f->text + f->len, c->buf, c->len);
-    for (size_t i = 0; i < c->nfields; i++)
-        f->start[f->nstart + i] = f->len + c->start[i];
-    f->records[f->nrecords++] = (struct kept_record){.line = line, .first = f->nstart,
+    f->records[f->nrecords++] = (struct kept_record){.line = line, .offset = f->len,
                                                      .nfields = c->nfields};
     f->len += c->len;
-    f->nstart += c->nfields;
     return 0;
 }
 
-/* A kept record as the reader would hold it (read-only: its buffers are
- * the file's). */
-static struct csv kept_view(const struct kept_file *f, const struct kept_record *rec)
+/* A kept record as the reader would hold it, in view (its fields stay in
+ * the file's text; view's start array is the caller's to free). */
+static int kept_view(const struct kept_file *f, const struct kept_record *rec, struct csv *view)
 {
-    return (struct csv){.name = f->name, .buf = f->text, .start = f->start + rec->first,
-                        .nfields = rec->nfields, .line = rec->line};
+    size_t *start = grow(view->start, &view->fcap, rec->nfields, sizeof *start);
+    if (!start)
+        return -1;
+    view->start = start;
+    view->name = f->name;
+    view->buf = f->text;
+    view->nfields = rec->nfields;
+    for (size_t i = 0, at = rec->offset; i < rec->nfields; i++) {
+        start[i] = at;
+        at += strlen(f->text + at) + 1;
+    }
+    return 0;
 }
 
 /* After '\r': a following '\n' belongs to the same line end. */
@@ -268,13 +270,14 @@ bool runs_serial_variant(const char *variant)
     return !strcmp(variant, RUNS_VARIANT_SERIAL) || !strcmp(variant, RUNS_VARIANT_SYNC);
 }
 
-enum cc_status runs_load(const char *by_column, char *const paths[], size_t npaths,
-                         struct runs **out, struct cc_err *err)
+static enum cc_status load(const char *by_column, bool keep, char *const paths[], size_t npaths,
+                           struct runs **out, struct cc_err *err)
 {
     struct runs *r = runs_alloc(by_column);
     *out = NULL;
     if (!r)
         return cc_error(err, CC_ESYS, "out of memory");
+    r->keep = keep;
     for (size_t i = 0; i < npaths; i++) {
         enum cc_status status = runs_read_file(r, paths[i], err);
         if (status != CC_OK) {
@@ -285,6 +288,18 @@ enum cc_status runs_load(const char *by_column, char *const paths[], size_t npat
     runs_sort(r);
     *out = r;
     return CC_OK;
+}
+
+enum cc_status runs_load(const char *by_column, char *const paths[], size_t npaths,
+                         struct runs **out, struct cc_err *err)
+{
+    return load(by_column, false, paths, npaths, out, err);
+}
+
+enum cc_status runs_load_kept(const char *by_column, char *const paths[], size_t npaths,
+                              struct runs **out, struct cc_err *err)
+{
+    return load(by_column, true, paths, npaths, out, err);
 }
 
 struct runs *runs_alloc(const char *by_column)
@@ -676,6 +691,11 @@ static enum cc_status read_row(struct runs *r, const struct csv *c, unsigned lon
     return CC_OK;
 }
 
+void runs_keep_records(struct runs *r)
+{
+    r->keep = true;
+}
+
 /* Makes room for one more kept file in r's records (shared by no other
  * set: those that share them would see it too). */
 static enum cc_status keep_room(struct runs *r, struct cc_err *err)
@@ -703,9 +723,9 @@ enum cc_status runs_read_stream(struct runs *r, FILE *in, const char *name, stru
     size_t rows = 0;
     enum cc_status status;
 
-    if ((status = keep_room(r, err)) != CC_OK)
+    if (r->keep && (status = keep_room(r, err)) != CC_OK)
         return status;
-    if (!(kept.name = strdup(name)))
+    if (r->keep && !(kept.name = strdup(name)))
         return cc_error(err, CC_ESYS, "out of memory");
 
     /* A UTF-8 byte order mark, as spreadsheets write, is not part of the
@@ -729,7 +749,7 @@ enum cc_status runs_read_stream(struct runs *r, FILE *in, const char *name, stru
     if ((status = read_header(r, &c, line, &lay, err)) != CC_OK)
         goto out;
     header_line = line;
-    if (keep_record(&kept, &c, line)) {
+    if (r->keep && keep_record(&kept, &c, line)) {
         status = cc_error(err, CC_ESYS, "out of memory");
         goto out;
     }
@@ -738,7 +758,7 @@ enum cc_status runs_read_stream(struct runs *r, FILE *in, const char *name, stru
             break;
         if ((status = read_row(r, &c, line, &lay, err)) != CC_OK)
             break;
-        if (keep_record(&kept, &c, line)) {
+        if (r->keep && keep_record(&kept, &c, line)) {
             status = cc_error(err, CC_ESYS, "out of memory");
             break;
         }
@@ -748,7 +768,8 @@ enum cc_status runs_read_stream(struct runs *r, FILE *in, const char *name, stru
         status = cc_error(err, CC_EINPUT, "%s:%lu: header only, no runs", name, header_line);
     if (status == CC_OK) {
         check_duplicates(r, name);
-        r->kept->files[r->kept->nfiles++] = kept;
+        if (r->keep)
+            r->kept->files[r->kept->nfiles++] = kept;
     }
 out:
     if (status != CC_OK)
@@ -762,24 +783,33 @@ out:
 static enum cc_status replay(struct runs *r, const struct kept_file *f, struct cc_err *err)
 {
     struct layout lay;
-    struct csv c = kept_view(f, &f->records[0]);
-    enum cc_status status = read_header(r, &c, f->records[0].line, &lay, err);
-    for (size_t i = 1; status == CC_OK && i < f->nrecords; i++) {
-        c = kept_view(f, &f->records[i]);
-        status = read_row(r, &c, f->records[i].line, &lay, err);
+    struct csv c = {0};
+    enum cc_status status = CC_OK;
+    for (size_t i = 0; status == CC_OK && i < f->nrecords; i++) {
+        const struct kept_record *rec = &f->records[i];
+        if (kept_view(f, rec, &c))
+            status = cc_error(err, CC_ESYS, "out of memory");
+        else if (i == 0)
+            status = read_header(r, &c, rec->line, &lay, err);
+        else
+            status = read_row(r, &c, rec->line, &lay, err);
     }
     if (status == CC_OK)
         check_duplicates(r, f->name);
+    free(c.start);
     return status;
 }
 
 enum cc_status runs_regroup(const struct runs *r, const char *by_column, struct runs **out,
                             struct cc_err *err)
 {
-    struct runs *g = runs_alloc(by_column);
     *out = NULL;
+    if (!r->keep)
+        return cc_error(err, CC_ESYS, "internal: runs regrouped that kept no records");
+    struct runs *g = runs_alloc(by_column);
     if (!g)
         return cc_error(err, CC_ESYS, "out of memory");
+    g->keep = true;
     if ((g->kept = r->kept))
         g->kept->refs++;
     for (size_t i = 0; g->kept && i < g->kept->nfiles; i++) {

@@ -171,13 +171,15 @@ static void io_model_needs_items(void **state)
 
 /* ---- predict_build: the whole prediction from runs read once ---------- */
 
-/* A set as `concur predict` reads it: the SPEC key only, no items grouping. */
+/* A set as `concur predict` reads it (runs_load_kept): the SPEC key only,
+ * no items grouping, the records kept. */
 static struct runs *read_plain(const char *text)
 {
     FILE *in = fmemopen((void *)text, strlen(text), "r");
     assert_non_null(in);
     struct runs *r = runs_alloc(NULL);
     struct cc_err err;
+    runs_keep_records(r);
     if (runs_read_stream(r, in, "in.csv", &err) != CC_OK)
         fail_msg("unexpected error: %s", err.msg);
     fclose(in);

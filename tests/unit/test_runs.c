@@ -376,7 +376,7 @@ static void assert_same_runs(const struct runs *a, const struct runs *b)
 
 /* runs_regroup: the kept records grouped by another column give what
  * reading the input again with that column gives, messages included, and
- * outlive the set they were read into. */
+ * outlive the set they were read into; a set keeps them only when asked. */
 static void regroup_equals_reading_again(void **state)
 {
     (void)state;
@@ -394,6 +394,7 @@ static void regroup_equals_reading_again(void **state)
     const char *const names[] = {"a.csv", "b.csv"};
     struct runs *plain = runs_alloc(NULL), *by_items = runs_alloc("items");
     struct cc_err err;
+    runs_keep_records(plain);
     for (size_t i = 0; i < 2; i++) {
         assert_int_equal(read_text(plain, text[i], names[i], &err), CC_OK);
         assert_int_equal(read_text(by_items, text[i], names[i], &err), CC_OK);
@@ -401,7 +402,7 @@ static void regroup_equals_reading_again(void **state)
     runs_sort(plain);
     runs_sort(by_items);
 
-    struct runs *again = NULL, *items = NULL;
+    struct runs *again = NULL, *items = NULL, *regrouped = (struct runs *)1;
     assert_int_equal(runs_regroup(plain, NULL, &again, &err), CC_OK);
     assert_same_runs(plain, again);
     assert_int_equal(runs_regroup(plain, "items", &items, &err), CC_OK);
@@ -411,8 +412,13 @@ static void regroup_equals_reading_again(void **state)
     assert_int_equal(items->duplicate_runs, 1);
     assert_string_equal(items->first_failed, "a.csv:6");
 
+    /* a set that kept nothing cannot be regrouped */
+    assert_int_equal(runs_regroup(by_items, NULL, &regrouped, &err), CC_ESYS);
+    assert_null(regrouped);
+
     /* a column one file lacks: the message reading would give */
-    struct runs *bad = runs_alloc("oversubscribed"), *regrouped = (struct runs *)1;
+    struct runs *bad = runs_alloc("oversubscribed");
+    regrouped = (struct runs *)1;
     struct cc_err read_err;
     assert_int_equal(read_text(bad, text[0], names[0], &read_err), CC_OK);
     assert_int_equal(read_text(bad, text[1], names[1], &read_err), CC_EINPUT);
