@@ -7,7 +7,8 @@
  * (CURLOPT_CA_CACHE_TIMEOUT) lives in a multi handle, so the threads mode
  * (one handle per thread, each with its own hidden multi) and every MPI rank
  * would still parse the bundle once per thread. Here the store is parsed
- * once, kept, and each new connection's SSL_CTX gets a reference to it
+ * once (a plain bundle only indexed, its certificates decoded when first
+ * needed: tls_bundle.h), kept, and each new connection's SSL_CTX gets a reference to it
  * (X509_STORE_up_ref; OpenSSL's store is locked internally, so threads may
  * share it), while libcurl's own loading is switched off for those handles
  * (CURLOPT_CAINFO and CURLOPT_CAPATH set to NULL). Verification of the peer

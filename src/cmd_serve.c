@@ -47,7 +47,7 @@ static const char usage[] =
     "  --cert FILE       --tls: the PEM certificate (chain) to serve, with --key\n"
     "  --key FILE        --tls: its PEM private key\n"
     "  --cert-out FILE   --tls: write the certificate served there (atomically,\n"
-    "                    before the port file), for clients to trust: --cacert"
+    "                    before the port file), for clients to trust: --cacert\n"
     "  -h, --help        this help\n"
     "\n"
     "Routes (query strings are ignored: /bytes/10?i=7 is /bytes/10):\n"

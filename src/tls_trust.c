@@ -1,5 +1,6 @@
 /* The trust store, loaded once per process (see tls_trust.h). */
 #include "tls_trust.h"
+#include "tls_bundle.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -69,7 +70,7 @@ static const char *openssl_reason(char *buf, size_t size)
     return buf;
 }
 
-/* Parses file and dir (either may be NULL) into a new store, flagged the
+/* Reads file and dir (either may be NULL) into a new store, flagged the
  * way libcurl flags its own: trusted certificates first, and a trusted
  * intermediate or leaf may end a chain. */
 static X509_STORE *load_store(const char *file, const char *dir, char *why, size_t size)
@@ -81,7 +82,8 @@ static X509_STORE *load_store(const char *file, const char *dir, char *why, size
         snprintf(why, size, "out of memory for the trust store");
         return NULL;
     }
-    if (file && !X509_STORE_load_file(store, file)) {
+    /* A plain bundle is only indexed; anything else is parsed whole. */
+    if (file && !tls_bundle_attach(store, file) && !X509_STORE_load_file(store, file)) {
         snprintf(why, size, "cannot load CA file '%s': %s", file, openssl_reason(reason, sizeof reason));
         X509_STORE_free(store);
         return NULL;

@@ -322,6 +322,9 @@ bad_option() {
     [[ "$output" == *"/fault/redirect-loop"* ]]
     [[ "$output" == *"/flaky/KEY/N"* ]]
     [[ "$output" == *"--latency"* ]]
+    # every option starts its own line
+    [ "$(grep -c -- '^  -h, --help' <<<"$output")" -eq 1 ]
+    [ "$(grep -c -- '^  --cert-out FILE' <<<"$output")" -eq 1 ]
 }
 
 @test "data/make-url-list gives the reference list for a server, all of it served" {

@@ -1,8 +1,11 @@
-/* The trust store is parsed once per process, whatever the mode: every
- * call that parses a CA file (OpenSSL's X509_STORE_load_file, which libcurl
- * calls for each new connection when it loads the trust itself) is counted
- * here by interposing it, against an in-process `concur serve --tls`. */
+/* The trust store is read once per process, whatever the mode: every call
+ * that parses a CA file whole (OpenSSL's X509_STORE_load_file, which libcurl
+ * calls for each new connection when it loads the trust itself, and concur
+ * for a file that is not a plain bundle) is counted here by interposing it,
+ * against an in-process `concur serve --tls`; a plain bundle is only read,
+ * and only the certificates verification asks for are decoded. */
 #include <dlfcn.h>
+#include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +23,7 @@
 #include "fetch.h"
 #include "server.h"
 #include "server_tls.h"
+#include "tls_bundle.h"
 #include "tls_trust.h"
 
 static atomic_uint file_loads;
@@ -40,6 +44,7 @@ struct fixture {
     struct server_tls tls;
     struct server *server;
     char cert_path[64];
+    char bundle_path[64]; /* scratch: a bundle a test writes */
     struct url_entry entries[URLS];
     char urls[URLS][128];
     struct fetch_result results[URLS];
@@ -55,6 +60,7 @@ static int start(void **state)
     if (server_start(&config, &f->server, &err) != CC_OK)
         return -1;
     snprintf(f->cert_path, sizeof f->cert_path, "/tmp/concur-test-cert-%ld.pem", (long)getpid());
+    snprintf(f->bundle_path, sizeof f->bundle_path, "/tmp/concur-test-bundle-%ld.pem", (long)getpid());
     FILE *out = fopen(f->cert_path, "w");
     if (!out || fputs(f->tls.cert_pem, out) < 0 || fclose(out) != 0)
         return -1;
@@ -72,6 +78,7 @@ static int stop(void **state)
     server_stop(f->server);
     server_tls_free(&f->tls);
     unlink(f->cert_path);
+    unlink(f->bundle_path);
     free(f);
     return 0;
 }
@@ -99,19 +106,105 @@ static void fetch_every_mode(struct fixture *f, struct tls_trust *trust, bool tr
     }
 }
 
-/* --cacert: parsed once when the trust is made, never per connection. */
-static void a_given_bundle_is_parsed_once_in_every_mode(void **state)
+/* --cacert: read once when the trust is made, never per connection, and
+ * not by libcurl. */
+static void a_given_bundle_is_read_once_in_every_mode(void **state)
 {
     struct fixture *f = *state;
     struct tls_trust *trust;
     struct cc_err err;
 
-    unsigned before = atomic_load(&file_loads);
+    unsigned loads = tls_trust_loads(), parses = atomic_load(&file_loads);
     assert_int_equal(tls_trust_new(f->cert_path, NULL, &trust, &err), CC_OK);
-    assert_int_equal(atomic_load(&file_loads), before + 1);
+    assert_int_equal(tls_trust_loads(), loads + 1);
     fetch_every_mode(f, trust, true);
-    /* 1 + 8 + 8 connections, and not one more parse */
-    assert_int_equal(atomic_load(&file_loads), before + 1);
+    /* 1 + 8 + 8 connections, and not one more read or parse */
+    assert_int_equal(tls_trust_loads(), loads + 1);
+    assert_int_equal(atomic_load(&file_loads), parses);
+    tls_trust_free(trust);
+}
+
+/* Writes the concatenation of the NULL-ended texts to path. */
+static void write_bundle(const char *path, const char *const *texts)
+{
+    FILE *out = fopen(path, "w");
+    assert_non_null(out);
+    for (size_t i = 0; texts[i]; i++)
+        assert_true(fputs(texts[i], out) >= 0);
+    assert_int_equal(fclose(out), 0);
+}
+
+static char *read_text(const char *path)
+{
+    FILE *in = fopen(path, "r");
+    static char text[1 << 20];
+    assert_non_null(in);
+    size_t n = fread(text, 1, sizeof text - 1, in);
+    assert_true(n < sizeof text - 1);
+    text[n] = '\0';
+    fclose(in);
+    return text;
+}
+
+/* The system store with the server's certificate last (what make bench and
+ * make run trust): of its ~145 certificates only the server's is decoded,
+ * once for all connections of all modes. */
+static void a_large_bundle_decodes_only_what_verification_needs(void **state)
+{
+    struct fixture *f = *state;
+    const curl_version_info_data *info = curl_version_info(CURLVERSION_NOW);
+    struct tls_trust *trust;
+    struct cc_err err;
+
+    if (!info->cainfo || access(info->cainfo, R_OK) != 0)
+        skip();
+    write_bundle(f->bundle_path, (const char *const[]){read_text(info->cainfo), f->tls.cert_pem, NULL});
+    unsigned decoded = tls_bundle_decoded(), parses = atomic_load(&file_loads);
+    assert_int_equal(tls_trust_new(f->bundle_path, NULL, &trust, &err), CC_OK);
+    fetch_every_mode(f, trust, true);
+    assert_int_equal(tls_bundle_decoded(), decoded + 1);
+    assert_int_equal(atomic_load(&file_loads), parses);
+    tls_trust_free(trust);
+}
+
+/* OpenSSL's "TRUSTED CERTIFICATE" form is a certificate too. */
+static void a_trusted_certificate_block_is_trusted(void **state)
+{
+    struct fixture *f = *state;
+    struct tls_trust *trust;
+    struct cc_err err;
+
+    BIO *in = BIO_new_mem_buf(f->tls.cert_pem, -1);
+    X509 *cert = PEM_read_bio_X509(in, NULL, NULL, NULL);
+    BIO *out = BIO_new_file(f->bundle_path, "w");
+    assert_non_null(cert);
+    assert_non_null(out);
+    assert_int_equal(PEM_write_bio_X509_AUX(out, cert), 1);
+    BIO_free(out);
+    BIO_free(in);
+    X509_free(cert);
+    assert_non_null(strstr(read_text(f->bundle_path), "BEGIN TRUSTED CERTIFICATE"));
+    unsigned decoded = tls_bundle_decoded();
+    assert_int_equal(tls_trust_new(f->bundle_path, NULL, &trust, &err), CC_OK);
+    fetch_every_mode(f, trust, true);
+    assert_int_equal(tls_bundle_decoded(), decoded + 1);
+    tls_trust_free(trust);
+}
+
+/* A file with more than certificates in it (here the private key too) is
+ * parsed whole by OpenSSL, once, and trusts the same. */
+static void a_bundle_with_other_objects_is_parsed_whole_once(void **state)
+{
+    struct fixture *f = *state;
+    struct tls_trust *trust;
+    struct cc_err err;
+
+    write_bundle(f->bundle_path, (const char *const[]){f->tls.cert_pem, f->tls.key_pem, NULL});
+    unsigned parses = atomic_load(&file_loads);
+    assert_int_equal(tls_trust_new(f->bundle_path, NULL, &trust, &err), CC_OK);
+    assert_int_equal(atomic_load(&file_loads), parses + 1);
+    fetch_every_mode(f, trust, true);
+    assert_int_equal(atomic_load(&file_loads), parses + 1);
     tls_trust_free(trust);
 }
 
@@ -120,16 +213,19 @@ static void a_given_bundle_is_parsed_once_in_every_mode(void **state)
  * fails verification (verification is on). */
 static void the_system_store_is_loaded_once_and_verifies(void **state)
 {
-    unsigned before = atomic_load(&file_loads);
+    unsigned loads = tls_trust_loads(), parses = atomic_load(&file_loads);
     fetch_every_mode(*state, NULL, false);
-    assert_in_range(atomic_load(&file_loads), before, before + 1);
-    assert_in_range(tls_trust_loads(), 1, 2); /* this test's and the one above */
+    assert_in_range(tls_trust_loads(), loads, loads + 1);
+    assert_in_range(atomic_load(&file_loads), parses, parses + 1);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(a_given_bundle_is_parsed_once_in_every_mode),
+        cmocka_unit_test(a_given_bundle_is_read_once_in_every_mode),
+        cmocka_unit_test(a_large_bundle_decodes_only_what_verification_needs),
+        cmocka_unit_test(a_trusted_certificate_block_is_trusted),
+        cmocka_unit_test(a_bundle_with_other_objects_is_parsed_whole_once),
         cmocka_unit_test(the_system_store_is_loaded_once_and_verifies),
     };
     struct cc_err err;
