@@ -22,8 +22,10 @@ int cmd_classify(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 
-/* Prints "concur <command>: <reason>" on stderr and returns the exit code. */
-int cli_report(const char *command, enum cc_status status, const struct cc_err *err);
+/* The exit status of a command that ends with status (0, 1 or 2, as
+ * cc_exit_code); an error is said once, "concur <command>: <reason>" on
+ * stderr. Every command ends through it: the one error reporter. */
+int cli_exit_status(const char *command, enum cc_status status, const struct cc_err *err);
 
 /* The contract of every command's option parsing:
  *
@@ -38,7 +40,7 @@ int cli_report(const char *command, enum cc_status status, const struct cc_err *
  * cli_options_done then ends the command where it must. */
 
 /* True when the command is done after parsing: --help (usage printed on
- * stdout, *rc 0) or an error (reported once by cli_report, *rc its exit
+ * stdout, *rc 0) or an error (reported once by cli_exit_status, *rc its exit
  * code). False: go on with the work. */
 bool cli_options_done(const char *command, enum cc_status status, bool help, const char *usage,
                       const struct cc_err *err, int *rc);

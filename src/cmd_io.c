@@ -2,7 +2,7 @@
  * engine's modes, R timed repetitions after K warm-ups, one runs row per
  * repetition; the per-URL outcome of the last repetition goes to --log.
  *
- * Output: the runs (csv, json or table) on stdout; the notes' summary line
+ * Output: the runs (csv, json or table) on stdout; the notes' line
  * "Downloaded 160 in 2.4 seconds" and, on a terminal, progress on stderr,
  * so stdout stays machine-readable in every format. */
 #include <errno.h>
@@ -70,7 +70,7 @@ static const char usage[] =
     "  --capath DIR           trust the hashed CA directory DIR instead (with\n"
     "                         --cacert: both); the trust is loaded once per process\n"
     "                         and shared by every connection; verification stays on"
-    "  -q, --quiet            no summary line and no progress on stderr\n"
+    "  -q, --quiet            no 'Downloaded' line and no progress on stderr\n"
     "  -h, --help             this help\n"
     "\n"
     "Exit status: 0 all downloaded, 1 some URL failed, 2 bad usage or input.\n";
@@ -388,7 +388,7 @@ static enum cc_status add_row(struct io_run *r, struct report *report, uint64_t 
 }
 
 /* The notes' line, on stderr so that stdout holds only the runs. */
-static void summary_line(const struct io_run *r, double seconds, const struct totals *t)
+static void downloaded_line(const struct io_run *r, double seconds, const struct totals *t)
 {
     if (r->o->quiet)
         return;
@@ -539,7 +539,7 @@ static enum cc_status run_all(struct io_run *r, struct cc_err *err)
         failed |= t.errors > 0;
         if (add_row(r, report, run, seconds, &t, "") != CC_OK)
             status = cc_error(err, CC_ESYS, "cannot write the runs");
-        summary_line(r, seconds, &t);
+        downloaded_line(r, seconds, &t);
     }
     if (report && report_close(report) != CC_OK && status == CC_OK)
         status = cc_error(err, CC_ESYS, "cannot write the runs to standard output");
@@ -740,7 +740,7 @@ static enum cc_status io_main(struct io_options *o, bool *root, struct cc_err *e
  * error, mpirun may tear the job down before a later message gets out. */
 static int finish(bool root, enum cc_status status, const struct cc_err *err)
 {
-    int rc = root ? cli_report("io", status, err) : cc_exit_code(status);
+    int rc = root ? cli_exit_status("io", status, err) : cc_exit_code(status);
     fflush(stdout);
     mpi_env_finalize();
     return rc;

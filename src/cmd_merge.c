@@ -391,5 +391,5 @@ int cmd_merge(int argc, char **argv)
     free(t.rows);
     free_fields(t.header, t.ncols + 1);
     free(t.file_start);
-    return status == CC_OK ? 0 : cli_report("merge", status, &err);
+    return status == CC_OK ? 0 : cli_exit_status("merge", status, &err);
 }

@@ -17,7 +17,7 @@
 #include "predict.h"
 #include "report.h"
 #include "runs.h"
-#include "summary.h"
+#include "scaling.h"
 
 static const char usage[] =
     "usage: concur predict [options] RUNS.csv [RUNS.csv...]\n"
@@ -124,7 +124,7 @@ static enum cc_status parse_options(int argc, char **argv, struct options *o, bo
 struct prediction {
     struct runs *runs;          /* plain grouping */
     struct runs *io_runs;       /* grouped by items, for the io model */
-    struct summary *summary;
+    struct scaling *scaling;
     struct predict_point *points;
     size_t npoints;
     struct predict_io_model *models;
@@ -135,23 +135,23 @@ static void prediction_free(struct prediction *p)
 {
     free(p->points);
     free(p->models);
-    summary_free(p->summary);
+    scaling_free(p->scaling);
     runs_free(p->runs);
     runs_free(p->io_runs);
 }
 
-/* The summary of the non-io sweeps' predictions: summary.h fits every
+/* The scaling table of the non-io sweeps' predictions: scaling.h fits every
  * sweep; io sweeps are left out here (their model is the rounds model). */
 static enum cc_status cpu_points(const struct options *o, struct prediction *p, struct cc_err *err)
 {
-    struct summary_options so = {.predict = o->cores.v, .npredict = o->cores.n};
-    enum cc_status status = summary_build(p->runs, &so, &p->summary, err);
+    struct scaling_options so = {.predict = o->cores.v, .npredict = o->cores.n};
+    enum cc_status status = scaling_build(p->runs, &so, &p->scaling, err);
     if (status != CC_OK)
         return status;
-    size_t room = p->summary->nfits * o->cores.n + o->urls.n * o->workers.n * p->runs->nsweeps + 1;
+    size_t room = p->scaling->nfits * o->cores.n + o->urls.n * o->workers.n * p->runs->nsweeps + 1;
     if (!(p->points = calloc(room, sizeof *p->points)))
         return cc_error(err, CC_ESYS, "out of memory");
-    size_t n = predict_cpu(p->summary, p->points);
+    size_t n = predict_cpu(p->scaling, p->points);
     for (size_t i = 0; i < n; i++)  /* keep the non-io ones */
         if (strcmp(p->points[i].experiment, RUNS_EXPERIMENT_IO))
             p->points[p->npoints++] = p->points[i];
@@ -249,8 +249,8 @@ static void write_md(FILE *out, const struct options *o, const struct prediction
         cpu |= p->points[i].items == 0;
     if (cpu) {
         fprintf(out, "Amdahl fit per sweep (serial fraction f, 95%% CI):\n\n");
-        for (size_t i = 0; i < p->summary->nfits; i++) {
-            const struct summary_fit *fit = &p->summary->fits[i];
+        for (size_t i = 0; i < p->scaling->nfits; i++) {
+            const struct scaling_fit *fit = &p->scaling->fits[i];
             if (!strcmp(fit->sweep->experiment, RUNS_EXPERIMENT_IO))
                 continue;
             fprintf(out, "- %s %s: f = %s", fit->sweep->experiment, fit->sweep->variant,
@@ -333,8 +333,8 @@ static void write_json(FILE *out, const struct prediction *p)
 {
     fputs("{\"models\": [", out);
     size_t k = 0;
-    for (size_t i = 0; p->summary && i < p->summary->nfits; i++) {
-        const struct summary_fit *fit = &p->summary->fits[i];
+    for (size_t i = 0; p->scaling && i < p->scaling->nfits; i++) {
+        const struct scaling_fit *fit = &p->scaling->fits[i];
         if (!strcmp(fit->sweep->experiment, RUNS_EXPERIMENT_IO))
             continue;
         fputs(k++ ? ",\n  {\"model\": \"amdahl\", \"experiment\": " : "\n  {\"model\": \"amdahl\", \"experiment\": ", out);
@@ -410,17 +410,17 @@ static double or_point(double bound, double point)
  * Fieller intervals, Amdahl's curve with the band of f's interval. */
 static bool cpu_plot_data(FILE *f, const struct options *o, const struct prediction *p)
 {
-    const struct summary_fit *fit = NULL;
-    for (size_t i = 0; p->summary && i < p->summary->nfits && !fit; i++)
-        if (strcmp(p->summary->fits[i].sweep->experiment, RUNS_EXPERIMENT_IO))
-            fit = &p->summary->fits[i];
+    const struct scaling_fit *fit = NULL;
+    for (size_t i = 0; p->scaling && i < p->scaling->nfits && !fit; i++)
+        if (strcmp(p->scaling->fits[i].sweep->experiment, RUNS_EXPERIMENT_IO))
+            fit = &p->scaling->fits[i];
     if (!fit)
         return false;
     double base = (double)fit->baseline->group->workers;
     uint64_t most = largest(&o->cores, 1);
     fputs("$measured << EOD\n", f);
-    for (size_t i = 0; i < p->summary->nrows; i++) {
-        const struct summary_row *row = &p->summary->rows[i];
+    for (size_t i = 0; i < p->scaling->nrows; i++) {
+        const struct scaling_row *row = &p->scaling->rows[i];
         if (row->group->sweep != fit->sweep->sweep)
             continue;
         double s = row->speedup.ratio;
@@ -556,5 +556,5 @@ int cmd_predict(int argc, char **argv)
             status = cc_error(&err, CC_ESYS, "cannot write the prediction to standard output");
     }
     prediction_free(&p);
-    return cli_report("predict", status, &err);
+    return cli_exit_status("predict", status, &err);
 }

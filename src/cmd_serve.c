@@ -267,10 +267,10 @@ int cmd_serve(int argc, char **argv)
 
     struct server_tls tls = {0};
     if (opts.tls && (status = prepare_tls(&opts, &tls, &err)) != CC_OK)
-        return cli_report("serve", status, &err);
+        return cli_exit_status("serve", status, &err);
     if ((status = server_start(&opts.server, &server, &err)) != CC_OK) {
         server_tls_free(&tls);
-        return cli_report("serve", status, &err);
+        return cli_exit_status("serve", status, &err);
     }
 
     char pid_text[32], port_text[16];
@@ -281,7 +281,7 @@ int cmd_serve(int argc, char **argv)
         server_stop(server);
         server_tls_free(&tls);
         remove_script_files(&opts, pid_text, port_text);
-        return cli_report("serve", status, &err);
+        return cli_exit_status("serve", status, &err);
     }
     printf("%s\n", server_url(server));
     fflush(stdout);

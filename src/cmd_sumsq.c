@@ -113,12 +113,12 @@ int cmd_sumsq(int argc, char **argv)
     size_t count = (size_t)(argc - optind);
     uint64_t *n = calloc(count, sizeof *n);
     if (!n)
-        return cli_report("sumsq", cc_error(&err, CC_ESYS, "out of memory"), &err);
+        return cli_exit_status("sumsq", cc_error(&err, CC_ESYS, "out of memory"), &err);
     for (size_t i = 0; i < count; i++) {
         status = num_parse_u64("N", argv[optind + (int)i], KERNEL_MAX_N, &n[i], &err);
         if (status != CC_OK) {
             free(n);
-            return cli_report("sumsq", status, &err);
+            return cli_exit_status("sumsq", status, &err);
         }
     }
 

@@ -618,7 +618,7 @@ static int finish(struct sweep_state *s, size_t done, size_t total, enum cc_stat
                 sig == SIGINT ? "SIGINT" : "SIGTERM", done, total, s->nrows,
                 o->out ? " in " : "", o->out ? o->out : "");
     if (status != CC_OK)
-        return cli_report("sweep", status, err);
+        return cli_exit_status("sweep", status, err);
     if (sig)
         return 128 + sig;
     if (s->failed) {
@@ -643,7 +643,7 @@ int cmd_sweep(int argc, char **argv)
         status = check_plan(&o, &err);
     if (status != CC_OK) {
         free(o.workers);
-        return cli_report("sweep", status, &err);
+        return cli_exit_status("sweep", status, &err);
     }
     if (!o.variant) {
         const char *slash = strrchr(o.command[0], '/');
@@ -674,7 +674,7 @@ int cmd_sweep(int argc, char **argv)
     int code;
     if (status != CC_OK) {
         report_close(s.report);
-        code = cli_report("sweep", status, &err);
+        code = cli_exit_status("sweep", status, &err);
     } else {
         add_meta(s.report, &o, cpus);
         /* --time reported: the command's own oversubscribed column decides

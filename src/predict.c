@@ -157,12 +157,12 @@ enum cc_status predict_io_fit(const struct runs *r, const char *variant,
 }
 
 /* The Karp-Flatt metric of the sweep's row with the most workers. */
-static double last_karp_flatt(const struct summary *s, const struct summary_fit *fit)
+static double last_karp_flatt(const struct scaling *s, const struct scaling_fit *fit)
 {
     double e = NAN;
     uint64_t most = 0;
     for (size_t i = 0; i < s->nrows; i++) {
-        const struct summary_row *row = &s->rows[i];
+        const struct scaling_row *row = &s->rows[i];
         if (row->group->sweep == fit->sweep->sweep && row->group->workers > most
             && isfinite(row->karp_flatt) && !row->group->oversubscribed) {
             most = row->group->workers;
@@ -172,15 +172,15 @@ static double last_karp_flatt(const struct summary *s, const struct summary_fit 
     return e;
 }
 
-size_t predict_cpu(const struct summary *s, struct predict_point out[])
+size_t predict_cpu(const struct scaling *s, struct predict_point out[])
 {
     size_t n = 0;
     for (size_t i = 0; i < s->nfits; i++) {
-        const struct summary_fit *fit = &s->fits[i];
+        const struct scaling_fit *fit = &s->fits[i];
         const struct stats_summary *base = &fit->baseline->s;
         double e = last_karp_flatt(s, fit);
         for (size_t k = 0; k < s->npredict; k++) {
-            const struct summary_prediction *pr = &fit->predictions[k];
+            const struct scaling_prediction *pr = &fit->predictions[k];
             double p = (double)pr->workers / (double)fit->baseline->group->workers;
             out[n++] = (struct predict_point){
                 .experiment = fit->sweep->experiment, .variant = fit->sweep->variant,
