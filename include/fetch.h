@@ -122,7 +122,10 @@ unsigned fetch_descriptors_per_worker(enum fetch_mode mode, bool save);
 enum cc_status fetch_fit_descriptors(enum fetch_mode mode, bool save, unsigned workers,
                                      unsigned *fit, struct cc_err *err);
 
-/* "sync", "threads", "multi", "mpi". */
+/* The names of the modes (fetch.c holds them, indexed by enum fetch_mode):
+ * --mode's values and the variant of the runs; FETCH_MODE_CHOICES lists them
+ * for messages. */
+#define FETCH_MODE_CHOICES "sync, threads, multi or mpi"
 enum cc_status fetch_parse_mode(const char *text, enum fetch_mode *out, struct cc_err *err);
 const char *fetch_mode_name(enum fetch_mode mode);
 

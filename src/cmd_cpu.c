@@ -118,10 +118,6 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
         {"help", no_argument, NULL, 'h'},
         {0},
     };
-    static const char *const modes[] = {"serial", "omp", "mpi", "hybrid"};
-    static const char *const decomps[] = {"numbers", "range"};
-    static const char *const schedules[] = {"static", "dynamic"};
-    static const char *const dists[] = {"block", "cyclic", "dynamic"};
     enum cc_status status = CC_OK;
     int opt, choice;
 
@@ -131,21 +127,21 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
     while (status == CC_OK && (opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         switch (opt) {
         case 'm':
-            if ((status = parse_choice("--mode", optarg, modes, 4, &choice, err)) == CC_OK)
+            if ((status = parse_choice("--mode", optarg, cpu_mode_names, CPU_NMODES, &choice, err)) == CC_OK)
                 o->plan.mode = (enum cpu_mode)choice;
             break;
         case 'd':
-            if ((status = parse_choice("--decomp", optarg, decomps, 2, &choice, err)) == CC_OK)
+            if ((status = parse_choice("--decomp", optarg, decomposition_names, NDECOMPOSITIONS, &choice, err)) == CC_OK)
                 o->decomp = (enum decomposition)choice;
             o->decomp_given = true;
             break;
         case 's':
-            if ((status = parse_choice("--schedule", optarg, schedules, 2, &choice, err)) == CC_OK)
+            if ((status = parse_choice("--schedule", optarg, cpu_schedule_names, CPU_NSCHEDULES, &choice, err)) == CC_OK)
                 o->plan.schedule = (enum cpu_schedule)choice;
             o->schedule_given = true;
             break;
         case 'D':
-            if ((status = parse_choice("--dist", optarg, dists, 3, &choice, err)) == CC_OK)
+            if ((status = parse_choice("--dist", optarg, cpu_distribution_names, CPU_NDISTRIBUTIONS, &choice, err)) == CC_OK)
                 o->plan.dist = (enum cpu_distribution)choice;
             o->dist_given = true;
             break;
@@ -505,7 +501,7 @@ int cmd_cpu(int argc, char **argv)
         fputs("concur cpu: a result differs from the closed form (ok=0 rows)\n", stderr);
         rc = 1;
     } else if (rank == 0) {
-        rc = cli_report("cpu", status, &err);
+        rc = cli_exit_status("cpu", status, &err);
     }
     fflush(stdout);
     mpi_env_finalize();

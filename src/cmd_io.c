@@ -231,7 +231,7 @@ static enum cc_status parse_one(int opt, const char *arg, struct io_options *o, 
 static enum cc_status check_combination(struct io_options *o, struct cc_err *err)
 {
     if (!o->mode_set)
-        return cc_error(err, CC_EINPUT, "--mode is required (sync, threads, multi or mpi)");
+        return cc_error(err, CC_EINPUT, "--mode is required (" FETCH_MODE_CHOICES ")");
     if (!o->urls)
         return cc_error(err, CC_EINPUT, "--urls is required (a file, or - for standard input)");
     if (o->workers_auto && o->mode != FETCH_THREADS && o->mode != FETCH_MULTI)
