@@ -250,6 +250,9 @@ static enum cc_status check_combination(struct io_options *o, struct cc_err *err
         return cc_error(err, CC_EINPUT, "%s: only for --mode mpi", o->split_option);
     if (!o->workers_set)
         o->fetch.workers = (o->mode == FETCH_THREADS || o->mode == FETCH_MULTI) ? DEFAULT_WORKERS : 1;
+    o->fetch.split = o->split;
+    /* mpi: --workers W makes each rank run multi with W in flight. */
+    o->fetch.rank_multi = o->mode == FETCH_MPI && o->workers_set;
     return CC_OK;
 }
 
@@ -325,8 +328,6 @@ static enum cc_status run_once(struct io_run *r, double *seconds, struct cc_err 
     struct io_options *o = r->o;
     enum cc_status status;
 
-    o->fetch.split = o->split;
-    o->fetch.rank_multi = o->workers_set;
     status = fetch_run(o->mode, &o->fetch, r->list.entries, r->list.count, r->results, seconds, err);
     clear_progress(r);
     return status;
@@ -631,12 +632,10 @@ static enum cc_status run_auto(struct io_run *r, struct cc_err *err)
 static enum cc_status fit_descriptors(struct io_run *r, struct cc_err *err)
 {
     struct io_options *o = r->o;
-    enum fetch_mode engine = o->mode;
+    enum fetch_mode engine = fetch_process_mode(o->mode, &o->fetch);
     size_t urls = r->list.count ? r->list.count : 1;
     unsigned workers = o->workers_auto ? MAX_WORKERS : o->fetch.workers;
 
-    if (o->mode == FETCH_MPI)
-        engine = o->workers_set ? FETCH_MULTI : FETCH_SYNC;
     if (workers > urls) /* never more workers than URLs run */
         workers = (unsigned)urls;
     if (!o->workers_auto)
