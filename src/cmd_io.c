@@ -227,9 +227,14 @@ static enum cc_status parse_one(int opt, const char *arg, struct io_options *o, 
     return CC_EINPUT;
 }
 
-/* The combinations that the options alone cannot express. */
-static enum cc_status check_combination(struct io_options *o, struct cc_err *err)
+/* After getopt (cli.h's contract): the operands (none), the combinations
+ * that the options alone cannot express, and the defaults that depend on
+ * them. */
+static enum cc_status finish_options(struct io_options *o, int noperands, char **operands,
+                                     struct cc_err *err)
 {
+    if (noperands > 0)
+        return cc_error(err, CC_EINPUT, "unexpected argument '%s'", operands[0]);
     if (!o->mode_set)
         return cc_error(err, CC_EINPUT, "--mode is required (" FETCH_MODE_CHOICES ")");
     if (!o->urls)
@@ -277,9 +282,7 @@ static enum cc_status parse_options(int argc, char **argv, struct io_options *o,
         if (status != CC_OK)
             return status;
     }
-    if (optind < argc)
-        return cc_error(err, CC_EINPUT, "unexpected argument '%s'", argv[optind]);
-    return check_combination(o, err);
+    return finish_options(o, argc - optind, argv + optind, err);
 }
 
 struct totals {

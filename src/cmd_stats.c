@@ -428,9 +428,11 @@ static enum cc_status parse_options(int argc, char **argv, struct options *o, bo
         default: return cli_option_error("stats", opt, argv, options, err);
         }
     }
-    if (status == CC_OK && optind >= argc)
-        status = cc_error(err, CC_EINPUT, "no runs CSV given (usage: concur stats FILE.csv [FILE.csv...])");
-    return status;
+    if (status != CC_OK)
+        return status;
+    if (optind >= argc)
+        return cc_error(err, CC_EINPUT, "no runs CSV given (usage: concur stats FILE.csv [FILE.csv...])");
+    return CC_OK;
 }
 
 static void warn_about(const struct runs *r, const struct scaling *s)
