@@ -22,8 +22,7 @@
 #define EXTRA_RUNS_BUDGET_S 20.0
 
 static const char usage[] =
-    "usage: concur classify [--repeat N] [--format table|json] [--show-output]\n"
-    "                       -- COMMAND [ARGS...]\n"
+    "Usage: concur classify [options] -- COMMAND [ARGS...]\n"
     "\n"
     "Runs COMMAND (looked up in PATH) N times and says whether it is CPU-bound,\n"
     "I/O-bound (waiting), mixed, or already fast enough, with the evidence and\n"

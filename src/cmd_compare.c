@@ -20,7 +20,7 @@
 #define ALPHA 0.05
 
 static const char usage[] =
-    "usage: concur compare [options] A.csv B.csv\n"
+    "Usage: concur compare [options] A.csv B.csv\n"
     "\n"
     "Compares two sets of runs CSV group by group (experiment, variant,\n"
     "workers): the ratio of mean times B/A with its 95% Fieller interval, the\n"

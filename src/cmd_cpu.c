@@ -19,8 +19,8 @@
 #include "report.h"
 
 static const char usage[] =
-    "usage: concur cpu [--mode serial|omp|mpi|hybrid] [options]\n"
-    "       mpirun -np P concur cpu --mode mpi|hybrid [options]\n"
+    "Usage: concur cpu [--mode serial|omp|mpi|hybrid] [options]\n"
+    "  or:  mpirun -np P concur cpu --mode mpi|hybrid [options]\n"
     "\n"
     "Sums of squares of --count numbers from --base (the notes' workload is\n"
     "20 numbers from 5,000,000), exact in 128 bits, each run verified against\n"

@@ -28,7 +28,7 @@
 #include "urllist.h"
 
 static const char usage[] =
-    "usage: concur io --mode sync|threads|multi|mpi --urls FILE|- [options]\n"
+    "Usage: concur io --mode sync|threads|multi|mpi --urls FILE|- [options]\n"
     "\n"
     "Downloads every URL of FILE ('-': standard input; one URL a line, '#'\n"
     "comments and blank lines ignored) and prints one row per timed run:\n"

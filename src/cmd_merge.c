@@ -17,8 +17,7 @@
 #include "runs.h"
 
 static const char usage[] =
-    "usage: concur merge [--label] [--renumber] [-o FILE [--append]] [--count]\n"
-    "                    [--column NAME] RESULTS_DIR|FILE.csv|-...\n"
+    "Usage: concur merge [options] RESULTS_DIR|FILE.csv|-...\n"
     "\n"
     "Writes the runs of every input as one CSV: the header once, then each\n"
     "input's rows in order. A folder stands for its runs.csv. Every input must\n"

@@ -20,7 +20,7 @@
 #include "scaling.h"
 
 static const char usage[] =
-    "usage: concur predict [options] RUNS.csv [RUNS.csv...]\n"
+    "Usage: concur predict [options] RUNS.csv [RUNS.csv...]\n"
     "\n"
     "From a worker sweep measured on one machine, predicts with 95% intervals:\n"
     "  cpu (every experiment but io): speedup and time on P cores from the\n"

@@ -21,10 +21,7 @@
 #include "server_tls.h"
 
 static const char usage[] =
-    "usage: concur serve [--bind ADDR] [--port P] [--latency DUR]\n"
-    "                    [--request-timeout DUR] [--port-file FILE]\n"
-    "                    [--pid-file FILE] [--verbose]\n"
-    "                    [--tls [--cert FILE --key FILE] [--cert-out FILE]]\n"
+    "Usage: concur serve [options]\n"
     "\n"
     "An HTTP/1.1 server (keep-alive) that emulates remote sites on loopback.\n"
     "Prints the URL it listens on as its first line, then serves until SIGINT\n"

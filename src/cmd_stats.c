@@ -18,7 +18,7 @@
 #include "scaling.h"
 
 static const char usage[] =
-    "usage: concur stats [options] FILE.csv [FILE.csv...]\n"
+    "Usage: concur stats [options] FILE.csv [FILE.csv...]\n"
     "\n"
     "Reads runs CSV (columns experiment, variant, workers, run, seconds in any\n"
     "order, others ignored; '-' reads standard input), pools the runs of all\n"

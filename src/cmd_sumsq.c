@@ -14,7 +14,7 @@
 #include "progress.h"
 
 static const char usage[] =
-    "usage: concur sumsq [--kernel PATH] [--workers W] N [N...]\n"
+    "Usage: concur sumsq [--kernel PATH] [--workers W] N [N...]\n"
     "\n"
     "Prints sum(i*i for i in range(N)) for each N, exactly (unsigned 128-bit),\n"
     "one per line. N is decimal digits, '_' allowed between digits (1_000_000),\n"

@@ -28,12 +28,7 @@
 #define MAX_TIMEOUT_S (7.0 * 24 * 3600)
 
 static const char usage[] =
-    "usage: concur sweep --workers LIST [--repeat R] [--warmup K]\n"
-    "                    [--order interleaved|blocked|random] [--seed N]\n"
-    "                    [--env NAME=VALUE]... [--experiment NAME] [--variant NAME]\n"
-    "                    [--baseline-workers W] [--time wall|reported] [--timeout DUR]\n"
-    "                    [--out FILE] [--format table|csv|json] [--show-output]\n"
-    "                    [--allow-constant] -- COMMAND [ARG...]\n"
+    "Usage: concur sweep --workers LIST [options] -- COMMAND [ARG...]\n"
     "\n"
     "Runs COMMAND at every worker count of LIST, R times each, and writes one\n"
     "row per timed run: the runs CSV that 'concur stats', 'compare' and\n"

@@ -31,7 +31,7 @@ static const struct subcommand subcommands[] = {
 
 static void usage(FILE *out)
 {
-    fputs("usage: concur <command> [options]\n\ncommands:\n", out);
+    fputs("Usage: concur <command> [options]\n\ncommands:\n", out);
     for (size_t i = 0; i < N_SUBCOMMANDS; i++)
         fprintf(out, "  %-9s %s\n", subcommands[i].name, subcommands[i].purpose);
     fputs("\n'concur <command> --help' describes each command.\n"
