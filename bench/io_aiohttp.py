@@ -1,6 +1,6 @@
 """The reference notes' asyncio I/O program (one aiohttp.ClientSession, a
 task per URL, all started at once), adapted only to read the URL list from a
-file and to print one summary line instead of one line per URL. As in the
+file and to print one "Downloaded" line instead of one line per URL. As in the
 notes, each task reads the response's headers (content_length), not its
 body; aiohttp's default connector allows at most 100 connections at once.
 

@@ -1,6 +1,6 @@
 """The reference notes' synchronous I/O program (requests.Session, one URL
 after another), adapted only to read the URL list from a file and to print
-one summary line instead of one line per URL.
+one "Downloaded" line instead of one line per URL.
 
     io_sync.py URLS_FILE
 

@@ -1,7 +1,7 @@
 """The reference notes' threading I/O program (ThreadPoolExecutor, one
 requests.Session per thread through threading.local), adapted only to read
 the URL list from a file, to take the number of workers as an argument (the
-notes edit the 5 by hand for their sweep) and to print one summary line
+notes edit the 5 by hand for their sweep) and to print one "Downloaded" line
 instead of one line per URL.
 
     io_threads.py URLS_FILE WORKERS

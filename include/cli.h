@@ -22,8 +22,10 @@ int cmd_classify(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 
-/* Prints "concur <command>: <reason>" on stderr and returns the exit code. */
-int cli_report(const char *command, enum cc_status status, const struct cc_err *err);
+/* The exit status of a command that ends with status (0, 1 or 2, as
+ * cc_exit_code); an error is said once, "concur <command>: <reason>" on
+ * stderr. Every command ends through it: the one error reporter. */
+int cli_exit_status(const char *command, enum cc_status status, const struct cc_err *err);
 
 /* The contract of every command's option parsing:
  *
@@ -35,10 +37,22 @@ int cli_report(const char *command, enum cc_status status, const struct cc_err *
  * ':' turned into cli_option_error's message, operands and combinations
  * checked there too, so that bad usage fails before any work. It returns
  * CC_OK (with *help set for --help) or the error in err; it prints nothing.
- * cli_options_done then ends the command where it must. */
+ * cli_options_done then ends the command where it must.
+ *
+ * Its shape: defaults into *o; the getopt_long loop, each option parsed and
+ * checked on its own as it comes (--help and getopt's complaints return at
+ * once); after the loop the first error is returned; then, where operands
+ * or options that depend on each other need checking, the command ends with
+ *
+ *   return finish_options(o, argc - optind, argv + optind, err);
+ *
+ * a static function of its own that checks the operands, the combinations
+ * the options alone cannot express (in that order, returning at the first
+ * error) and fills the defaults that depend on them (cpu, io, sweep); a
+ * command whose only check is its operands does that inline. */
 
 /* True when the command is done after parsing: --help (usage printed on
- * stdout, *rc 0) or an error (reported once by cli_report, *rc its exit
+ * stdout, *rc 0) or an error (reported once by cli_exit_status, *rc its exit
  * code). False: go on with the work. */
 bool cli_options_done(const char *command, enum cc_status status, bool help, const char *usage,
                       const struct cc_err *err, int *rc);

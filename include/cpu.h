@@ -55,6 +55,17 @@ u128 cpu_sumsq(uint64_t n, int threads, struct progress *progress);
  * first place: then the CPUs of all places. */
 int cpu_cpus_available(void);
 
+/* The names, indexed by the enums, defined here once: the values of --mode,
+ * --schedule and --dist, and what the runs record (the mode is their
+ * variant; serial is runs.h's RUNS_VARIANT_SERIAL, the baseline stats
+ * recognises). */
+#define CPU_NMODES 4
+#define CPU_NSCHEDULES 2
+#define CPU_NDISTRIBUTIONS 3
+extern const char *const cpu_mode_names[CPU_NMODES];
+extern const char *const cpu_schedule_names[CPU_NSCHEDULES];
+extern const char *const cpu_distribution_names[CPU_NDISTRIBUTIONS];
+
 const char *cpu_mode_name(enum cpu_mode m);
 const char *cpu_schedule_name(enum cpu_schedule s);
 const char *cpu_distribution_name(enum cpu_distribution d);

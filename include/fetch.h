@@ -98,6 +98,17 @@ enum cc_status fetch_check_options(const struct fetch_options *o, struct cc_err 
 enum cc_status fetch_load_urls(enum fetch_mode mode, const char *path,
                                struct url_list *out, struct cc_err *err);
 
+/* The mode each process runs: mode itself, or for mpi the one each rank
+ * runs over its share of the list (multi with o->workers transfers in
+ * flight when o->rank_multi, else sync). The one decision, for the MPI
+ * mode's ranks and for the descriptors they need. */
+static inline enum fetch_mode fetch_process_mode(enum fetch_mode mode, const struct fetch_options *o)
+{
+    if (mode != FETCH_MPI)
+        return mode;
+    return o->rank_multi ? FETCH_MULTI : FETCH_SYNC;
+}
+
 /* Fetches entries[0..n) in mode and fills results[0..n). Per-URL failures
  * land in the results; a non-OK status means the engine itself could not
  * run (memory, threads, libcurl set-up). *seconds (may be NULL): the run's
@@ -122,7 +133,10 @@ unsigned fetch_descriptors_per_worker(enum fetch_mode mode, bool save);
 enum cc_status fetch_fit_descriptors(enum fetch_mode mode, bool save, unsigned workers,
                                      unsigned *fit, struct cc_err *err);
 
-/* "sync", "threads", "multi", "mpi". */
+/* The names of the modes (fetch.c holds them, indexed by enum fetch_mode):
+ * --mode's values and the variant of the runs; FETCH_MODE_CHOICES lists them
+ * for messages. */
+#define FETCH_MODE_CHOICES "sync, threads, multi or mpi"
 enum cc_status fetch_parse_mode(const char *text, enum fetch_mode *out, struct cc_err *err);
 const char *fetch_mode_name(enum fetch_mode mode);
 

@@ -2,8 +2,8 @@
  * speedup on more cores, or for more URLs at other worker counts, with
  * 95% intervals. Computation only; the command-line layer prints.
  *
- * CPU (every experiment but io): summary.h's Amdahl fit per sweep. At P
- * cores (relative to the baseline's workers, as in summary.h)
+ * CPU (every experiment but io): scaling.h's Amdahl fit per sweep. At P
+ * cores (relative to the baseline's workers, as in scaling.h)
  *   speedup   S(P) = 1 / (f + (1 - f) / P), interval from f's interval
  *             (clamped to [0, 1]: S falls as f grows);
  *   seconds   baseline mean / S(P), interval [ci_low / S_high,
@@ -35,7 +35,7 @@
 #include "runs.h"
 #include "stats.h"
 #include "status.h"
-#include "summary.h"
+#include "scaling.h"
 
 struct predict_point {
     const char *experiment, *variant;
@@ -74,13 +74,13 @@ void predict_io_time(const struct predict_io_model *m, uint64_t n, uint64_t w,
 enum cc_status predict_io_fit(const struct runs *r, const char *variant,
                               struct predict_io_model *m, struct cc_err *err);
 
-/* The CPU predictions from a summary built with the cores as its predict
+/* The CPU predictions from a scaling table built with the cores as its predict
  * list: one point per (fit, core count), appended to out (room for
  * s->nfits * s->npredict); returns how many. */
-size_t predict_cpu(const struct summary *s, struct predict_point out[]);
+size_t predict_cpu(const struct scaling *s, struct predict_point out[]);
 
 /* ---- the whole prediction of `concur predict` ---------------------------
- * From the runs read, the cpu points of every non-io sweep (summary.h's
+ * From the runs read, the cpu points of every non-io sweep (scaling.h's
  * Amdahl fit), and with list sizes and worker counts the rounds model of
  * every parallel io variant and its points at each (N, W). */
 
@@ -102,7 +102,7 @@ struct predict_result {
     const struct runs *runs;    /* the input, grouped by the SPEC key */
     struct runs *io_runs;       /* the same runs grouped by items, for the io
                                    model; NULL without urls */
-    struct summary *summary;    /* the Amdahl fits (io sweeps among them,
+    struct scaling *scaling;    /* the Amdahl fits (io sweeps among them,
                                    but no io point comes from them) */
     struct predict_point *points; /* cpu points (items 0), then io points */
     size_t npoints;

@@ -45,6 +45,10 @@ static inline uint64_t task_squares(const struct task *t)
     return t->hi - t->lo;
 }
 
+/* The names, indexed by the enum: --decomp's values and the
+ * decomposition column. */
+#define NDECOMPOSITIONS 2
+extern const char *const decomposition_names[NDECOMPOSITIONS];
 const char *decomposition_name(enum decomposition d);
 
 #endif

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "clock.h"
 #include "pressure.h"
 #include "proctree.h"
@@ -24,11 +25,6 @@ extern char **environ;
  * Reading the kernel's figures. Each reader returns NAN when the file is
  * missing or unreadable (older kernels, PSI disabled, hidepid), so that a
  * missing figure degrades to null and never stops the classification. */
-
-static double timeval_s(struct timeval tv)
-{
-    return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
-}
 
 /* The second field of /proc/<pid>/schedstat: nanoseconds spent runnable but
  * waiting for a CPU (run-queue wait). */
@@ -272,25 +268,19 @@ enum cc_status classify_run_once(char *const argv[], bool show_output, struct cl
     run->write_bytes = io.write_bytes;
     run->syscr = io.syscr;
 
-    int wstatus;
-    struct rusage ru;
-    while (wait4(pid, &wstatus, 0, &ru) == -1) {
-        if (errno != EINTR)
-            return cc_error(err, CC_ESYS, "wait4: %s", strerror(errno));
-    }
-    run->user_s = timeval_s(ru.ru_utime);
-    run->sys_s = timeval_s(ru.ru_stime);
-    run->voluntary = (double)ru.ru_nvcsw;
-    run->involuntary = (double)ru.ru_nivcsw;
-    run->block_in = (double)ru.ru_inblock;
-    run->block_out = (double)ru.ru_oublock;
-    run->max_rss_kib = (double)ru.ru_maxrss; /* Linux: kilobytes */
-    if (WIFSIGNALED(wstatus)) {
-        run->term_signal = WTERMSIG(wstatus);
-        run->exit_code = 128 + run->term_signal;
-    } else {
-        run->exit_code = WEXITSTATUS(wstatus);
-    }
+    struct child_end end;
+    status = child_reap(pid, &end, err);
+    if (status != CC_OK)
+        return status;
+    run->user_s = end.user_s;
+    run->sys_s = end.sys_s;
+    run->voluntary = (double)end.usage.ru_nvcsw;
+    run->involuntary = (double)end.usage.ru_nivcsw;
+    run->block_in = (double)end.usage.ru_inblock;
+    run->block_out = (double)end.usage.ru_oublock;
+    run->max_rss_kib = end.max_rss_kib;
+    run->term_signal = end.term_signal;
+    run->exit_code = end.exit_status;
     if (interrupted)
         return cc_error(err, CC_EFAIL, "interrupted by signal %d", (int)interrupted);
     return CC_OK;

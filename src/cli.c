@@ -13,7 +13,7 @@
 #include "num.h"
 #include "runs.h"
 
-int cli_report(const char *command, enum cc_status status, const struct cc_err *err)
+int cli_exit_status(const char *command, enum cc_status status, const struct cc_err *err)
 {
     if (status != CC_OK)
         fprintf(stderr, "concur %s: %s\n", command, err->msg);
@@ -24,7 +24,7 @@ bool cli_options_done(const char *command, enum cc_status status, bool help, con
                       const struct cc_err *err, int *rc)
 {
     if (status != CC_OK) {
-        *rc = cli_report(command, status, err);
+        *rc = cli_exit_status(command, status, err);
         return true;
     }
     if (help) {

@@ -22,8 +22,7 @@
 #define EXTRA_RUNS_BUDGET_S 20.0
 
 static const char usage[] =
-    "usage: concur classify [--repeat N] [--format table|json] [--show-output]\n"
-    "                       -- COMMAND [ARGS...]\n"
+    "Usage: concur classify [options] -- COMMAND [ARGS...]\n"
     "\n"
     "Runs COMMAND (looked up in PATH) N times and says whether it is CPU-bound,\n"
     "I/O-bound (waiting), mixed, or already fast enough, with the evidence and\n"
@@ -342,14 +341,14 @@ int cmd_classify(int argc, char **argv)
         return 128 + sig;
     }
     if (status != CC_OK)
-        return cli_report("classify", status, &err);
+        return cli_exit_status("classify", status, &err);
 
     if (o.format == REPORT_JSON)
         print_json(stdout, &o, &result);
     else
         print_text(stdout, &o, &result);
     if (fflush(stdout) == EOF)
-        return cli_report("classify", cc_error(&err, CC_ESYS, "writing the output failed"), &err);
+        return cli_exit_status("classify", cc_error(&err, CC_ESYS, "writing the output failed"), &err);
     if (result.failed_runs) {
         char how[64];
         fprintf(stderr, "concur classify: '%s' failed (%s) in %zu of %zu runs\n", o.command[0],

@@ -15,12 +15,12 @@
 #include "report.h"
 #include "runs.h"
 #include "stats.h"
-#include "summary.h"
+#include "scaling.h"
 
 #define ALPHA 0.05
 
 static const char usage[] =
-    "usage: concur compare [options] A.csv B.csv\n"
+    "Usage: concur compare [options] A.csv B.csv\n"
     "\n"
     "Compares two sets of runs CSV group by group (experiment, variant,\n"
     "workers): the ratio of mean times B/A with its 95% Fieller interval, the\n"
@@ -52,7 +52,7 @@ struct options {
 };
 
 struct line {
-    const struct summary_row *a, *b;  /* either may be NULL: only in one file */
+    const struct scaling_row *a, *b;  /* either may be NULL: only in one file */
     struct stats_ratio ratio;         /* B / A */
     struct stats_welch welch;
     enum verdict verdict;
@@ -78,7 +78,7 @@ static enum cc_status judge(struct line *l, const struct options *o, struct cc_e
 }
 
 /* Lines in A's table order, then B's groups that A lacks. */
-static enum cc_status match(const struct summary *a, const struct summary *b, const struct options *o,
+static enum cc_status match(const struct scaling *a, const struct scaling *b, const struct options *o,
                             struct line *lines, size_t *nlines, struct cc_err *err)
 {
     size_t n = 0;
@@ -86,7 +86,7 @@ static enum cc_status match(const struct summary *a, const struct summary *b, co
         struct line *l = &lines[n++];
         memset(l, 0, sizeof *l);
         l->a = &a->rows[i];
-        l->b = summary_find(b, l->a->group);
+        l->b = scaling_find(b, l->a->group);
         l->ratio.ratio = l->ratio.low = l->ratio.high = NAN;
         l->welch.t = l->welch.df = l->welch.p = NAN;
         l->verdict = V_ONLY_A;
@@ -97,7 +97,7 @@ static enum cc_status match(const struct summary *a, const struct summary *b, co
         }
     }
     for (size_t i = 0; i < b->nrows; i++) {
-        if (summary_find(a, b->rows[i].group))
+        if (scaling_find(a, b->rows[i].group))
             continue;
         struct line *l = &lines[n++];
         memset(l, 0, sizeof *l);
@@ -115,12 +115,12 @@ static const struct runs_group *line_group(const struct line *l)
     return l->a ? l->a->group : l->b->group;
 }
 
-static double mean_of(const struct summary_row *row)
+static double mean_of(const struct scaling_row *row)
 {
     return row ? row->s.mean : NAN;
 }
 
-static size_t n_of(const struct summary_row *row)
+static size_t n_of(const struct scaling_row *row)
 {
     return row ? row->s.n : 0;
 }
@@ -314,22 +314,22 @@ static enum cc_status parse_options(int argc, char **argv, struct options *o, bo
     return status;
 }
 
-/* Reads one side into its runs and summary. */
+/* Reads one side into its runs and scaling table. */
 static enum cc_status load(const char *path, const struct options *o, struct runs **runs,
-                           struct summary **summary, struct cc_err *err)
+                           struct scaling **table, struct cc_err *err)
 {
-    struct summary_options so = {.drop_outliers = o->drop_outliers};
+    struct scaling_options so = {.drop_outliers = o->drop_outliers};
     char *paths[] = {(char *)path};
     enum cc_status status = runs_load(o->by, paths, 1, runs, err);
     if (status != CC_OK)
         return status;
-    status = summary_build(*runs, &so, summary, err);
+    status = scaling_build(*runs, &so, table, err);
     if (status == CC_OK)
         cli_warn_failed_runs("compare", *runs, "");
     return status;
 }
 
-static void report_regressions(const struct line *lines, size_t n, double limit)
+static void warn_regressions(const struct line *lines, size_t n, double limit)
 {
     for (size_t i = 0; i < n; i++) {
         if (!lines[i].regression)
@@ -349,7 +349,7 @@ int cmd_compare(int argc, char **argv)
     struct options o;
     struct cc_err err;
     struct runs *ra = NULL, *rb = NULL;
-    struct summary *sa = NULL, *sb = NULL;
+    struct scaling *sa = NULL, *sb = NULL;
     struct line *lines = NULL;
     bool help = false;
     int rc = 0;
@@ -362,16 +362,16 @@ int cmd_compare(int argc, char **argv)
     stats_init();
     if ((status = load(fa, &o, &ra, &sa, &err)) != CC_OK
         || (status = load(fb, &o, &rb, &sb, &err)) != CC_OK) {
-        rc = cli_report("compare", status, &err);
+        rc = cli_exit_status("compare", status, &err);
         goto out;
     }
     size_t nlines = 0;
     if (!(lines = calloc(sa->nrows + sb->nrows, sizeof *lines))) {
-        rc = cli_report("compare", cc_error(&err, CC_ESYS, "out of memory"), &err);
+        rc = cli_exit_status("compare", cc_error(&err, CC_ESYS, "out of memory"), &err);
         goto out;
     }
     if ((status = match(sa, sb, &o, lines, &nlines, &err)) != CC_OK) {
-        rc = cli_report("compare", status, &err);
+        rc = cli_exit_status("compare", status, &err);
         goto out;
     }
     size_t regressions = 0;
@@ -383,15 +383,15 @@ int cmd_compare(int argc, char **argv)
     case REPORT_JSON: write_json(stdout, &o, lines, nlines, fa, fb, regressions); break;
     }
     if (fflush(stdout) || ferror(stdout)) {
-        rc = cli_report("compare", cc_error(&err, CC_ESYS, "cannot write the output"), &err);
+        rc = cli_exit_status("compare", cc_error(&err, CC_ESYS, "cannot write the output"), &err);
         goto out;
     }
-    report_regressions(lines, nlines, o.fail_if_slower);
+    warn_regressions(lines, nlines, o.fail_if_slower);
     rc = regressions ? 1 : 0;
 out:
     free(lines);
-    summary_free(sa);
-    summary_free(sb);
+    scaling_free(sa);
+    scaling_free(sb);
     runs_free(ra);
     runs_free(rb);
     return rc;

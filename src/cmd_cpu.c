@@ -19,8 +19,8 @@
 #include "report.h"
 
 static const char usage[] =
-    "usage: concur cpu [--mode serial|omp|mpi|hybrid] [options]\n"
-    "       mpirun -np P concur cpu --mode mpi|hybrid [options]\n"
+    "Usage: concur cpu [--mode serial|omp|mpi|hybrid] [options]\n"
+    "  or:  mpirun -np P concur cpu --mode mpi|hybrid [options]\n"
     "\n"
     "Sums of squares of --count numbers from --base (the notes' workload is\n"
     "20 numbers from 5,000,000), exact in 128 bits, each run verified against\n"
@@ -82,13 +82,30 @@ static enum cc_status parse_choice(const char *option, const char *text,
     return cc_error(err, CC_EINPUT, "%s: unknown value '%s' (%s)", option, text, list);
 }
 
-/* Options that mean nothing in the chosen mode are refused rather than
- * ignored (and recorded in the CSV as if they had been used). */
-static enum cc_status check_mode_options(const struct cpu_options *o, struct cc_err *err)
+/* After getopt (cli.h's contract): the operands (none), the values and
+ * combinations the options alone cannot check. Options that mean nothing in
+ * the chosen mode are refused rather than ignored (and recorded in the CSV
+ * as if they had been used). */
+static enum cc_status finish_options(const struct cpu_options *o, int noperands, char **operands,
+                                     struct cc_err *err)
 {
     enum cpu_mode m = o->plan.mode;
     const char *mode = cpu_mode_name(m);
 
+    if (noperands > 0)
+        return cc_error(err, CC_EINPUT, "unexpected argument '%s'", operands[0]);
+    if (o->count == 0)
+        return cc_error(err, CC_EINPUT, "--count: '0' must be at least 1");
+    if (o->repeat == 0)
+        return cc_error(err, CC_EINPUT, "--repeat: '0' must be at least 1");
+    if (o->workers_auto && m != CPU_OMP)
+        return cc_error(err, CC_EINPUT, "--workers auto: only for --mode omp");
+    if (o->tolerance_given && !o->workers_auto)
+        return cc_error(err, CC_EINPUT, "--tolerance: only with --workers auto");
+    if (o->workers_auto && o->repeat < 2)
+        return cc_error(err, CC_EINPUT, "--repeat: --workers auto needs at least 2 runs a count for its tests");
+    if (o->workers_given && o->workers == 0)
+        return cc_error(err, CC_EINPUT, "--workers: '0' must be at least 1");
     if (o->schedule_given && m != CPU_OMP && m != CPU_HYBRID)
         return cc_error(err, CC_EINPUT, "--schedule: only for --mode omp or hybrid, not %s", mode);
     if (o->dist_given && m != CPU_MPI && m != CPU_HYBRID)
@@ -118,10 +135,6 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
         {"help", no_argument, NULL, 'h'},
         {0},
     };
-    static const char *const modes[] = {"serial", "omp", "mpi", "hybrid"};
-    static const char *const decomps[] = {"numbers", "range"};
-    static const char *const schedules[] = {"static", "dynamic"};
-    static const char *const dists[] = {"block", "cyclic", "dynamic"};
     enum cc_status status = CC_OK;
     int opt, choice;
 
@@ -131,21 +144,21 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
     while (status == CC_OK && (opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         switch (opt) {
         case 'm':
-            if ((status = parse_choice("--mode", optarg, modes, 4, &choice, err)) == CC_OK)
+            if ((status = parse_choice("--mode", optarg, cpu_mode_names, CPU_NMODES, &choice, err)) == CC_OK)
                 o->plan.mode = (enum cpu_mode)choice;
             break;
         case 'd':
-            if ((status = parse_choice("--decomp", optarg, decomps, 2, &choice, err)) == CC_OK)
+            if ((status = parse_choice("--decomp", optarg, decomposition_names, NDECOMPOSITIONS, &choice, err)) == CC_OK)
                 o->decomp = (enum decomposition)choice;
             o->decomp_given = true;
             break;
         case 's':
-            if ((status = parse_choice("--schedule", optarg, schedules, 2, &choice, err)) == CC_OK)
+            if ((status = parse_choice("--schedule", optarg, cpu_schedule_names, CPU_NSCHEDULES, &choice, err)) == CC_OK)
                 o->plan.schedule = (enum cpu_schedule)choice;
             o->schedule_given = true;
             break;
         case 'D':
-            if ((status = parse_choice("--dist", optarg, dists, 3, &choice, err)) == CC_OK)
+            if ((status = parse_choice("--dist", optarg, cpu_distribution_names, CPU_NDISTRIBUTIONS, &choice, err)) == CC_OK)
                 o->plan.dist = (enum cpu_distribution)choice;
             o->dist_given = true;
             break;
@@ -174,23 +187,9 @@ static enum cc_status parse_options(int argc, char **argv, struct cpu_options *o
         default: return cli_option_error("cpu", opt, argv, options, err);
         }
     }
-    if (status == CC_OK && optind < argc)
-        status = cc_error(err, CC_EINPUT, "unexpected argument '%s'", argv[optind]);
-    if (status == CC_OK && o->count == 0)
-        status = cc_error(err, CC_EINPUT, "--count: '0' must be at least 1");
-    if (status == CC_OK && o->repeat == 0)
-        status = cc_error(err, CC_EINPUT, "--repeat: '0' must be at least 1");
-    if (status == CC_OK && o->workers_auto && o->plan.mode != CPU_OMP)
-        status = cc_error(err, CC_EINPUT, "--workers auto: only for --mode omp");
-    if (status == CC_OK && o->tolerance_given && !o->workers_auto)
-        status = cc_error(err, CC_EINPUT, "--tolerance: only with --workers auto");
-    if (status == CC_OK && o->workers_auto && o->repeat < 2)
-        status = cc_error(err, CC_EINPUT, "--repeat: --workers auto needs at least 2 runs a count for its tests");
-    if (status == CC_OK && o->workers_given && o->workers == 0)
-        status = cc_error(err, CC_EINPUT, "--workers: '0' must be at least 1");
-    if (status == CC_OK)
-        status = check_mode_options(o, err);
-    return status;
+    if (status != CC_OK)
+        return status;
+    return finish_options(o, argc - optind, argv + optind, err);
 }
 
 static int cpus_available(void)
@@ -505,7 +504,7 @@ int cmd_cpu(int argc, char **argv)
         fputs("concur cpu: a result differs from the closed form (ok=0 rows)\n", stderr);
         rc = 1;
     } else if (rank == 0) {
-        rc = cli_report("cpu", status, &err);
+        rc = cli_exit_status("cpu", status, &err);
     }
     fflush(stdout);
     mpi_env_finalize();

@@ -2,7 +2,7 @@
  * engine's modes, R timed repetitions after K warm-ups, one runs row per
  * repetition; the per-URL outcome of the last repetition goes to --log.
  *
- * Output: the runs (csv, json or table) on stdout; the notes' summary line
+ * Output: the runs (csv, json or table) on stdout; the notes' line
  * "Downloaded 160 in 2.4 seconds" and, on a terminal, progress on stderr,
  * so stdout stays machine-readable in every format. */
 #include <errno.h>
@@ -28,7 +28,7 @@
 #include "urllist.h"
 
 static const char usage[] =
-    "usage: concur io --mode sync|threads|multi|mpi --urls FILE|- [options]\n"
+    "Usage: concur io --mode sync|threads|multi|mpi --urls FILE|- [options]\n"
     "\n"
     "Downloads every URL of FILE ('-': standard input; one URL a line, '#'\n"
     "comments and blank lines ignored) and prints one row per timed run:\n"
@@ -70,7 +70,7 @@ static const char usage[] =
     "  --capath DIR           trust the hashed CA directory DIR instead (with\n"
     "                         --cacert: both); the trust is loaded once per process\n"
     "                         and shared by every connection; verification stays on"
-    "  -q, --quiet            no summary line and no progress on stderr\n"
+    "  -q, --quiet            no 'Downloaded' line and no progress on stderr\n"
     "  -h, --help             this help\n"
     "\n"
     "Exit status: 0 all downloaded, 1 some URL failed, 2 bad usage or input.\n";
@@ -227,11 +227,16 @@ static enum cc_status parse_one(int opt, const char *arg, struct io_options *o, 
     return CC_EINPUT;
 }
 
-/* The combinations that the options alone cannot express. */
-static enum cc_status check_combination(struct io_options *o, struct cc_err *err)
+/* After getopt (cli.h's contract): the operands (none), the combinations
+ * that the options alone cannot express, and the defaults that depend on
+ * them. */
+static enum cc_status finish_options(struct io_options *o, int noperands, char **operands,
+                                     struct cc_err *err)
 {
+    if (noperands > 0)
+        return cc_error(err, CC_EINPUT, "unexpected argument '%s'", operands[0]);
     if (!o->mode_set)
-        return cc_error(err, CC_EINPUT, "--mode is required (sync, threads, multi or mpi)");
+        return cc_error(err, CC_EINPUT, "--mode is required (" FETCH_MODE_CHOICES ")");
     if (!o->urls)
         return cc_error(err, CC_EINPUT, "--urls is required (a file, or - for standard input)");
     if (o->workers_auto && o->mode != FETCH_THREADS && o->mode != FETCH_MULTI)
@@ -250,6 +255,9 @@ static enum cc_status check_combination(struct io_options *o, struct cc_err *err
         return cc_error(err, CC_EINPUT, "%s: only for --mode mpi", o->split_option);
     if (!o->workers_set)
         o->fetch.workers = (o->mode == FETCH_THREADS || o->mode == FETCH_MULTI) ? DEFAULT_WORKERS : 1;
+    o->fetch.split = o->split;
+    /* mpi: --workers W makes each rank run multi with W in flight. */
+    o->fetch.rank_multi = o->mode == FETCH_MPI && o->workers_set;
     return CC_OK;
 }
 
@@ -274,9 +282,7 @@ static enum cc_status parse_options(int argc, char **argv, struct io_options *o,
         if (status != CC_OK)
             return status;
     }
-    if (optind < argc)
-        return cc_error(err, CC_EINPUT, "unexpected argument '%s'", argv[optind]);
-    return check_combination(o, err);
+    return finish_options(o, argc - optind, argv + optind, err);
 }
 
 struct totals {
@@ -325,8 +331,6 @@ static enum cc_status run_once(struct io_run *r, double *seconds, struct cc_err 
     struct io_options *o = r->o;
     enum cc_status status;
 
-    o->fetch.split = o->split;
-    o->fetch.rank_multi = o->workers_set;
     status = fetch_run(o->mode, &o->fetch, r->list.entries, r->list.count, r->results, seconds, err);
     clear_progress(r);
     return status;
@@ -388,7 +392,7 @@ static enum cc_status add_row(struct io_run *r, struct report *report, uint64_t 
 }
 
 /* The notes' line, on stderr so that stdout holds only the runs. */
-static void summary_line(const struct io_run *r, double seconds, const struct totals *t)
+static void downloaded_line(const struct io_run *r, double seconds, const struct totals *t)
 {
     if (r->o->quiet)
         return;
@@ -539,7 +543,7 @@ static enum cc_status run_all(struct io_run *r, struct cc_err *err)
         failed |= t.errors > 0;
         if (add_row(r, report, run, seconds, &t, "") != CC_OK)
             status = cc_error(err, CC_ESYS, "cannot write the runs");
-        summary_line(r, seconds, &t);
+        downloaded_line(r, seconds, &t);
     }
     if (report && report_close(report) != CC_OK && status == CC_OK)
         status = cc_error(err, CC_ESYS, "cannot write the runs to standard output");
@@ -631,12 +635,10 @@ static enum cc_status run_auto(struct io_run *r, struct cc_err *err)
 static enum cc_status fit_descriptors(struct io_run *r, struct cc_err *err)
 {
     struct io_options *o = r->o;
-    enum fetch_mode engine = o->mode;
+    enum fetch_mode engine = fetch_process_mode(o->mode, &o->fetch);
     size_t urls = r->list.count ? r->list.count : 1;
     unsigned workers = o->workers_auto ? MAX_WORKERS : o->fetch.workers;
 
-    if (o->mode == FETCH_MPI)
-        engine = o->workers_set ? FETCH_MULTI : FETCH_SYNC;
     if (workers > urls) /* never more workers than URLs run */
         workers = (unsigned)urls;
     if (!o->workers_auto)
@@ -740,7 +742,7 @@ static enum cc_status io_main(struct io_options *o, bool *root, struct cc_err *e
  * error, mpirun may tear the job down before a later message gets out. */
 static int finish(bool root, enum cc_status status, const struct cc_err *err)
 {
-    int rc = root ? cli_report("io", status, err) : cc_exit_code(status);
+    int rc = root ? cli_exit_status("io", status, err) : cc_exit_code(status);
     fflush(stdout);
     mpi_env_finalize();
     return rc;

@@ -17,8 +17,7 @@
 #include "runs.h"
 
 static const char usage[] =
-    "usage: concur merge [--label] [--renumber] [-o FILE [--append]] [--count]\n"
-    "                    [--column NAME] RESULTS_DIR|FILE.csv|-...\n"
+    "Usage: concur merge [options] RESULTS_DIR|FILE.csv|-...\n"
     "\n"
     "Writes the runs of every input as one CSV: the header once, then each\n"
     "input's rows in order. A folder stands for its runs.csv. Every input must\n"
@@ -391,5 +390,5 @@ int cmd_merge(int argc, char **argv)
     free(t.rows);
     free_fields(t.header, t.ncols + 1);
     free(t.file_start);
-    return status == CC_OK ? 0 : cli_report("merge", status, &err);
+    return status == CC_OK ? 0 : cli_exit_status("merge", status, &err);
 }

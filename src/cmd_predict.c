@@ -18,10 +18,10 @@
 #include "predict.h"
 #include "report.h"
 #include "runs.h"
-#include "summary.h"
+#include "scaling.h"
 
 static const char usage[] =
-    "usage: concur predict [options] RUNS.csv [RUNS.csv...]\n"
+    "Usage: concur predict [options] RUNS.csv [RUNS.csv...]\n"
     "\n"
     "From a worker sweep measured on one machine (runs CSV as for stats; '-'\n"
     "reads standard input), predicts with 95% intervals:\n"
@@ -153,8 +153,8 @@ static void write_md(FILE *out, const struct predict_result *p)
         cpu |= p->points[i].items == 0;
     if (cpu) {
         fprintf(out, "Amdahl fit per sweep (serial fraction f, 95%% CI):\n\n");
-        for (size_t i = 0; i < p->summary->nfits; i++) {
-            const struct summary_fit *fit = &p->summary->fits[i];
+        for (size_t i = 0; i < p->scaling->nfits; i++) {
+            const struct scaling_fit *fit = &p->scaling->fits[i];
             if (!strcmp(fit->sweep->experiment, RUNS_EXPERIMENT_IO))
                 continue;
             fprintf(out, "- %s %s: f = %s", fit->sweep->experiment, fit->sweep->variant,
@@ -236,8 +236,8 @@ static void write_json(FILE *out, const struct predict_result *p)
 {
     fputs("{\"models\": [", out);
     size_t k = 0;
-    for (size_t i = 0; p->summary && i < p->summary->nfits; i++) {
-        const struct summary_fit *fit = &p->summary->fits[i];
+    for (size_t i = 0; p->scaling && i < p->scaling->nfits; i++) {
+        const struct scaling_fit *fit = &p->scaling->fits[i];
         if (!strcmp(fit->sweep->experiment, RUNS_EXPERIMENT_IO))
             continue;
         fputs(k++ ? ",\n  {\"model\": \"amdahl\", \"experiment\": " : "\n  {\"model\": \"amdahl\", \"experiment\": ", out);
@@ -324,5 +324,5 @@ int cmd_predict(int argc, char **argv)
     }
     predict_free(&p);
     runs_free(runs);
-    return cli_report("predict", status, &err);
+    return cli_exit_status("predict", status, &err);
 }

@@ -21,10 +21,7 @@
 #include "server_tls.h"
 
 static const char usage[] =
-    "usage: concur serve [--bind ADDR] [--port P] [--latency DUR]\n"
-    "                    [--request-timeout DUR] [--port-file FILE]\n"
-    "                    [--pid-file FILE] [--verbose]\n"
-    "                    [--tls [--cert FILE --key FILE] [--cert-out FILE]]\n"
+    "Usage: concur serve [options]\n"
     "\n"
     "An HTTP/1.1 server (keep-alive) that emulates remote sites on loopback.\n"
     "Prints the URL it listens on as its first line, then serves until SIGINT\n"
@@ -267,10 +264,10 @@ int cmd_serve(int argc, char **argv)
 
     struct server_tls tls = {0};
     if (opts.tls && (status = prepare_tls(&opts, &tls, &err)) != CC_OK)
-        return cli_report("serve", status, &err);
+        return cli_exit_status("serve", status, &err);
     if ((status = server_start(&opts.server, &server, &err)) != CC_OK) {
         server_tls_free(&tls);
-        return cli_report("serve", status, &err);
+        return cli_exit_status("serve", status, &err);
     }
 
     char pid_text[32], port_text[16];
@@ -281,7 +278,7 @@ int cmd_serve(int argc, char **argv)
         server_stop(server);
         server_tls_free(&tls);
         remove_script_files(&opts, pid_text, port_text);
-        return cli_report("serve", status, &err);
+        return cli_exit_status("serve", status, &err);
     }
     printf("%s\n", server_url(server));
     fflush(stdout);

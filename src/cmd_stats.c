@@ -15,10 +15,10 @@
 #include "report.h"
 #include "runs.h"
 #include "stats.h"
-#include "summary.h"
+#include "scaling.h"
 
 static const char usage[] =
-    "usage: concur stats [options] FILE.csv [FILE.csv...]\n"
+    "Usage: concur stats [options] FILE.csv [FILE.csv...]\n"
     "\n"
     "Reads runs CSV (columns experiment, variant, workers, run, seconds in any\n"
     "order, others ignored; '-' reads standard input), pools the runs of all\n"
@@ -47,7 +47,7 @@ static const char usage[] =
 
 struct options {
     enum report_format format;
-    struct summary_options summary;
+    struct scaling_options scaling;
     const char *by;
     char *baseline;               /* owned copy of VARIANT */
     uint64_t predict[64];
@@ -66,14 +66,14 @@ static enum cc_status parse_baseline(const char *text, struct options *o, struct
     free(o->baseline);
     if (!(o->baseline = strndup(text, len)))
         return cc_error(err, CC_ESYS, "out of memory");
-    o->summary.baseline = o->baseline;
-    o->summary.baseline_workers = 0;
+    o->scaling.baseline = o->baseline;
+    o->scaling.baseline_workers = 0;
     if (colon) {
         enum cc_status status = num_parse_u64("--baseline workers", colon + 1, MAX_WORKERS,
-                                              &o->summary.baseline_workers, err);
+                                              &o->scaling.baseline_workers, err);
         if (status != CC_OK)
             return status;
-        if (o->summary.baseline_workers == 0)
+        if (o->scaling.baseline_workers == 0)
             return cc_error(err, CC_EINPUT, "--baseline: workers '%s' must be at least 1", colon + 1);
     }
     return CC_OK;
@@ -87,8 +87,8 @@ static enum cc_status parse_predict(const char *text, struct options *o, struct 
                                            sizeof o->predict / sizeof o->predict[0], &n, err);
     if (status != CC_OK)
         return status;
-    o->summary.predict = o->predict;
-    o->summary.npredict = n;
+    o->scaling.predict = o->predict;
+    o->scaling.npredict = n;
     return CC_OK;
 }
 
@@ -123,11 +123,11 @@ static void md_by_header(FILE *out, const struct runs *r)
 
 /* Each baseline once, in table order; one chosen per sweep (no serial or
  * sync group) is named with the rule that chose it. */
-static void md_baselines(FILE *out, const struct summary *s)
+static void md_baselines(FILE *out, const struct scaling *s)
 {
     fputs("Baselines:", out);
     for (size_t i = 0; i < s->nrows; i++) {
-        const struct summary_row *b = s->rows[i].baseline;
+        const struct scaling_row *b = s->rows[i].baseline;
         bool seen = false;
         for (size_t j = 0; j < i && !seen; j++)
             seen = s->rows[j].baseline == b;
@@ -145,7 +145,7 @@ static void md_baselines(FILE *out, const struct summary *s)
     fputs("\n\n", out);
 }
 
-static void md_groups(FILE *out, const struct runs *r, const struct summary *s)
+static void md_groups(FILE *out, const struct runs *r, const struct scaling *s)
 {
     bool failed = r->failed > 0;
     fputs("| experiment | variant |", out);
@@ -157,7 +157,7 @@ static void md_groups(FILE *out, const struct runs *r, const struct summary *s)
     fprintf(out, "|---|---|%s---:|---:|%s---:|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---:|\n",
             r->by_column ? "---|" : "", failed ? "---:|" : "");
     for (size_t i = 0; i < s->nrows; i++) {
-        const struct summary_row *row = &s->rows[i];
+        const struct scaling_row *row = &s->rows[i];
         const struct runs_group *g = row->group;
         cli_md_key(out, g->experiment, g->variant, g->by);
         fprintf(out, " %" PRIu64 "%s | %zu |", g->workers, g->oversubscribed ? " (oversubscribed)" : "",
@@ -191,11 +191,11 @@ static void md_fraction_interval(FILE *out, const struct stats_amdahl *a)
 }
 
 /* What the fits left out or changed, under their table. */
-static void md_fit_notes(FILE *out, const struct summary *s)
+static void md_fit_notes(FILE *out, const struct scaling *s)
 {
     char buf[32];
     for (size_t i = 0; i < s->nfits; i++) {
-        const struct summary_fit *fit = &s->fits[i];
+        const struct scaling_fit *fit = &s->fits[i];
         if (fit->amdahl.clamped)
             fprintf(out, "\n%s %s%s%s: least squares gave f = %s, outside [0, 1]: clamped to %g.\n",
                     fit->sweep->experiment, fit->sweep->variant, fit->sweep->by ? " " : "",
@@ -208,7 +208,7 @@ static void md_fit_notes(FILE *out, const struct summary *s)
                 s->oversubscribed, s->oversubscribed == 1 ? "" : "s");
 }
 
-static void md_fits(FILE *out, const struct runs *r, const struct summary *s)
+static void md_fits(FILE *out, const struct runs *r, const struct scaling *s)
 {
     if (s->nfits == 0) {
         md_fit_notes(out, s);
@@ -226,14 +226,14 @@ static void md_fits(FILE *out, const struct runs *r, const struct summary *s)
         fputs("---|", out);
     fputc('\n', out);
     for (size_t i = 0; i < s->nfits; i++) {
-        const struct summary_fit *fit = &s->fits[i];
+        const struct scaling_fit *fit = &s->fits[i];
         cli_md_key(out, fit->sweep->experiment, fit->sweep->variant, fit->sweep->by);
         fprintf(out, " %zu |", fit->amdahl.points);
         md_cell(out, fit->amdahl.f, MD_DIGITS);
         md_cell(out, fit->amdahl.se, MD_DIGITS - 1);
         md_fraction_interval(out, &fit->amdahl);
         for (size_t k = 0; k < s->npredict; k++) {
-            const struct summary_prediction *pr = &fit->predictions[k];
+            const struct scaling_prediction *pr = &fit->predictions[k];
             char a[32], b[32], c[32];
             fprintf(out, " %s", cli_md_number(a, sizeof a, MD_DIGITS, pr->speedup));
             if (isfinite(pr->low) && isfinite(pr->high))
@@ -246,7 +246,7 @@ static void md_fits(FILE *out, const struct runs *r, const struct summary *s)
     md_fit_notes(out, s);
 }
 
-static void write_md(FILE *out, const struct runs *r, const struct summary *s, bool dropped)
+static void write_md(FILE *out, const struct runs *r, const struct scaling *s, bool dropped)
 {
     md_baselines(out, s);
     md_groups(out, r, s);
@@ -260,7 +260,7 @@ static void write_md(FILE *out, const struct runs *r, const struct summary *s, b
 /* ------------------------------------------------------------------------
  * CSV: the group table only; the fits need a nested shape (JSON, md). */
 
-static void write_csv(FILE *out, const struct runs *r, const struct summary *s)
+static void write_csv(FILE *out, const struct runs *r, const struct scaling *s)
 {
     fputs("experiment,variant,", out);
     if (r->by_column) {
@@ -271,7 +271,7 @@ static void write_csv(FILE *out, const struct runs *r, const struct summary *s)
           "speedup,speedup_ci95_low,speedup_ci95_high,efficiency,karp_flatt,baseline,oversubscribed\n",
           out);
     for (size_t i = 0; i < s->nrows; i++) {
-        const struct summary_row *row = &s->rows[i];
+        const struct scaling_row *row = &s->rows[i];
         const struct runs_group *g = row->group;
         const double v[] = {row->s.mean, row->s.sd, row->s.median, row->s.min, row->s.max,
                             row->s.cv, row->s.ci_low, row->s.ci_high};
@@ -316,7 +316,7 @@ static void json_group_key(FILE *out, const struct runs *r, const struct runs_gr
     }
 }
 
-static void json_row(FILE *out, const struct runs *r, const struct summary_row *row)
+static void json_row(FILE *out, const struct runs *r, const struct scaling_row *row)
 {
     const struct runs_group *g = row->group;
     fputs("    {", out);
@@ -350,7 +350,7 @@ static void json_row(FILE *out, const struct runs *r, const struct summary_row *
     fputc('}', out);
 }
 
-static void json_fit(FILE *out, const struct runs *r, const struct summary_fit *fit, size_t npredict)
+static void json_fit(FILE *out, const struct runs *r, const struct scaling_fit *fit, size_t npredict)
 {
     fputs("    {", out);
     json_group_key(out, r, fit->sweep);
@@ -365,7 +365,7 @@ static void json_fit(FILE *out, const struct runs *r, const struct summary_fit *
     json_key_number(out, "residual_ss", fit->amdahl.rss);
     fputs(", \"predictions\": [", out);
     for (size_t k = 0; k < npredict; k++) {
-        const struct summary_prediction *pr = &fit->predictions[k];
+        const struct scaling_prediction *pr = &fit->predictions[k];
         fprintf(out, "%s{\"workers\": %" PRIu64, k ? ", " : "", pr->workers);
         json_key_number(out, "speedup", pr->speedup);
         json_key_number(out, "speedup_ci95_low", pr->low);
@@ -375,7 +375,7 @@ static void json_fit(FILE *out, const struct runs *r, const struct summary_fit *
     fputs("]}", out);
 }
 
-static void write_json(FILE *out, const struct runs *r, const struct summary *s, bool dropped)
+static void write_json(FILE *out, const struct runs *r, const struct scaling *s, bool dropped)
 {
     fprintf(out, "{\"methods\": {\"mean_ci\": \"student-t 95%%, lower end on log times when <= 0\", "
                  "\"outliers\": \"tukey 1.5 IQR, %s\", "
@@ -421,19 +421,21 @@ static enum cc_status parse_options(int argc, char **argv, struct options *o, bo
         switch (opt) {
         case 'b': status = parse_baseline(optarg, o, err); break;
         case 'y': status = cli_parse_by_column(optarg, &o->by, err); break;
-        case 'd': o->summary.drop_outliers = true; break;
+        case 'd': o->scaling.drop_outliers = true; break;
         case 'p': status = parse_predict(optarg, o, err); break;
         case 'f': status = report_parse_format(optarg, REPORT_FORMATS_ALL, &o->format, err); break;
         case 'h': *help = true; return CC_OK;
         default: return cli_option_error("stats", opt, argv, options, err);
         }
     }
-    if (status == CC_OK && optind >= argc)
-        status = cc_error(err, CC_EINPUT, "no runs CSV given (usage: concur stats FILE.csv [FILE.csv...])");
-    return status;
+    if (status != CC_OK)
+        return status;
+    if (optind >= argc)
+        return cc_error(err, CC_EINPUT, "no runs CSV given (usage: concur stats FILE.csv [FILE.csv...])");
+    return CC_OK;
 }
 
-static void warn_about(const struct runs *r, const struct summary *s)
+static void warn_about(const struct runs *r, const struct scaling *s)
 {
     cli_warn_failed_runs("stats", r, "; see the 'failed' column");
     if (r->duplicate_runs)
@@ -447,7 +449,7 @@ static void warn_about(const struct runs *r, const struct summary *s)
 }
 
 /* True when some group kept a successful run. */
-static bool any_valid(const struct summary *s)
+static bool any_valid(const struct scaling *s)
 {
     for (size_t i = 0; i < s->nrows; i++)
         if (s->rows[i].s.n > 0)
@@ -460,13 +462,13 @@ int cmd_stats(int argc, char **argv)
     struct options o;
     struct cc_err err;
     struct runs *runs = NULL;
-    struct summary *summary = NULL;
+    struct scaling *table = NULL;
     bool help = false;
     int rc = 0;
 
     enum cc_status status = parse_options(argc, argv, &o, &help, &err);
     if (status != CC_OK || help) {
-        rc = cli_report("stats", status, &err);
+        rc = cli_exit_status("stats", status, &err);
         if (help)
             fputs(usage, stdout);
         goto out;
@@ -474,28 +476,28 @@ int cmd_stats(int argc, char **argv)
 
     stats_init();
     if ((status = runs_load(o.by, argv + optind, (size_t)(argc - optind), &runs, &err)) != CC_OK) {
-        rc = cli_report("stats", status, &err);
+        rc = cli_exit_status("stats", status, &err);
         goto out;
     }
-    if ((status = summary_build(runs, &o.summary, &summary, &err)) != CC_OK) {
-        rc = cli_report("stats", status, &err);
+    if ((status = scaling_build(runs, &o.scaling, &table, &err)) != CC_OK) {
+        rc = cli_exit_status("stats", status, &err);
         goto out;
     }
-    warn_about(runs, summary);
+    warn_about(runs, table);
     switch (o.format) {
-    case REPORT_TABLE: write_md(stdout, runs, summary, o.summary.drop_outliers); break;
-    case REPORT_CSV: write_csv(stdout, runs, summary); break;
-    case REPORT_JSON: write_json(stdout, runs, summary, o.summary.drop_outliers); break;
+    case REPORT_TABLE: write_md(stdout, runs, table, o.scaling.drop_outliers); break;
+    case REPORT_CSV: write_csv(stdout, runs, table); break;
+    case REPORT_JSON: write_json(stdout, runs, table, o.scaling.drop_outliers); break;
     }
     if (fflush(stdout) || ferror(stdout))
-        rc = cli_report("stats", cc_error(&err, CC_ESYS, "cannot write the output"), &err);
-    else if (!any_valid(summary)) {
+        rc = cli_exit_status("stats", cc_error(&err, CC_ESYS, "cannot write the output"), &err);
+    else if (!any_valid(table)) {
         fprintf(stderr, "concur stats: no successful run: all %zu runs have ok=0; "
                         "nothing to summarize\n", runs->rows);
         rc = 1;
     }
 out:
-    summary_free(summary);
+    scaling_free(table);
     runs_free(runs);
     free(o.baseline);
     return rc;

@@ -14,7 +14,7 @@
 #include "progress.h"
 
 static const char usage[] =
-    "usage: concur sumsq [--kernel PATH] [--workers W] N [N...]\n"
+    "Usage: concur sumsq [--kernel PATH] [--workers W] N [N...]\n"
     "\n"
     "Prints sum(i*i for i in range(N)) for each N, exactly (unsigned 128-bit),\n"
     "one per line. N is decimal digits, '_' allowed between digits (1_000_000),\n"
@@ -113,12 +113,12 @@ int cmd_sumsq(int argc, char **argv)
     size_t count = (size_t)(argc - optind);
     uint64_t *n = calloc(count, sizeof *n);
     if (!n)
-        return cli_report("sumsq", cc_error(&err, CC_ESYS, "out of memory"), &err);
+        return cli_exit_status("sumsq", cc_error(&err, CC_ESYS, "out of memory"), &err);
     for (size_t i = 0; i < count; i++) {
         status = num_parse_u64("N", argv[optind + (int)i], KERNEL_MAX_N, &n[i], &err);
         if (status != CC_OK) {
             free(n);
-            return cli_report("sumsq", status, &err);
+            return cli_exit_status("sumsq", status, &err);
         }
     }
 

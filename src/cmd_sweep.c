@@ -28,12 +28,7 @@
 #define MAX_TIMEOUT_S (7.0 * 24 * 3600)
 
 static const char usage[] =
-    "usage: concur sweep --workers LIST [--repeat R] [--warmup K]\n"
-    "                    [--order interleaved|blocked|random] [--seed N]\n"
-    "                    [--env NAME=VALUE]... [--experiment NAME] [--variant NAME]\n"
-    "                    [--baseline-workers W] [--time wall|reported] [--timeout DUR]\n"
-    "                    [--out FILE] [--format table|csv|json] [--show-output]\n"
-    "                    [--allow-constant] -- COMMAND [ARG...]\n"
+    "Usage: concur sweep --workers LIST [options] -- COMMAND [ARG...]\n"
     "\n"
     "Runs COMMAND at every worker count of LIST, R times each, and writes one\n"
     "row per timed run: the runs CSV that 'concur stats', 'compare' and\n"
@@ -98,6 +93,7 @@ struct sweep_options {
     const char *experiment, *variant, *out;
     double timeout_s;
     char **command; /* NULL-terminated, from argv */
+    const char *workers_text, *baseline_text; /* as given, read after getopt */
 };
 
 static enum cc_status parse_env(const char *text, struct sweep_options *o, struct cc_err *err)
@@ -124,6 +120,41 @@ static enum cc_status parse_name(const char *what, const char *text, const char 
     return CC_OK;
 }
 
+/* After getopt (cli.h's contract): --workers (required) and
+ * --baseline-workers (one of its counts; by default the fewest), --seed
+ * against --order, and the command, the operands. */
+static enum cc_status finish_options(struct sweep_options *o, int noperands, char **operands,
+                                     struct cc_err *err)
+{
+    const char *list = o->workers_text, *baseline = o->baseline_text;
+    enum cc_status status;
+
+    if (!list)
+        return cc_error(err, CC_EINPUT, "--workers: missing (e.g. --workers 1,2,4)");
+    if ((status = sweep_parse_list(list, &o->workers, &o->npoints, err)) != CC_OK)
+        return status;
+    if (o->seed_given && o->order != SWEEP_RANDOM)
+        return cc_error(err, CC_EINPUT, "--seed: only --order random uses a seed");
+    if (noperands == 0)
+        return cc_error(err, CC_EINPUT,
+                        "no command given (usage: concur sweep --workers LIST [options] -- COMMAND [ARG...])");
+    o->command = operands;
+    o->baseline = o->workers[0];
+    for (size_t i = 1; i < o->npoints; i++)
+        if (o->workers[i] < o->baseline)
+            o->baseline = o->workers[i];
+    if (baseline) {
+        if ((status = num_parse_u64("--baseline-workers", baseline, SWEEP_MAX_WORKERS, &o->baseline, err)) != CC_OK)
+            return status;
+        bool listed = false;
+        for (size_t i = 0; i < o->npoints; i++)
+            listed |= o->workers[i] == o->baseline;
+        if (!listed)
+            return cc_error(err, CC_EINPUT, "--baseline-workers: %s is not in --workers %s", baseline, list);
+    }
+    return CC_OK;
+}
+
 static enum cc_status parse_options(int argc, char **argv, struct sweep_options *o, bool *help,
                                     struct cc_err *err)
 {
@@ -147,7 +178,6 @@ static enum cc_status parse_options(int argc, char **argv, struct sweep_options 
         {0},
     };
     enum cc_status status = CC_OK;
-    const char *list = NULL, *baseline = NULL;
     int opt;
 
     *o = (struct sweep_options){.repeat = 3, .warmup = 1, .experiment = "sweep"};
@@ -155,7 +185,7 @@ static enum cc_status parse_options(int argc, char **argv, struct sweep_options 
      * be taken for ours ("--" ends ours explicitly). */
     while (status == CC_OK && (opt = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
         switch (opt) {
-        case 'w': list = optarg; break;
+        case 'w': o->workers_text = optarg; break;
         case 'r':
             status = num_parse_u64("--repeat", optarg, MAX_REPEAT, &o->repeat, err);
             if (status == CC_OK && o->repeat == 0)
@@ -170,7 +200,7 @@ static enum cc_status parse_options(int argc, char **argv, struct sweep_options 
         case 'e': status = parse_env(optarg, o, err); break;
         case 'x': status = parse_name("--experiment", optarg, &o->experiment, err); break;
         case 'v': status = parse_name("--variant", optarg, &o->variant, err); break;
-        case 'b': baseline = optarg; break;
+        case 'b': o->baseline_text = optarg; break;
         case 't':
             if (!strcmp(optarg, "wall"))
                 o->time = TIME_WALL;
@@ -197,30 +227,7 @@ static enum cc_status parse_options(int argc, char **argv, struct sweep_options 
     }
     if (status != CC_OK)
         return status;
-    if (!list)
-        return cc_error(err, CC_EINPUT, "--workers: missing (e.g. --workers 1,2,4)");
-    if ((status = sweep_parse_list(list, &o->workers, &o->npoints, err)) != CC_OK)
-        return status;
-    if (o->seed_given && o->order != SWEEP_RANDOM)
-        return cc_error(err, CC_EINPUT, "--seed: only --order random uses a seed");
-    if (optind >= argc)
-        return cc_error(err, CC_EINPUT,
-                        "no command given (usage: concur sweep --workers LIST [options] -- COMMAND [ARG...])");
-    o->command = argv + optind;
-    o->baseline = o->workers[0];
-    for (size_t i = 1; i < o->npoints; i++)
-        if (o->workers[i] < o->baseline)
-            o->baseline = o->workers[i];
-    if (baseline) {
-        if ((status = num_parse_u64("--baseline-workers", baseline, SWEEP_MAX_WORKERS, &o->baseline, err)) != CC_OK)
-            return status;
-        bool listed = false;
-        for (size_t i = 0; i < o->npoints; i++)
-            listed |= o->workers[i] == o->baseline;
-        if (!listed)
-            return cc_error(err, CC_EINPUT, "--baseline-workers: %s is not in --workers %s", baseline, list);
-    }
-    return CC_OK;
+    return finish_options(o, argc - optind, argv + optind, err);
 }
 
 /* ------------------------------------------------------------------------
@@ -618,7 +625,7 @@ static int finish(struct sweep_state *s, size_t done, size_t total, enum cc_stat
                 sig == SIGINT ? "SIGINT" : "SIGTERM", done, total, s->nrows,
                 o->out ? " in " : "", o->out ? o->out : "");
     if (status != CC_OK)
-        return cli_report("sweep", status, err);
+        return cli_exit_status("sweep", status, err);
     if (sig)
         return 128 + sig;
     if (s->failed) {
@@ -643,7 +650,7 @@ int cmd_sweep(int argc, char **argv)
         status = check_plan(&o, &err);
     if (status != CC_OK) {
         free(o.workers);
-        return cli_report("sweep", status, &err);
+        return cli_exit_status("sweep", status, &err);
     }
     if (!o.variant) {
         const char *slash = strrchr(o.command[0], '/');
@@ -674,7 +681,7 @@ int cmd_sweep(int argc, char **argv)
     int code;
     if (status != CC_OK) {
         report_close(s.report);
-        code = cli_report("sweep", status, &err);
+        code = cli_exit_status("sweep", status, &err);
     } else {
         add_meta(s.report, &o, cpus);
         /* --time reported: the command's own oversubscribed column decides

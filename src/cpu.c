@@ -8,21 +8,25 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "runs.h"
+
+const char *const cpu_mode_names[CPU_NMODES] = {RUNS_VARIANT_SERIAL, "omp", "mpi", "hybrid"};
+const char *const cpu_schedule_names[CPU_NSCHEDULES] = {"static", "dynamic"};
+const char *const cpu_distribution_names[CPU_NDISTRIBUTIONS] = {"block", "cyclic", "dynamic"};
+
 const char *cpu_mode_name(enum cpu_mode m)
 {
-    static const char *const names[] = {"serial", "omp", "mpi", "hybrid"};
-    return names[m];
+    return cpu_mode_names[m];
 }
 
 const char *cpu_schedule_name(enum cpu_schedule s)
 {
-    return s == SCHED_DYNAMIC ? "dynamic" : "static";
+    return cpu_schedule_names[s];
 }
 
 const char *cpu_distribution_name(enum cpu_distribution d)
 {
-    static const char *const names[] = {"block", "cyclic", "dynamic"};
-    return names[d];
+    return cpu_distribution_names[d];
 }
 
 static int cpus_available_now(void)

@@ -3,6 +3,7 @@
  * fetch_mpi.c), which run their transfers through fetch_transfer.c. */
 #include "clock.h"
 #include "fetch_impl.h"
+#include "runs.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -46,7 +47,9 @@ const char *fetch_library_version(void)
     return line;
 }
 
-static const char *const mode_names[] = {"sync", "threads", "multi", "mpi"};
+/* Indexed by enum fetch_mode; sync is runs.h's RUNS_VARIANT_SYNC, the
+ * baseline stats recognises. */
+static const char *const mode_names[] = {RUNS_VARIANT_SYNC, "threads", "multi", "mpi"};
 
 enum cc_status fetch_parse_mode(const char *text, enum fetch_mode *out, struct cc_err *err)
 {
@@ -56,7 +59,7 @@ enum cc_status fetch_parse_mode(const char *text, enum fetch_mode *out, struct c
             return CC_OK;
         }
     }
-    return cc_error(err, CC_EINPUT, "--mode: unknown mode '%s' (sync, threads, multi or mpi)", text);
+    return cc_error(err, CC_EINPUT, "--mode: unknown mode '%s' (" FETCH_MODE_CHOICES ")", text);
 }
 
 const char *fetch_mode_name(enum fetch_mode mode)

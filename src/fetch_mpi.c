@@ -129,8 +129,9 @@ enum cc_status fetch_mpi_run(const struct fetch_options *o, const struct url_ent
     MPI_Barrier(MPI_COMM_WORLD);
     double start = MPI_Wtime();
     if (status == CC_OK && count > 0)
-        status = o->rank_multi ? fetch_run_multi(o, entries, count, mine, err)
-                               : fetch_run_sync(o, entries, count, mine, err);
+        status = fetch_process_mode(FETCH_MPI, o) == FETCH_MULTI
+                     ? fetch_run_multi(o, entries, count, mine, err)
+                     : fetch_run_sync(o, entries, count, mine, err);
     status = agree(status, err);
     if (status == CC_OK)
         status = gather(split, n, mine, count, results, err);

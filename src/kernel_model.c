@@ -35,20 +35,33 @@ static u128 lanes_sum(const uint64_t *lane, unsigned n)
     return total;
 }
 
-u128 kernel_model_block_ifma(uint64_t start, uint64_t count)
-{
-    uint64_t index[NARROW_LANES], sum[NARROW_LANES] = {0};
-    uint64_t groups = count / NARROW_LANES;
+#define AVX512_LANES 32 /* 4 accumulators of 8 lanes */
+#define MAX_BLOCK_LANES NARROW_LANES
+_Static_assert(AVX512_LANES <= MAX_BLOCK_LANES, "a block's lanes fit its arrays");
 
-    for (unsigned j = 0; j < NARROW_LANES; j++)
+/* The narrow blocks of both paths: lane j squares start + j and every
+ * lanes-th number after it into one accumulator with madd (the
+ * instruction emulated, acc + a * b in its own way); the numbers past the
+ * last whole group are summed exactly. */
+static u128 model_block(uint64_t start, uint64_t count, unsigned lanes,
+                        uint64_t (*madd)(uint64_t acc, uint64_t a, uint64_t b))
+{
+    uint64_t index[MAX_BLOCK_LANES], sum[MAX_BLOCK_LANES] = {0};
+    uint64_t groups = count / lanes;
+
+    for (unsigned j = 0; j < lanes; j++)
         index[j] = start + j;
     for (uint64_t g = 0; g < groups; g++)
-        for (unsigned j = 0; j < NARROW_LANES; j++) {
-            sum[j] = kernel_model_madd52lo(sum[j], index[j], index[j]);
-            index[j] += NARROW_LANES;
+        for (unsigned j = 0; j < lanes; j++) {
+            sum[j] = madd(sum[j], index[j], index[j]);
+            index[j] += lanes;
         }
-    return lanes_sum(sum, NARROW_LANES) +
-           kernel_exact_scalar(start + groups * NARROW_LANES, start + count);
+    return lanes_sum(sum, lanes) + kernel_exact_scalar(start + groups * lanes, start + count);
+}
+
+u128 kernel_model_block_ifma(uint64_t start, uint64_t count)
+{
+    return model_block(start, count, NARROW_LANES, kernel_model_madd52lo);
 }
 
 u128 kernel_model_wide_ifma(uint64_t start, uint64_t count)
@@ -79,22 +92,15 @@ static uint64_t mul_epu32(uint64_t a, uint64_t b)
     return (a & UINT32_MAX) * (b & UINT32_MAX);
 }
 
-#define AVX512_LANES 32 /* 4 accumulators of 8 lanes */
+/* vpmuludq then vpaddq, one lane. */
+static uint64_t madd_epu32(uint64_t acc, uint64_t a, uint64_t b)
+{
+    return acc + mul_epu32(a, b);
+}
 
 u128 kernel_model_block_avx512(uint64_t start, uint64_t count)
 {
-    uint64_t index[AVX512_LANES], sum[AVX512_LANES] = {0};
-    uint64_t groups = count / AVX512_LANES;
-
-    for (unsigned j = 0; j < AVX512_LANES; j++)
-        index[j] = start + j;
-    for (uint64_t g = 0; g < groups; g++)
-        for (unsigned j = 0; j < AVX512_LANES; j++) {
-            sum[j] += mul_epu32(index[j], index[j]);
-            index[j] += AVX512_LANES;
-        }
-    return lanes_sum(sum, AVX512_LANES) +
-           kernel_exact_scalar(start + groups * AVX512_LANES, start + count);
+    return model_block(start, count, AVX512_LANES, madd_epu32);
 }
 
 u128 kernel_model_wide_avx512(uint64_t start, uint64_t count)

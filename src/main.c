@@ -11,7 +11,7 @@
 struct subcommand {
     const char *name;
     int (*run)(int argc, char **argv);
-    const char *summary;
+    const char *purpose;  /* one line in concur --help's list */
 };
 
 static const struct subcommand subcommands[] = {
@@ -31,9 +31,9 @@ static const struct subcommand subcommands[] = {
 
 static void usage(FILE *out)
 {
-    fputs("usage: concur <command> [options]\n\ncommands:\n", out);
+    fputs("Usage: concur <command> [options]\n\ncommands:\n", out);
     for (size_t i = 0; i < N_SUBCOMMANDS; i++)
-        fprintf(out, "  %-9s %s\n", subcommands[i].name, subcommands[i].summary);
+        fprintf(out, "  %-9s %s\n", subcommands[i].name, subcommands[i].purpose);
     fputs("\n'concur <command> --help' describes each command.\n"
           "Exit status: 0 success, 1 the work ran but failed, 2 bad usage or input.\n"
           "'concur --version' prints the version, 'concur --build-info' how it was built\n"

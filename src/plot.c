@@ -35,17 +35,17 @@ static double or_point(double bound, double point)
  * Fieller intervals, Amdahl's curve with the band of f's interval. */
 static bool cpu_plot_data(FILE *f, const struct predict_result *p)
 {
-    const struct summary_fit *fit = NULL;
-    for (size_t i = 0; p->summary && i < p->summary->nfits && !fit; i++)
-        if (strcmp(p->summary->fits[i].sweep->experiment, RUNS_EXPERIMENT_IO))
-            fit = &p->summary->fits[i];
+    const struct scaling_fit *fit = NULL;
+    for (size_t i = 0; p->scaling && i < p->scaling->nfits && !fit; i++)
+        if (strcmp(p->scaling->fits[i].sweep->experiment, RUNS_EXPERIMENT_IO))
+            fit = &p->scaling->fits[i];
     if (!fit)
         return false;
     double base = (double)fit->baseline->group->workers;
     uint64_t most = largest(p->request.cores, p->request.ncores, 1);
     fputs("$measured << EOD\n", f);
-    for (size_t i = 0; i < p->summary->nrows; i++) {
-        const struct summary_row *row = &p->summary->rows[i];
+    for (size_t i = 0; i < p->scaling->nrows; i++) {
+        const struct scaling_row *row = &p->scaling->rows[i];
         if (row->group->sweep != fit->sweep->sweep)
             continue;
         double s = row->speedup.ratio;

@@ -157,12 +157,12 @@ enum cc_status predict_io_fit(const struct runs *r, const char *variant,
 }
 
 /* The Karp-Flatt metric of the sweep's row with the most workers. */
-static double last_karp_flatt(const struct summary *s, const struct summary_fit *fit)
+static double last_karp_flatt(const struct scaling *s, const struct scaling_fit *fit)
 {
     double e = NAN;
     uint64_t most = 0;
     for (size_t i = 0; i < s->nrows; i++) {
-        const struct summary_row *row = &s->rows[i];
+        const struct scaling_row *row = &s->rows[i];
         if (row->group->sweep == fit->sweep->sweep && row->group->workers > most
             && isfinite(row->karp_flatt) && !row->group->oversubscribed) {
             most = row->group->workers;
@@ -172,15 +172,15 @@ static double last_karp_flatt(const struct summary *s, const struct summary_fit 
     return e;
 }
 
-size_t predict_cpu(const struct summary *s, struct predict_point out[])
+size_t predict_cpu(const struct scaling *s, struct predict_point out[])
 {
     size_t n = 0;
     for (size_t i = 0; i < s->nfits; i++) {
-        const struct summary_fit *fit = &s->fits[i];
+        const struct scaling_fit *fit = &s->fits[i];
         const struct stats_summary *base = &fit->baseline->s;
         double e = last_karp_flatt(s, fit);
         for (size_t k = 0; k < s->npredict; k++) {
-            const struct summary_prediction *pr = &fit->predictions[k];
+            const struct scaling_prediction *pr = &fit->predictions[k];
             double p = (double)pr->workers / (double)fit->baseline->group->workers;
             out[n++] = (struct predict_point){
                 .experiment = fit->sweep->experiment, .variant = fit->sweep->variant,
@@ -202,24 +202,24 @@ void predict_free(struct predict_result *p)
 {
     free(p->points);
     free(p->models);
-    summary_free(p->summary);
+    scaling_free(p->scaling);
     runs_free(p->io_runs);
     *p = (struct predict_result){0};
 }
 
-/* The summary of the non-io sweeps' predictions: summary.h fits every
+/* The scaling table of the non-io sweeps' predictions: scaling.h fits every
  * sweep; io sweeps are left out here (their model is the rounds model). */
 static enum cc_status cpu_points(struct predict_result *p, struct cc_err *err)
 {
     const struct predict_request *q = &p->request;
-    struct summary_options so = {.predict = q->cores, .npredict = q->ncores};
-    enum cc_status status = summary_build(p->runs, &so, &p->summary, err);
+    struct scaling_options so = {.predict = q->cores, .npredict = q->ncores};
+    enum cc_status status = scaling_build(p->runs, &so, &p->scaling, err);
     if (status != CC_OK)
         return status;
-    size_t room = p->summary->nfits * q->ncores + q->nurls * q->nworkers * p->runs->nsweeps + 1;
+    size_t room = p->scaling->nfits * q->ncores + q->nurls * q->nworkers * p->runs->nsweeps + 1;
     if (!(p->points = calloc(room, sizeof *p->points)))
         return cc_error(err, CC_ESYS, "out of memory");
-    size_t n = predict_cpu(p->summary, p->points);
+    size_t n = predict_cpu(p->scaling, p->points);
     for (size_t i = 0; i < n; i++)  /* keep the non-io ones */
         if (strcmp(p->points[i].experiment, RUNS_EXPERIMENT_IO))
             p->points[p->npoints++] = p->points[i];

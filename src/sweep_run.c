@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "clock.h"
 
 /* Captured output above this is cut (a runs CSV of a few thousand rows
@@ -95,11 +96,6 @@ enum cc_status sweep_find_program(const char *name, struct cc_err *err)
         p = end;
     }
     return cc_error(err, CC_EINPUT, "cannot run '%s': not found in PATH", name);
-}
-
-static double timeval_s(struct timeval tv)
-{
-    return (double)tv.tv_sec + 1e-6 * (double)tv.tv_usec;
 }
 
 /* In the child, after fork: only async-signal-safe calls until exec. On
@@ -279,23 +275,17 @@ enum cc_status sweep_run_step(const struct sweep_child *c, struct sweep_outcome 
         fcntl(out_pipe[0], F_SETFL, fcntl(out_pipe[0], F_GETFL) | O_NONBLOCK);
     status = wait_exit(pid, pidfd, out_pipe[0], c, t0, o, err);
 
-    int wstatus;
-    struct rusage ru;
-    while (wait4(pid, &wstatus, 0, &ru) == -1) {
-        if (errno != EINTR) {
-            status = cc_error(err, CC_ESYS, "wait4: %s", strerror(errno));
-            goto out;
-        }
+    struct child_end end;
+    enum cc_status reaped = child_reap(pid, &end, err);
+    if (reaped != CC_OK) {
+        status = reaped;
+        goto out;
     }
-    o->user_s = timeval_s(ru.ru_utime);
-    o->sys_s = timeval_s(ru.ru_stime);
-    o->max_rss_kib = (double)ru.ru_maxrss; /* Linux: kilobytes */
-    if (WIFSIGNALED(wstatus)) {
-        o->term_signal = WTERMSIG(wstatus);
-        o->exit_status = 128 + o->term_signal;
-    } else {
-        o->exit_status = WEXITSTATUS(wstatus);
-    }
+    o->user_s = end.user_s;
+    o->sys_s = end.sys_s;
+    o->max_rss_kib = end.max_rss_kib;
+    o->term_signal = end.term_signal;
+    o->exit_status = end.exit_status;
 out:
     if (pidfd >= 0)
         close(pidfd);

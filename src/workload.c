@@ -66,7 +66,9 @@ void workload_free(struct workload *w)
     w->ntasks = 0;
 }
 
+const char *const decomposition_names[NDECOMPOSITIONS] = {"numbers", "range"};
+
 const char *decomposition_name(enum decomposition d)
 {
-    return d == DECOMP_RANGE ? "range" : "numbers";
+    return decomposition_names[d];
 }

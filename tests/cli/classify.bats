@@ -162,7 +162,7 @@ classify_json() {
 @test "--help describes the thresholds and exits 0" {
     run "$CONCUR" classify --help
     [ "$status" -eq 0 ]
-    [[ "$output" == *"usage: concur classify"* ]]
+    [[ "$output" == *"Usage: concur classify"* ]]
     [[ "$output" == *"demand >= 0.8"* ]]
 }
 

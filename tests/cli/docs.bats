@@ -66,6 +66,21 @@ render() {
     [ "$("$CONCUR" io --help | help_options | grep -c -- '--cacert')" -eq 1 ]
 }
 
+# help2man takes a SYNOPSIS only from a line that starts "Usage:" (and
+# "  or:" lines right under it); without one the usage line lands in the
+# DESCRIPTION.
+@test "every manual page has a SYNOPSIS naming its command" {
+    "$ROOT/scripts/make-man" "$CONCUR" "$TMP/man"
+    local page text synopsis missing=
+    for page in "$TMP"/man/*.1; do
+        text=$(render "$page" 2>/dev/null)
+        synopsis=$(awk '/^SYNOPSIS/ {on = 1; next} /^[A-Z]/ {on = 0} on' <<<"$text")
+        grep -q 'concur' <<<"$synopsis" || missing+=" ${page##*/}"
+        grep -qi '^ *usage:' <<<"$text" && missing+=" ${page##*/}(usage-in-text)"
+    done
+    [ -z "$missing" ] || { echo "no SYNOPSIS:$missing"; return 1; }
+}
+
 # How to run one script of jobs/, scripts/, analysis/ or data/ with ARGS.
 run_script() {
     local script=$1

@@ -347,15 +347,7 @@ EOF
     run ! kill -0 "$server"
 }
 
-@test "io-sweep refuses a concur without the io command" {
-    run --separate-stderr env MODES=sync RESULTS="$TMP" bash "$JOBS/io-sweep.sbatch"
-    if "$CONCUR" io --help >/dev/null 2>&1; then skip "this concur has the io command"; fi
-    [ "$status" -eq 2 ]
-    [[ $stderr == *"has no io command"* ]]
-}
-
 @test "the real io-sweep with concur io and concur serve" {
-    if ! "$CONCUR" io --help >/dev/null 2>&1; then skip "this concur has no io command yet"; fi
     export LATENCY=1ms WORKERS="1 5" RANKS=1 REPEAT=1 RESULTS="$TMP/real io"
     run --separate-stderr bash "$JOBS/io-sweep.sbatch"
     [ "$status" -eq 0 ]

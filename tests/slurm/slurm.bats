@@ -194,9 +194,6 @@ print(json.dumps(value) if isinstance(value, (list, dict)) else value)' "$JOB_DI
 }
 
 @test "io-sweep: the server in the job, 160 URLs per run, stopped afterwards" {
-    if ! "$CONCUR" io --help >/dev/null 2>&1; then
-        skip "this concur has no io command yet"
-    fi
     export LATENCY=10ms WORKERS="1 5" RANKS="1 2" REPEAT=1
     submit io-sweep.sbatch --ntasks=2
     job_succeeded

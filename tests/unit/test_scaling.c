@@ -1,4 +1,4 @@
-/* summary: baselines, speedups, efficiency and Amdahl fits over runs. */
+/* scaling: baselines, speedups, efficiency and Amdahl fits over runs. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 
 #include "runs.h"
 #include "stats.h"
-#include "summary.h"
+#include "scaling.h"
 
 #define assert_close(got, want, rel)                                                      \
     do {                                                                                  \
@@ -51,19 +51,19 @@ static void speedups_and_amdahl_on_exact_data(void **state)
 {
     (void)state;
     const uint64_t predict[] = {64};
-    struct summary_options o = {.predict = predict, .npredict = 1};
+    struct scaling_options o = {.predict = predict, .npredict = 1};
     struct runs *r = runs_from(amdahl_runs);
-    struct summary *s;
+    struct scaling *s;
     struct cc_err err;
-    assert_int_equal(summary_build(r, &o, &s, &err), CC_OK);
+    assert_int_equal(scaling_build(r, &o, &s, &err), CC_OK);
     assert_int_equal(s->nrows, 5);
-    const struct summary_row *base = &s->rows[0];
+    const struct scaling_row *base = &s->rows[0];
     assert_string_equal(base->group->variant, "serial");
     assert_ptr_equal(base->baseline, base);
     assert_close(base->speedup.ratio, 1, 0);
     assert_close(base->speedup.low, 1, 0);
 
-    const struct summary_row *p4 = &s->rows[3];
+    const struct scaling_row *p4 = &s->rows[3];
     assert_int_equal(p4->group->workers, 4);
     assert_close(p4->speedup.ratio, 10 / 3.25, 1e-15);
     assert_close(p4->speedup.low, 10 / 3.25, 1e-15);  /* no spread: exact */
@@ -71,13 +71,13 @@ static void speedups_and_amdahl_on_exact_data(void **state)
     assert_close(p4->karp_flatt, 0.1, 1e-14);
 
     assert_int_equal(s->nfits, 1);
-    const struct summary_fit *fit = &s->fits[0];
+    const struct scaling_fit *fit = &s->fits[0];
     assert_string_equal(fit->sweep->variant, "omp");
     assert_int_equal(fit->amdahl.points, 4);
     assert_close(fit->amdahl.f, 0.1, 1e-12);
     assert_int_equal(fit->predictions[0].workers, 64);
     assert_close(fit->predictions[0].speedup, 1 / (0.1 + 0.9 / 64), 1e-11);
-    summary_free(s);
+    scaling_free(s);
     runs_free(r);
 }
 
@@ -86,23 +86,23 @@ static void speedups_and_amdahl_on_exact_data(void **state)
 static void chosen_baseline_and_relative_workers(void **state)
 {
     (void)state;
-    struct summary_options o = {.baseline = "omp", .baseline_workers = 2};
+    struct scaling_options o = {.baseline = "omp", .baseline_workers = 2};
     struct runs *r = runs_from(amdahl_runs);
-    struct summary *s;
+    struct scaling *s;
     struct cc_err err;
-    assert_int_equal(summary_build(r, &o, &s, &err), CC_OK);
-    const struct summary_row *p4 = &s->rows[3];
+    assert_int_equal(scaling_build(r, &o, &s, &err), CC_OK);
+    const struct scaling_row *p4 = &s->rows[3];
     assert_int_equal(p4->baseline->group->workers, 2);
     assert_close(p4->speedup.ratio, 5.5 / 3.25, 1e-15);
     assert_close(p4->efficiency, 5.5 / 3.25 / 2, 1e-15);
-    summary_free(s);
+    scaling_free(s);
 
     o.baseline_workers = 3;
-    assert_int_equal(summary_build(r, &o, &s, &err), CC_EINPUT);
+    assert_int_equal(scaling_build(r, &o, &s, &err), CC_EINPUT);
     assert_string_equal(err.msg, "--baseline: unknown baseline 'omp:3': no group has variant 'omp' with 3 workers");
     o.baseline = "mpi";
     o.baseline_workers = 0;
-    assert_int_equal(summary_build(r, &o, &s, &err), CC_EINPUT);
+    assert_int_equal(scaling_build(r, &o, &s, &err), CC_EINPUT);
     assert_string_equal(err.msg, "--baseline: unknown baseline 'mpi': no group has variant 'mpi'");
     runs_free(r);
 }
@@ -113,12 +113,12 @@ static void chosen_baseline_and_relative_workers(void **state)
 static void sweep_without_serial_uses_its_fewest_workers(void **state)
 {
     (void)state;
-    struct summary_options o = {0};
+    struct scaling_options o = {0};
     struct runs *r = runs_from("experiment,variant,workers,run,seconds\n"
                                "gpu,cuda,2,1,1\ngpu,cuda,4,1,0.5\ngpu,hip,1,1,3\ngpu,hip,2,1,1\n");
-    struct summary *s;
+    struct scaling *s;
     struct cc_err err;
-    assert_int_equal(summary_build(r, &o, &s, &err), CC_OK);
+    assert_int_equal(scaling_build(r, &o, &s, &err), CC_OK);
     assert_int_equal(s->nno_baseline, 0);
     assert_int_equal(s->rows[1].baseline->group->workers, 2);
     assert_string_equal(s->rows[1].baseline->group->variant, "cuda");
@@ -127,7 +127,7 @@ static void sweep_without_serial_uses_its_fewest_workers(void **state)
     assert_close(s->rows[1].efficiency, 1, 1e-15);   /* p = 4 / 2 */
     assert_string_equal(s->rows[3].baseline->group->variant, "hip");
     assert_close(s->rows[3].speedup.ratio, 3, 1e-15);
-    summary_free(s);
+    scaling_free(s);
     runs_free(r);
 }
 
@@ -136,26 +136,26 @@ static void sweep_without_serial_uses_its_fewest_workers(void **state)
 static void baseline_workers_column_names_the_baseline(void **state)
 {
     (void)state;
-    struct summary_options o = {0};
+    struct scaling_options o = {0};
     struct runs *r = runs_from("experiment,variant,workers,run,seconds,baseline_workers\n"
                                "app,run,1,1,4,2\napp,run,2,1,2,2\napp,run,4,1,1,2\n");
-    struct summary *s;
+    struct scaling *s;
     struct cc_err err;
-    assert_int_equal(summary_build(r, &o, &s, &err), CC_OK);
+    assert_int_equal(scaling_build(r, &o, &s, &err), CC_OK);
     assert_int_equal(s->rows[0].baseline->group->workers, 2);
     assert_string_equal(s->rows[0].baseline_rule, "baseline_workers");
     assert_close(s->rows[0].speedup.ratio, 0.5, 1e-15);
     assert_close(s->rows[2].speedup.ratio, 2, 1e-15);
-    summary_free(s);
+    scaling_free(s);
     runs_free(r);
 
     r = runs_from("experiment,variant,workers,run,seconds,baseline_workers\n"
                   "app,run,1,1,4,3\napp,run,2,1,2,3\n");
-    assert_int_equal(summary_build(r, &o, &s, &err), CC_OK);
+    assert_int_equal(scaling_build(r, &o, &s, &err), CC_OK);
     assert_int_equal(s->nno_baseline, 1);
     assert_string_equal(s->no_baseline[0], "app");
     assert_true(isnan(s->rows[1].speedup.ratio));
-    summary_free(s);
+    scaling_free(s);
     runs_free(r);
 }
 
@@ -164,15 +164,15 @@ static void baseline_workers_column_names_the_baseline(void **state)
 static void oversubscribed_points_are_not_fitted(void **state)
 {
     (void)state;
-    struct summary_options o = {0};
+    struct scaling_options o = {0};
     struct runs *r = runs_from("experiment,variant,workers,run,seconds,oversubscribed\n"
                                "cpu,serial,1,1,10,0\ncpu,serial,1,2,10,0\n"
                                "cpu,mpi,2,1,5.5,0\ncpu,mpi,2,2,5.5,0\n"
                                "cpu,mpi,4,1,3.25,0\ncpu,mpi,4,2,3.25,0\n"
                                "cpu,mpi,8,1,9,1\ncpu,mpi,8,2,9,1\n");
-    struct summary *s;
+    struct scaling *s;
     struct cc_err err;
-    assert_int_equal(summary_build(r, &o, &s, &err), CC_OK);
+    assert_int_equal(scaling_build(r, &o, &s, &err), CC_OK);
     assert_true(s->rows[3].group->oversubscribed);
     assert_close(s->rows[3].speedup.ratio, 10.0 / 9, 1e-15);  /* shown */
     assert_int_equal(s->nfits, 1);
@@ -180,7 +180,7 @@ static void oversubscribed_points_are_not_fitted(void **state)
     assert_int_equal(s->fits[0].oversubscribed, 1);
     assert_int_equal(s->oversubscribed, 1);
     assert_close(s->fits[0].amdahl.f, 0.1, 1e-12);
-    summary_free(s);
+    scaling_free(s);
     runs_free(r);
 }
 
@@ -189,21 +189,21 @@ static void oversubscribed_points_are_not_fitted(void **state)
 static void zero_second_baseline_gives_undefined_speedup(void **state)
 {
     (void)state;
-    struct summary_options o = {0};
+    struct scaling_options o = {0};
     struct runs *r = runs_from("experiment,variant,workers,run,seconds\n"
                                "cpu,serial,1,1,0\ncpu,serial,1,2,0\n"
                                "cpu,omp,2,1,1\ncpu,omp,2,2,1.1\n");
-    struct summary *s;
+    struct scaling *s;
     struct cc_err err;
-    assert_int_equal(summary_build(r, &o, &s, &err), CC_OK);
+    assert_int_equal(scaling_build(r, &o, &s, &err), CC_OK);
     for (size_t i = 0; i < 2; i++) {
-        const struct summary_row *row = &s->rows[i];
+        const struct scaling_row *row = &s->rows[i];
         assert_true(isnan(row->speedup.ratio));
         assert_true(isnan(row->speedup.low) && isnan(row->speedup.high));
         assert_true(isnan(row->efficiency));
         assert_true(isnan(row->karp_flatt));
     }
-    summary_free(s);
+    scaling_free(s);
     runs_free(r);
 }
 
@@ -212,16 +212,16 @@ static void zero_second_baseline_gives_undefined_speedup(void **state)
 static void karp_flatt_undefined_without_speedup(void **state)
 {
     (void)state;
-    struct summary_options o = {0};
+    struct scaling_options o = {0};
     struct runs *r = runs_from("experiment,variant,workers,run,seconds\n"
                                "cpu,serial,1,1,1e308\ncpu,omp,2,1,0.01\n");
-    struct summary *s;
+    struct scaling *s;
     struct cc_err err;
-    assert_int_equal(summary_build(r, &o, &s, &err), CC_OK);
+    assert_int_equal(scaling_build(r, &o, &s, &err), CC_OK);
     assert_true(isnan(s->rows[1].speedup.ratio));
     assert_true(isnan(s->rows[1].karp_flatt));
     assert_true(isnan(s->rows[1].efficiency));
-    summary_free(s);
+    scaling_free(s);
     runs_free(r);
 }
 
@@ -230,24 +230,24 @@ static void karp_flatt_undefined_without_speedup(void **state)
 static void outliers_flagged_or_dropped(void **state)
 {
     (void)state;
-    struct summary_options o = {0};
+    struct scaling_options o = {0};
     struct runs *r = runs_from("experiment,variant,workers,run,seconds\n"
                                "cpu,serial,1,1,1\ncpu,serial,1,2,100\ncpu,serial,1,3,2\n"
                                "cpu,serial,1,4,3\ncpu,serial,1,5,4\n");
-    struct summary *s;
+    struct scaling *s;
     struct cc_err err;
-    assert_int_equal(summary_build(r, &o, &s, &err), CC_OK);
+    assert_int_equal(scaling_build(r, &o, &s, &err), CC_OK);
     assert_int_equal(s->rows[0].outliers, 1);
     assert_close(s->rows[0].outlier_values[0], 100, 0);
     assert_int_equal(s->rows[0].s.n, 5);
     assert_close(s->rows[0].s.mean, 22, 1e-15);
-    summary_free(s);
+    scaling_free(s);
     o.drop_outliers = true;
-    assert_int_equal(summary_build(r, &o, &s, &err), CC_OK);
+    assert_int_equal(scaling_build(r, &o, &s, &err), CC_OK);
     assert_int_equal(s->rows[0].outliers, 1);
     assert_int_equal(s->rows[0].s.n, 4);
     assert_close(s->rows[0].s.mean, 2.5, 1e-15);
-    summary_free(s);
+    scaling_free(s);
     runs_free(r);
 }
 
@@ -264,5 +264,5 @@ int main(void)
         cmocka_unit_test(karp_flatt_undefined_without_speedup),
         cmocka_unit_test(outliers_flagged_or_dropped),
     };
-    return cmocka_run_group_tests_name("summary", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("scaling", tests, NULL, NULL);
 }

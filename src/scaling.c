@@ -1,4 +1,4 @@
-#include "summary.h"
+#include "scaling.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
  * the first one's fences replaces it (the fences themselves come from all
  * the values, so dropping is done once, not repeated until nothing is
  * left). */
-static enum cc_status summarize_row(struct summary_row *row, bool drop, struct cc_err *err)
+static enum cc_status summarize_row(struct scaling_row *row, bool drop, struct cc_err *err)
 {
     const struct runs_group *g = row->group;
     enum cc_status status = stats_summarize(g->seconds, g->n, &row->s, err);
@@ -41,12 +41,12 @@ out:
     return status;
 }
 
-static double relative_workers(const struct summary_row *row)
+static double relative_workers(const struct scaling_row *row)
 {
     return (double)row->group->workers / (double)row->baseline->group->workers;
 }
 
-static enum cc_status speedup_row(struct summary_row *row, struct cc_err *err)
+static enum cc_status speedup_row(struct scaling_row *row, struct cc_err *err)
 {
     row->speedup.ratio = row->speedup.low = row->speedup.high = row->speedup.df = NAN;
     row->efficiency = row->karp_flatt = NAN;
@@ -73,7 +73,7 @@ static enum cc_status speedup_row(struct summary_row *row, struct cc_err *err)
 }
 
 /* The experiments in table order, each once; names point into the runs. */
-static size_t list_experiments(const struct summary *s, const char **names)
+static size_t list_experiments(const struct scaling *s, const char **names)
 {
     size_t n = 0;
     for (size_t i = 0; i < s->nrows; i++) {
@@ -87,8 +87,8 @@ static size_t list_experiments(const struct summary *s, const char **names)
     return n;
 }
 
-static enum cc_status choose_baselines(const struct runs *r, const struct summary_options *o,
-                                       struct summary *s, struct cc_err *err)
+static enum cc_status choose_baselines(const struct runs *r, const struct scaling_options *o,
+                                       struct scaling *s, struct cc_err *err)
 {
     const char **names = malloc((s->nrows ? s->nrows : 1) * sizeof *names);
     if (!names)
@@ -97,12 +97,12 @@ static enum cc_status choose_baselines(const struct runs *r, const struct summar
     size_t found = 0;
     for (size_t e = 0; e < nexp; e++) {
         const struct runs_group *base = runs_baseline(r, names[e], o->baseline, o->baseline_workers);
-        const struct summary_row *brow = base ? summary_find(s, base) : NULL;
+        const struct scaling_row *brow = base ? scaling_find(s, base) : NULL;
         bool missing = false;
         if (brow)
             found++;
         for (size_t i = 0; i < s->nrows; i++) {
-            struct summary_row *row = &s->rows[i];
+            struct scaling_row *row = &s->rows[i];
             if (strcmp(row->group->experiment, names[e]))
                 continue;
             row->baseline = brow;
@@ -110,7 +110,7 @@ static enum cc_status choose_baselines(const struct runs *r, const struct summar
             if (!brow && !o->baseline) {
                 /* No serial or sync group: each sweep is its own reference. */
                 const struct runs_group *own = runs_sweep_baseline(r, row->group);
-                row->baseline = own ? summary_find(s, own) : NULL;
+                row->baseline = own ? scaling_find(s, own) : NULL;
                 row->baseline_rule = own && own->baseline_workers ? "baseline_workers" : "fewest workers";
             }
             missing |= !row->baseline;
@@ -136,11 +136,11 @@ static double clamp01(double f)
     return f < 0 ? 0 : f > 1 ? 1 : f;
 }
 
-static void predict(struct summary_fit *fit, const struct summary_options *o)
+static void predict(struct scaling_fit *fit, const struct scaling_options *o)
 {
     double base = (double)fit->baseline->group->workers;
     for (size_t k = 0; k < o->npredict; k++) {
-        struct summary_prediction *pr = &fit->predictions[k];
+        struct scaling_prediction *pr = &fit->predictions[k];
         double p = (double)o->predict[k] / base;
         pr->workers = o->predict[k];
         pr->speedup = stats_amdahl_speedup(fit->amdahl.f, p);
@@ -154,10 +154,10 @@ static void predict(struct summary_fit *fit, const struct summary_options *o)
 /* One Amdahl fit for the sweep of rows[first .. end), when it has a speedup
  * at more workers than its baseline. The baseline row itself is left out:
  * its speedup is 1 by definition, not a measurement. */
-static enum cc_status fit_sweep(struct summary *s, size_t first, size_t end,
-                                const struct summary_options *o, struct cc_err *err)
+static enum cc_status fit_sweep(struct scaling *s, size_t first, size_t end,
+                                const struct scaling_options *o, struct cc_err *err)
 {
-    const struct summary_row *base = s->rows[first].baseline;
+    const struct scaling_row *base = s->rows[first].baseline;
     if (!base)
         return CC_OK;
     double *p = malloc(2 * (end - first) * sizeof *p);
@@ -167,7 +167,7 @@ static enum cc_status fit_sweep(struct summary *s, size_t first, size_t end,
     size_t n = 0, oversubscribed = 0;
     bool above = false;
     for (size_t i = first; i < end; i++) {
-        const struct summary_row *row = &s->rows[i];
+        const struct scaling_row *row = &s->rows[i];
         if (row == base || !(row->speedup.ratio > 0) || !isfinite(row->speedup.ratio))
             continue;
         if (row->group->oversubscribed) {
@@ -182,7 +182,7 @@ static enum cc_status fit_sweep(struct summary *s, size_t first, size_t end,
     enum cc_status status = CC_OK;
     s->oversubscribed += oversubscribed;
     if (above) {
-        struct summary_fit *fit = &s->fits[s->nfits];
+        struct scaling_fit *fit = &s->fits[s->nfits];
         fit->sweep = s->rows[first].group;
         fit->baseline = base;
         fit->oversubscribed = oversubscribed;
@@ -200,15 +200,15 @@ static enum cc_status fit_sweep(struct summary *s, size_t first, size_t end,
     return status;
 }
 
-enum cc_status summary_build(const struct runs *r, const struct summary_options *o,
-                             struct summary **out, struct cc_err *err)
+enum cc_status scaling_build(const struct runs *r, const struct scaling_options *o,
+                             struct scaling **out, struct cc_err *err)
 {
     enum cc_status status = CC_OK;
-    struct summary *s = calloc(1, sizeof *s);
+    struct scaling *s = calloc(1, sizeof *s);
     size_t n = r->ngroups ? r->ngroups : 1;
     if (!s || !(s->rows = calloc(n, sizeof *s->rows)) || !(s->fits = calloc(n, sizeof *s->fits))
         || !(s->no_baseline = calloc(n, sizeof *s->no_baseline))) {
-        summary_free(s);
+        scaling_free(s);
         return cc_error(err, CC_ESYS, "out of memory");
     }
     s->nrows = r->ngroups;
@@ -233,11 +233,11 @@ enum cc_status summary_build(const struct runs *r, const struct summary_options 
     *out = s;
     return CC_OK;
 fail:
-    summary_free(s);
+    scaling_free(s);
     return status;
 }
 
-void summary_free(struct summary *s)
+void scaling_free(struct scaling *s)
 {
     if (!s)
         return;
@@ -251,7 +251,7 @@ void summary_free(struct summary *s)
     free(s);
 }
 
-const struct summary_row *summary_find(const struct summary *s, const struct runs_group *g)
+const struct scaling_row *scaling_find(const struct scaling *s, const struct runs_group *g)
 {
     for (size_t i = 0; i < s->nrows; i++)
         if (runs_same_group(s->rows[i].group, g))

@@ -1,7 +1,7 @@
-/* The group table behind `concur stats` and `concur compare`: runs grouped
- * (runs.h), each group summarized (stats.h), speedups against a baseline
- * per experiment, and an Amdahl fit per worker sweep. Computation only; the
- * command-line layer prints it.
+/* The scaling table behind `concur stats`, `concur compare` and `concur
+ * predict`: runs grouped (runs.h), each group summarized (stats.h's
+ * summary), speedups against a baseline per experiment, and an Amdahl fit
+ * per worker sweep. Computation only; the command-line layer prints it.
  *
  * Worker counts enter speedup, efficiency, Karp-Flatt and Amdahl relative to
  * the baseline's workers, p = workers / baseline workers: with the usual
@@ -15,8 +15,8 @@
  * Groups marked oversubscribed (more workers than CPUs) are shown with
  * their speedups but left out of the Amdahl fit and of predict's
  * Karp-Flatt: time-sharing a core is not a serial fraction. */
-#ifndef CONCUR_SUMMARY_H
-#define CONCUR_SUMMARY_H
+#ifndef CONCUR_SCALING_H
+#define CONCUR_SCALING_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,7 +26,7 @@
 #include "stats.h"
 #include "status.h"
 
-struct summary_options {
+struct scaling_options {
     const char *baseline;     /* variant, NULL for the SPEC default */
     uint64_t baseline_workers; /* 0: the baseline variant's fewest workers */
     bool drop_outliers;       /* leave Tukey outliers out of the statistics */
@@ -34,13 +34,13 @@ struct summary_options {
     size_t npredict;
 };
 
-struct summary_row {
+struct scaling_row {
     const struct runs_group *group;
     struct stats_summary s;        /* of the values used (outliers left out
                                       when dropping) */
     size_t outliers;               /* flagged, and dropped when asked */
     double *outlier_values;        /* the flagged values, in file order */
-    const struct summary_row *baseline; /* NULL: its experiment has none */
+    const struct scaling_row *baseline; /* NULL: its experiment has none */
     const char *baseline_rule;     /* how it was chosen, for the output:
                                       "--baseline", "serial/sync",
                                       "baseline_workers", "fewest workers" */
@@ -49,24 +49,24 @@ struct summary_row {
     double karp_flatt;             /* NAN at p <= 1 or without a speedup */
 };
 
-struct summary_prediction {
+struct scaling_prediction {
     uint64_t workers;
     double speedup, low, high;     /* low/high from f's interval, f clamped
                                       to [0, 1] */
 };
 
-struct summary_fit {
+struct scaling_fit {
     const struct runs_group *sweep;    /* its first group: names the sweep */
-    const struct summary_row *baseline;
+    const struct scaling_row *baseline;
     struct stats_amdahl amdahl;
     size_t oversubscribed;             /* groups left out of the fit */
-    struct summary_prediction *predictions; /* npredict of them */
+    struct scaling_prediction *predictions; /* npredict of them */
 };
 
-struct summary {
-    struct summary_row *rows;      /* in runs_sort's order */
+struct scaling {
+    struct scaling_row *rows;      /* in runs_sort's order */
     size_t nrows;
-    struct summary_fit *fits;
+    struct scaling_fit *fits;
     size_t nfits;
     size_t npredict;
     const char **no_baseline;      /* experiments without a baseline */
@@ -77,12 +77,12 @@ struct summary {
 
 /* Builds the table from r (already sorted with runs_sort). Fails with
  * CC_EINPUT when a chosen baseline matches no group in any experiment. */
-enum cc_status summary_build(const struct runs *r, const struct summary_options *o,
-                             struct summary **out, struct cc_err *err);
+enum cc_status scaling_build(const struct runs *r, const struct scaling_options *o,
+                             struct scaling **out, struct cc_err *err);
 
-void summary_free(struct summary *s);
+void scaling_free(struct scaling *s);
 
 /* The row of the group with the same key as g in s, or NULL. */
-const struct summary_row *summary_find(const struct summary *s, const struct runs_group *g);
+const struct scaling_row *scaling_find(const struct scaling *s, const struct runs_group *g);
 
 #endif
