@@ -180,8 +180,18 @@ test: unit cli cli-load
 unit: $(UNIT_BINS)
 	@scripts/run-unit $(UNIT_BINS)
 
+# The command-line tests, TEST_JOBS files at a time and TEST_JOBS tests at a
+# time within each file (bats --jobs, with GNU parallel; up to TEST_JOBS^2
+# at once): most of them wait on a server, a sleep or mpirun rather than
+# compute, so that on 2 cores the whole takes about half the time of one
+# test after another. The tests that time something run alone all the same
+# (run_alone and RUN_ALONE in tests/cli/helpers.bash). TEST_JOBS=1, or no
+# GNU parallel, runs them one at a time.
+TEST_JOBS ?= 2
+HAVE_PARALLEL = $(shell command -v parallel >/dev/null 2>&1 && echo yes)
+BATS_JOBS = $(if $(and $(filter-out 0 1,$(TEST_JOBS)),$(HAVE_PARALLEL)),--jobs $(TEST_JOBS))
 cli: all
-	@CONCUR=$(abspath $(CONCUR)) bats $(BATS_FLAGS) tests/cli
+	@CONCUR=$(abspath $(CONCUR)) bats $(BATS_FLAGS) $(BATS_JOBS) tests/cli
 
 # The timing-sensitive tests once more, with busy loops on every CPU: a
 # verdict that depends on an idle machine fails here (scripts/under-load).

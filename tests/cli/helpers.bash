@@ -22,7 +22,46 @@ export OMP_PROC_BIND=${OMP_PROC_BIND:-false}
 REFERENCE_TOTAL=833337833344750010830
 
 setup() {
+    share_the_machine
     TMP=$(mktemp -d "${BATS_TMPDIR:-/tmp}/concur-test.XXXXXX")
+}
+
+# make cli runs several tests at a time (bats --jobs); the tests that time
+# something (a verdict, a latency window, a drift) must run alone all the
+# same. Every test holds a shared lock on a file of the bats run while it
+# runs (share_the_machine, from setup); run_alone trades it for an
+# exclusive one, which waits until the tests running then have ended and
+# keeps the others from starting until this one ends (the lock goes with
+# the test's process). A gate lock, taken before either, keeps a waiting
+# run_alone ahead of the tests that start after it: flock alone would let
+# them starve it. RUN_ALONE=1 in a file: every test of it runs alone.
+# Without bats --jobs (one test at a time) the locks cost nothing.
+share_the_machine() {
+    [ -n "${BATS_RUN_TMPDIR:-}" ] || return 0
+    exec {ALONE_FD}>>"$BATS_RUN_TMPDIR/concur-alone.lock" {GATE_FD}>>"$BATS_RUN_TMPDIR/concur-alone.gate"
+    if [ -n "${RUN_ALONE:-}" ]; then
+        run_alone
+        return
+    fi
+    flock "$GATE_FD"
+    flock -s "$ALONE_FD"
+    flock -u "$GATE_FD"
+}
+
+# run_alone: the rest of this test runs with no other test running (call
+# it first thing in the test). The shared lock goes first, so that two
+# tests asking at once cannot wait for each other.
+run_alone() {
+    [ -n "${ALONE_FD:-}" ] || return 0
+    flock -u "$ALONE_FD"
+    flock "$GATE_FD"
+    # Bounded: a process left over from an earlier test (it inherited the
+    # lock) must fail this test, not hang the suite.
+    flock -w 900 "$ALONE_FD" || {
+        echo "run_alone: other tests still hold $BATS_RUN_TMPDIR/concur-alone.lock after 15 minutes:" >&2
+        { command -v fuser >/dev/null && fuser -v "$BATS_RUN_TMPDIR/concur-alone.lock"; } >&2 || true
+        return 1
+    }
 }
 
 teardown() {
