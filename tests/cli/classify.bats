@@ -26,6 +26,7 @@ start_busy() {
 
 teardown() {
     [ ${#BUSY_PIDS[@]} -eq 0 ] || kill "${BUSY_PIDS[@]}" 2>/dev/null || true
+    stop_server # the I/O-bound test's, which was left running
     rm -rf "$TMP"
 }
 

@@ -26,46 +26,64 @@ setup() {
     TMP=$(mktemp -d "${BATS_TMPDIR:-/tmp}/concur-test.XXXXXX")
 }
 
-# make cli runs several tests at a time (bats --jobs); the tests that time
-# something (a verdict, a latency window, a drift) must run alone all the
-# same. Every test holds a shared lock on a file of the bats run while it
-# runs (share_the_machine, from setup); run_alone trades it for an
+# make cli runs several test files at a time (bats --jobs); the tests that
+# time something (a verdict, a latency window, a drift) must run alone all
+# the same. Every test holds a shared lock on a file of the bats run while
+# it runs (share_the_machine, from setup); run_alone trades it for an
 # exclusive one, which waits until the tests running then have ended and
-# keeps the others from starting until this one ends (the lock goes with
-# the test's process). A gate lock, taken before either, keeps a waiting
-# run_alone ahead of the tests that start after it: flock alone would let
-# them starve it. RUN_ALONE=1 in a file: every test of it runs alone.
-# Without bats --jobs (one test at a time) the locks cost nothing.
+# keeps the others from starting until this one ends. A gate lock, taken
+# before either, keeps a waiting run_alone ahead of the tests that start
+# after it (flock alone would let them starve it). RUN_ALONE=1 in a file:
+# every test of it runs alone. Without bats --jobs the locks never wait.
+#
+# Each lock is held by a small process of its own (hold_lock) that lets go
+# when the test's process ends: a lock held through a descriptor of the
+# test would be inherited by whatever it starts, and a process it leaves
+# behind would hold up the whole suite.
 share_the_machine() {
     [ -n "${BATS_RUN_TMPDIR:-}" ] || return 0
-    exec {ALONE_FD}>>"$BATS_RUN_TMPDIR/concur-alone.lock" {GATE_FD}>>"$BATS_RUN_TMPDIR/concur-alone.gate"
+    TEST_PID=$BASHPID
     if [ -n "${RUN_ALONE:-}" ]; then
         run_alone
         return
     fi
-    flock "$GATE_FD"
-    flock -s "$ALONE_FD"
-    flock -u "$GATE_FD"
+    hold_lock gate -x || return 1
+    local gate=$LOCK_HOLDER
+    hold_lock alone -s || return 1
+    SHARED_HOLDER=$LOCK_HOLDER
+    kill "$gate" 2>/dev/null || true
 }
 
 # run_alone: the rest of this test runs with no other test running (call
 # it first thing in the test). The shared lock goes first, so that two
 # tests asking at once cannot wait for each other.
 run_alone() {
-    [ -n "${ALONE_FD:-}" ] || return 0
-    flock -u "$ALONE_FD"
-    flock "$GATE_FD"
-    # Bounded: a process left over from an earlier test (it inherited the
-    # lock) must fail this test, not hang the suite.
-    flock -w 900 "$ALONE_FD" || {
-        echo "run_alone: other tests still hold $BATS_RUN_TMPDIR/concur-alone.lock after 15 minutes:" >&2
-        { command -v fuser >/dev/null && fuser -v "$BATS_RUN_TMPDIR/concur-alone.lock"; } >&2 || true
-        return 1
-    }
+    [ -n "${TEST_PID:-}" ] || return 0
+    [ -z "${SHARED_HOLDER:-}" ] || kill "$SHARED_HOLDER" 2>/dev/null || true
+    hold_lock gate -x && hold_lock alone -x
 }
 
-teardown() {
-    rm -rf "$TMP"
+# hold_lock NAME -s|-x: waits for the lock NAME of this bats run and starts
+# a process that holds it until the test's process ends (LOCK_HOLDER: its
+# PID, to let go earlier). Bounded: 15 minutes.
+hold_lock() {
+    local lock=$BATS_RUN_TMPDIR/concur-$1.lock mark=$BATS_RUN_TMPDIR/concur-$1.$TEST_PID$2 holder
+    rm -f "$mark"
+    # -o: only flock holds the lock, not tail; tail --pid ends with the
+    # test; 3>&-: bats waits for fd 3 to close.
+    # shellcheck disable=SC2016 # expanded by sh
+    flock -o "$2" -w 900 "$lock" sh -c ': >"$1"; exec tail --pid="$2" -s 0.1 -f /dev/null' _ "$mark" "$TEST_PID" \
+        </dev/null >/dev/null 2>&1 3>&- &
+    holder=$!
+    until [ -e "$mark" ]; do
+        kill -0 "$holder" 2>/dev/null || {
+            echo "helpers.bash: no $1 lock after 15 minutes: a test of this run still holds it" >&2
+            return 1
+        }
+        sleep 0.02
+    done
+    rm -f "$mark"
+    LOCK_HOLDER=$holder
 }
 
 # Stops a test server (SERVER_PID) by PID (SIGTERM, a bounded wait, SIGKILL as a last
