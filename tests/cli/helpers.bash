@@ -67,23 +67,25 @@ run_alone() {
 # a process that holds it until the test's process ends (LOCK_HOLDER: its
 # PID, to let go earlier). Bounded: 15 minutes.
 hold_lock() {
-    local lock=$BATS_RUN_TMPDIR/concur-$1.lock mark=$BATS_RUN_TMPDIR/concur-$1.$TEST_PID$2 holder
-    rm -f "$mark"
-    # -o: only flock holds the lock, not tail; tail --pid ends with the
-    # test; 3>&-: bats waits for fd 3 to close.
+    local lock=$BATS_RUN_TMPDIR/concur-$1.lock mark=$BATS_RUN_TMPDIR/concur-$1.$TEST_PID$2
+    rm -f "$mark" "$mark.failed"
+    # Not a child of the test (the subshell's background job): a test's
+    # bare `wait` must not wait for it. -o: flock alone holds the lock, and
+    # lets go when tail ends, with the test's process (--pid) or killed;
+    # 3>&-: bats waits for fd 3 to close.
     # shellcheck disable=SC2016 # expanded by sh
-    flock -o "$2" -w 900 "$lock" sh -c ': >"$1"; exec tail --pid="$2" -s 0.1 -f /dev/null' _ "$mark" "$TEST_PID" \
-        </dev/null >/dev/null 2>&1 3>&- &
-    holder=$!
-    until [ -e "$mark" ]; do
-        kill -0 "$holder" 2>/dev/null || {
+    ( { flock -o "$2" -w 900 "$lock" \
+            sh -c 'echo $$ >"$1.pid"; mv "$1.pid" "$1"; exec tail --pid="$2" -s 0.1 -f /dev/null' _ "$mark" "$TEST_PID" ||
+            : >"$mark.failed"; } </dev/null >/dev/null 2>&1 3>&- & )
+    until [ -s "$mark" ]; do
+        [ ! -e "$mark.failed" ] || {
             echo "helpers.bash: no $1 lock after 15 minutes: a test of this run still holds it" >&2
             return 1
         }
         sleep 0.02
     done
+    LOCK_HOLDER=$(cat "$mark")
     rm -f "$mark"
-    LOCK_HOLDER=$holder
 }
 
 # Stops a test server (SERVER_PID) by PID (SIGTERM, a bounded wait, SIGKILL as a last
