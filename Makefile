@@ -12,6 +12,7 @@
 #   make man        the manual pages in build/man/ (help2man, from --help)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   V=1             show full commands
+#   TEST_JOBS=N     make check/cli: N test files at a time (2; 1: one by one)
 
 PKG_CONFIG ?= pkg-config
 BATS_FLAGS ?= --print-output-on-failure
