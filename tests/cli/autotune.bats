@@ -38,6 +38,7 @@ sweep_ratio() {
 
 auto_io() {
     local mode=$1
+    stop_server # the first try's, when check_knee_twice searches again
     start_server --latency 20ms
     reference_list >"$TMP/urls"
     run --separate-stderr "$CONCUR" io --mode "$mode" --urls "$TMP/urls" --workers auto --repeat 2
