@@ -12,6 +12,7 @@
 #   make man        the manual pages in build/man/ (help2man, from --help)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   V=1             show full commands
+#   TEST_JOBS=N     make check/cli: N test files at a time (2; 1: one by one)
 
 PKG_CONFIG ?= pkg-config
 BATS_FLAGS ?= --print-output-on-failure
@@ -180,8 +181,18 @@ test: unit cli cli-load
 unit: $(UNIT_BINS)
 	@scripts/run-unit $(UNIT_BINS)
 
+# The command-line tests, TEST_JOBS files at a time (bats --jobs, with GNU
+# parallel), the tests of each file one after another: most of them wait on
+# a server, a sleep or mpirun rather than compute. Not within files: bats
+# hands its slots to a file's tests by polling once a second, which costs
+# more than it gains on tests of a fraction of a second. The tests that time
+# something run alone all the same (run_alone and RUN_ALONE in
+# tests/cli/helpers.bash). TEST_JOBS=1, or no GNU parallel: one at a time.
+TEST_JOBS ?= 2
+HAVE_PARALLEL = $(shell command -v parallel >/dev/null 2>&1 && echo yes)
+BATS_JOBS = $(if $(and $(filter-out 0 1,$(TEST_JOBS)),$(HAVE_PARALLEL)),--jobs $(TEST_JOBS) --no-parallelize-within-files)
 cli: all
-	@CONCUR=$(abspath $(CONCUR)) bats $(BATS_FLAGS) tests/cli
+	@CONCUR=$(abspath $(CONCUR)) bats $(BATS_FLAGS) $(BATS_JOBS) tests/cli
 
 # The timing-sensitive tests once more, with busy loops on every CPU: a
 # verdict that depends on an idle machine fails here (scripts/under-load).
@@ -272,11 +283,13 @@ fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-build
 	@scripts/run-fuzz $(FUZZ_SECONDS) $(FUZZ_FLAGS) -- $(FUZZ_TARGETS)
 
-# make check: a short run of every target when clang is there.
+# make check: a short run of every target when clang is there, one target
+# per CPU at a time (each target is one process on one core).
+FUZZ_CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 fuzz-check:
 ifeq ($(HAVE_CLANG),yes)
 	@$(MAKE) --no-print-directory fuzz-build
-	@scripts/run-fuzz $(FUZZ_CHECK_SECONDS) $(FUZZ_FLAGS) -- $(FUZZ_TARGETS)
+	@FUZZ_JOBS=$(FUZZ_CHECK_JOBS) scripts/run-fuzz $(FUZZ_CHECK_SECONDS) $(FUZZ_FLAGS) -- $(FUZZ_TARGETS)
 else
 	@echo "fuzz-check: $(FUZZ_CC) not found, fuzz targets skipped (scripts/ensure-deps fuzz installs it)"
 endif

@@ -6,6 +6,10 @@
 load helpers
 load io_helpers
 
+# The knee searches time the server: no other test runs meanwhile (make cli
+# runs tests in parallel; helpers.bash, run_alone).
+RUN_ALONE=1
+
 # The worker counts a CSV's rows hold, and the chosen one.
 probed_counts() { awk -F, 'NR > 1 { print $3 }' "$1" | sort -un; }
 chosen_count() { awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "chosen") c = i; next } $c == 1 { print $3 }' "$1" | sort -u; }
@@ -34,6 +38,7 @@ sweep_ratio() {
 
 auto_io() {
     local mode=$1
+    stop_server # the first try's, when check_knee_twice searches again
     start_server --latency 20ms
     reference_list >"$TMP/urls"
     run --separate-stderr "$CONCUR" io --mode "$mode" --urls "$TMP/urls" --workers auto --repeat 2

@@ -5,6 +5,10 @@
 load helpers
 load io_helpers
 
+# The verdicts time the command: no other test runs meanwhile (make cli runs
+# tests in parallel; helpers.bash, run_alone).
+RUN_ALONE=1
+
 # A field of the JSON on stdin, by a Python expression on `d`.
 json_field() {
     python3 -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
@@ -22,6 +26,7 @@ start_busy() {
 
 teardown() {
     [ ${#BUSY_PIDS[@]} -eq 0 ] || kill "${BUSY_PIDS[@]}" 2>/dev/null || true
+    stop_server # the I/O-bound test's, which was left running
     rm -rf "$TMP"
 }
 

@@ -131,6 +131,7 @@ check_retry_503() {
 # A URL that fails twice, then succeeds; and one whose server asks for a
 # one-second pause through Retry-After.
 check_recovery() {
+    run_alone # a time window (helpers.bash)
     start_server
     local key="k$RANDOM$1"
     printf '%s\n' "$SERVER_URL/flaky/$key/2" "$SERVER_URL/flaky/${key}ra/1?retry-after=1" \
@@ -153,6 +154,7 @@ check_recovery() {
 @test "mpi: a transient failure recovers, Retry-After honoured" { check_recovery mpi; }
 
 @test "multi: a URL waiting for its retry does not hold up the others" {
+    run_alone # times each URL (helpers.bash)
     start_server
     { echo "$SERVER_URL/flaky/w$RANDOM/1?retry-after=2"; for i in $(seq 20); do echo "$SERVER_URL/bytes/$i"; done; } >"$TMP/urls"
     run "$CONCUR" io --mode multi --workers 1 --urls "$TMP/urls" --log "$TMP/log.csv" --retry 1 -q

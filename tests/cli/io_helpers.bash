@@ -117,7 +117,8 @@ check_reference() {
     start_server
     reference_list >"$TMP/urls"
     run --separate-stderr "$@" --urls "$TMP/urls" --log "$TMP/log.csv" --repeat 2
-    [ "$status" -eq 0 ]
+    # on failure, the first lines of the log say why
+    [ "$status" -eq 0 ] || { head -n 4 "$TMP/log.csv"; false; }
     [ "$(csv_value /dev/stdin 1 items <<<"$output")" -eq "$REFERENCE_ITEMS" ]
     [ "$(csv_value /dev/stdin 1 bytes <<<"$output")" -eq "$REFERENCE_BYTES" ]
     [ "$(csv_value /dev/stdin 1 errors <<<"$output")" -eq 0 ]

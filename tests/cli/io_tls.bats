@@ -8,6 +8,7 @@ load helpers
 load io_helpers
 
 setup() {
+    share_the_machine # helpers.bash: make cli runs tests in parallel
     TMP=$(mktemp -d "${BATS_TMPDIR:-/tmp}/concur-test.XXXXXX")
     CERT=$TMP/server-cert.pem
     SERVER_ARGS=(--tls --cert-out "$CERT")

@@ -109,11 +109,24 @@ assert p["io-sweep"]["settings"]["latency"] == "1ms"
 }
 
 @test "two runs never share a results folder" {
-    CONCUR_RESULTS="$TMP/r" CPU_BASE=1000 CPU_REPEAT=1 IO_LATENCY=0 IO_REPEAT=1 IO_WORKERS=160 \
-        "$ROOT/scripts/run-main" "$CONCUR" >/dev/null 2>&1 &
-    CONCUR_RESULTS="$TMP/r" CPU_BASE=1000 CPU_REPEAT=1 IO_LATENCY=0 IO_REPEAT=1 IO_WORKERS=160 \
-        "$ROOT/scripts/run-main" "$CONCUR" >/dev/null 2>&1
-    wait
+    # Both start within the same second, so both want the same folder name.
+    # Each has its folder once it says "make run: cpu-suite ..." (the
+    # folder comes first): the rest of the runs adds nothing here, and
+    # SIGTERM ends them (the interruption tests below check how).
+    local i pids=()
+    for i in 1 2; do
+        CONCUR_RESULTS="$TMP/r" CPU_BASE=1000 CPU_REPEAT=1 IO_LATENCY=0 IO_REPEAT=1 IO_WORKERS=160 \
+            "$ROOT/scripts/run-main" "$CONCUR" >/dev/null 2>"$TMP/err$i" 3>&- &
+        pids+=($!)
+    done
+    started() { grep -l '^make run: cpu-suite' "$TMP/err1" "$TMP/err2" 2>/dev/null | wc -l; }
+    for _ in $(seq 600); do
+        [ "$(started)" -eq 2 ] && break
+        sleep 0.1
+    done
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+    for i in "${pids[@]}"; do wait "$i" || true; done
+    [ "$(started)" -eq 2 ]
     [ "$(ls "$TMP/r" | wc -l)" -eq 2 ]
 }
 

@@ -119,6 +119,7 @@ within() {
 }
 
 @test "--latency is applied before every response, once" {
+    run_alone # a time window (helpers.bash)
     start_server --latency 1s
     run fetch -o /dev/null -w '%{time_total}' "$URL/bytes/10"
     [ "$status" -eq 0 ]
@@ -129,6 +130,7 @@ within() {
 }
 
 @test "/delay/SECONDS adds to the latency, each once" {
+    run_alone # a time window (helpers.bash)
     start_server --latency 1s
     run fetch -o /dev/null -w '%{http_code} %{time_total}' "$URL/delay/1"
     [ "${output%% *}" = 200 ]
@@ -138,6 +140,7 @@ within() {
 }
 
 @test "/drip spreads its bytes over the duration" {
+    run_alone # a time window (helpers.bash)
     start_server
     run fetch -o "$TMP/drip" -w '%{http_code} %{time_total}' "$URL/drip?numbytes=20&duration=1&i=1"
     [ "$status" -eq 0 ]

@@ -295,6 +295,7 @@ assert len(d["runs"]) >= 2' "$TMP/stdout"
 # 10 runs by 20%, and serpentine rounds place each point's runs
 # symmetrically in the sweep, so a symmetric trim keeps the cancellation.
 @test "order effect: blocked order biases the speedup of a drifting command, interleaved does not" {
+    run_alone # times a sleeping command (helpers.bash)
     cat >"$TMP/drift" <<'EOF'
 #!/bin/sh
 c=$(cat "$1" 2>/dev/null || echo 0)
