@@ -7,6 +7,7 @@
 
 #include "autotune.h"
 #include "clock.h"
+#include "grow.h"
 #include "pressure.h"
 
 struct search {
@@ -51,16 +52,12 @@ unsigned autotune_knee(const unsigned workers[], const double means[], size_t n,
 static struct autotune_point *new_point(struct search *s, unsigned workers, struct cc_err *err)
 {
     struct autotune_result *r = s->r;
-    if (r->npoints == s->capacity) {
-        size_t cap = s->capacity ? 2 * s->capacity : 16;
-        struct autotune_point *p = realloc(r->points, cap * sizeof *p);
-        if (!p) {
-            cc_error(err, CC_ESYS, "out of memory");
-            return NULL;
-        }
-        r->points = p;
-        s->capacity = cap;
+    struct autotune_point *points = grow(r->points, &s->capacity, r->npoints + 1, sizeof *points, 16);
+    if (!points) {
+        cc_error(err, CC_ESYS, "out of memory");
+        return NULL;
     }
+    r->points = points;
     size_t at = 0;
     while (at < r->npoints && r->points[at].workers < workers)
         at++;

@@ -13,6 +13,7 @@
 
 #include "atomic_file.h"
 #include "cli.h"
+#include "grow.h"
 #include "report.h"
 #include "runs.h"
 
@@ -188,16 +189,12 @@ static enum cc_status read_input(struct table *t, const char *path, const char *
                               runs_csv_nfields(c), t->ncols);
             break;
         }
-        if (t->nrows == t->cap) {
-            size_t cap = t->cap ? 2 * t->cap : 64;
-            char ***rows = realloc(t->rows, cap * sizeof *rows);
-            if (!rows) {
-                status = cc_error(err, CC_ESYS, "out of memory");
-                break;
-            }
-            t->rows = rows;
-            t->cap = cap;
+        char ***rows = grow(t->rows, &t->cap, t->nrows + 1, sizeof *rows, 64);
+        if (!rows) {
+            status = cc_error(err, CC_ESYS, "out of memory");
+            break;
         }
+        t->rows = rows;
         if (!(t->rows[t->nrows] = copy_record(c, t->ncols, label))) {
             status = cc_error(err, CC_ESYS, "out of memory");
             break;

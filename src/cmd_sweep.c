@@ -17,6 +17,7 @@
 
 #include "atomic_file.h"
 #include "cli.h"
+#include "grow.h"
 #include "num.h"
 #include "report.h"
 #include "runs.h"
@@ -417,6 +418,7 @@ struct sweep_state {
     struct point_cmd *points;
     struct report *report;
     char **rows;  /* every finished row's cells, for --out */
+    size_t rowcap; /* rows there is room for */
     size_t nrows;
     size_t failed;
     bool progress;
@@ -424,10 +426,11 @@ struct sweep_state {
 
 static enum cc_status keep_row(struct sweep_state *s, const char *const cells[], struct cc_err *err)
 {
-    char **grown = realloc(s->rows, (s->nrows + 1) * NCOLUMNS * sizeof *grown);
-    if (!grown)
+    /* a row is NCOLUMNS cells: the capacity counts rows */
+    char **rows = grow(s->rows, &s->rowcap, s->nrows + 1, NCOLUMNS * sizeof *rows, 64);
+    if (!rows)
         return cc_error(err, CC_ESYS, "out of memory");
-    s->rows = grown;
+    s->rows = rows;
     for (size_t c = 0; c < NCOLUMNS; c++)
         if (!(s->rows[s->nrows * NCOLUMNS + c] = strdup(cells[c])))
             return cc_error(err, CC_ESYS, "out of memory");

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "grow.h"
+
 /* One task's latest figure; tid 0 marks a free slot (tids start at 1). */
 struct slot {
     pid_t tid;
@@ -62,7 +64,7 @@ static size_t slot_of(const struct slot *slots, size_t cap, pid_t tid)
     return i;
 }
 
-static bool grow(struct proctree *t)
+static bool rehash_larger(struct proctree *t)
 {
     size_t cap = t->cap * 2;
     struct slot *slots = calloc(cap, sizeof *slots);
@@ -82,7 +84,7 @@ static bool grow(struct proctree *t)
  * (the sum stays a lower bound). */
 static void record(struct proctree *t, pid_t tid, unsigned long long wait_ns)
 {
-    if (2 * (t->used + 1) > t->cap && !grow(t))
+    if (2 * (t->used + 1) > t->cap && !rehash_larger(t))
         return;
     struct slot *s = &t->slots[slot_of(t->slots, t->cap, tid)];
     if (s->tid == 0) {
@@ -125,14 +127,10 @@ static bool read_file(struct proctree *t, const char *path)
 
 static void push(struct proctree *t, pid_t pid)
 {
-    if (t->depth == t->stack_cap) {
-        size_t cap = t->stack_cap ? 2 * t->stack_cap : 64;
-        pid_t *bigger = realloc(t->stack, cap * sizeof *bigger);
-        if (!bigger)
-            return;
-        t->stack = bigger;
-        t->stack_cap = cap;
-    }
+    pid_t *stack = grow(t->stack, &t->stack_cap, t->depth + 1, sizeof *stack, 64);
+    if (!stack)
+        return;
+    t->stack = stack;
     t->stack[t->depth++] = pid;
 }
 

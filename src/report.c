@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "json.h"
 
 #define MAX_META 128  /* --workers auto adds one line per probed count */
@@ -148,14 +149,11 @@ static void start(struct report *r)
 
 static enum cc_status keep_for_table(struct report *r, const char *const values[])
 {
-    if (r->nrows == r->capacity) {
-        size_t capacity = r->capacity ? 2 * r->capacity : 16;
-        char **cells = realloc(r->cells, capacity * r->ncolumns * sizeof *cells);
-        if (!cells)
-            return CC_ESYS;
-        r->cells = cells;
-        r->capacity = capacity;
-    }
+    /* a row is ncolumns cells: the capacity counts rows */
+    char **cells = grow(r->cells, &r->capacity, r->nrows + 1, r->ncolumns * sizeof *cells, 16);
+    if (!cells)
+        return CC_ESYS;
+    r->cells = cells;
     for (size_t c = 0; c < r->ncolumns; c++) {
         char *copy = strdup(values[c]);
         if (!copy)

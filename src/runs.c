@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "num.h"
 
 /* Workers above this are surely a typo; it also keeps workers exact in a
@@ -31,28 +32,20 @@ struct csv {
 
 static int push_byte(struct csv *c, char ch)
 {
-    if (c->len == c->cap) {
-        size_t cap = c->cap ? 2 * c->cap : 256;
-        char *buf = realloc(c->buf, cap);
-        if (!buf)
-            return -1;
-        c->buf = buf;
-        c->cap = cap;
-    }
+    char *buf = grow(c->buf, &c->cap, c->len + 1, 1, 256);
+    if (!buf)
+        return -1;
+    c->buf = buf;
     c->buf[c->len++] = ch;
     return 0;
 }
 
 static int start_field(struct csv *c)
 {
-    if (c->nfields == c->fcap) {
-        size_t cap = c->fcap ? 2 * c->fcap : 16;
-        size_t *start = realloc(c->start, cap * sizeof *start);
-        if (!start)
-            return -1;
-        c->start = start;
-        c->fcap = cap;
-    }
+    size_t *start = grow(c->start, &c->fcap, c->nfields + 1, sizeof *start, 16);
+    if (!start)
+        return -1;
+    c->start = start;
     c->start[c->nfields++] = c->len;
     return 0;
 }
@@ -90,22 +83,6 @@ struct runs_kept {
     size_t nfiles, cap;
 };
 
-/* p (capacity *cap items of size bytes) with room for need items: the
- * same or a larger block (the capacity doubled), NULL when out of memory
- * (p is then unchanged). */
-static void *grow(void *p, size_t *cap, size_t need, size_t size)
-{
-    if (p && need <= *cap)
-        return p;
-    size_t n = *cap ? *cap : 16;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(p, n * size);
-    if (q)
-        *cap = n;
-    return q;
-}
-
 static void kept_file_free(struct kept_file *f)
 {
     free(f->name);
@@ -126,10 +103,10 @@ static void kept_release(struct runs_kept *k)
 /* Copies the record c holds, read at line, to the end of f. */
 static int keep_record(struct kept_file *f, const struct csv *c, unsigned long line)
 {
-    char *text = grow(f->text, &f->cap, f->len + c->len, 1);
+    char *text = grow(f->text, &f->cap, f->len + c->len, 1, 16);
     if (text)
         f->text = text;
-    struct kept_record *records = grow(f->records, &f->rcap, f->nrecords + 1, sizeof *records);
+    struct kept_record *records = grow(f->records, &f->rcap, f->nrecords + 1, sizeof *records, 16);
     if (records)
         f->records = records;
     if (!text || !records)
@@ -145,7 +122,7 @@ static int keep_record(struct kept_file *f, const struct csv *c, unsigned long l
  * the file's text; view's start array is the caller's to free). */
 static int kept_view(const struct kept_file *f, const struct kept_record *rec, struct csv *view)
 {
-    size_t *start = grow(view->start, &view->fcap, rec->nfields, sizeof *start);
+    size_t *start = grow(view->start, &view->fcap, rec->nfields, sizeof *start, 16);
     if (!start)
         return -1;
     view->start = start;
@@ -364,14 +341,10 @@ const struct runs_group *runs_find(const struct runs *r, const char *experiment,
 static struct runs_group *new_group(struct runs *r, const char *experiment,
                                     const char *variant, const char *by, uint64_t workers)
 {
-    if (r->ngroups == r->capacity) {
-        size_t cap = r->capacity ? 2 * r->capacity : 16;
-        struct runs_group *groups = realloc(r->groups, cap * sizeof *groups);
-        if (!groups)
-            return NULL;
-        r->groups = groups;
-        r->capacity = cap;
-    }
+    struct runs_group *groups = grow(r->groups, &r->capacity, r->ngroups + 1, sizeof *groups, 16);
+    if (!groups)
+        return NULL;
+    r->groups = groups;
     struct runs_group *g = &r->groups[r->ngroups];
     memset(g, 0, sizeof *g);
     g->workers = workers;
@@ -399,28 +372,20 @@ static struct runs_group *new_group(struct runs *r, const char *experiment,
 
 static int add_time(struct runs_group *g, double seconds)
 {
-    if (g->n == g->capacity) {
-        size_t cap = g->capacity ? 2 * g->capacity : 8;
-        double *s = realloc(g->seconds, cap * sizeof *s);
-        if (!s)
-            return -1;
-        g->seconds = s;
-        g->capacity = cap;
-    }
+    double *s = grow(g->seconds, &g->capacity, g->n + 1, sizeof *s, 8);
+    if (!s)
+        return -1;
+    g->seconds = s;
     g->seconds[g->n++] = seconds;
     return 0;
 }
 
 static int add_id(struct runs_group *g, uint64_t run, unsigned long line)
 {
-    if (g->nids == g->idcap) {
-        size_t cap = g->idcap ? 2 * g->idcap : 8;
-        struct runs_id *ids = realloc(g->ids, cap * sizeof *ids);
-        if (!ids)
-            return -1;
-        g->ids = ids;
-        g->idcap = cap;
-    }
+    struct runs_id *ids = grow(g->ids, &g->idcap, g->nids + 1, sizeof *ids, 8);
+    if (!ids)
+        return -1;
+    g->ids = ids;
     g->ids[g->nids++] = (struct runs_id){.run = run, .line = line};
     return 0;
 }
@@ -706,7 +671,7 @@ static enum cc_status keep_room(struct runs *r, struct cc_err *err)
         r->kept->refs = 1;
     if (r->kept->refs > 1)
         return cc_error(err, CC_ESYS, "internal: a regrouped set of runs is read into");
-    struct kept_file *files = grow(r->kept->files, &r->kept->cap, r->kept->nfiles + 1, sizeof *files);
+    struct kept_file *files = grow(r->kept->files, &r->kept->cap, r->kept->nfiles + 1, sizeof *files, 16);
     if (!files)
         return cc_error(err, CC_ESYS, "out of memory");
     r->kept->files = files;

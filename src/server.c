@@ -10,6 +10,7 @@
  * parks its connection the same way, without a deadline, until the client
  * hangs up (the timer polls those sockets for a peer shutdown). */
 #include "clock.h"
+#include "grow.h"
 #include "server.h"
 #include "server_heap.h"
 
@@ -86,20 +87,6 @@ static struct timespec to_timespec(double seconds)
     return ts;
 }
 
-/* Makes room for one more element of size elsize in *items. */
-static bool reserve(void **items, size_t *cap, size_t n, size_t elsize)
-{
-    if (n < *cap)
-        return true;
-    size_t grown = *cap ? *cap * 2 : 64;
-    void *p = realloc(*items, grown * elsize);
-    if (!p)
-        return false;
-    *items = p;
-    *cap = grown;
-    return true;
-}
-
 /* Suspends conn until deadline. Called from libmicrohttpd's thread, in the
  * access handler or a content reader (the only places suspending is safe).
  * False when the server is stopping or memory ran out: the caller then ends
@@ -122,6 +109,20 @@ static bool timer_suspend_until(struct timer *t, struct MHD_Connection *conn, do
     return ok;
 }
 
+/* Room for one more parked connection and its pollfd. */
+static bool room_to_park(struct timer *t)
+{
+    struct parked *parked = grow(t->parked, &t->capparked, t->nparked + 1, sizeof *parked, 64);
+    if (!parked)
+        return false;
+    t->parked = parked;
+    struct pollfd *pollfds = grow(t->pollfds, &t->cappollfds, t->nparked + 1, sizeof *pollfds, 64);
+    if (!pollfds)
+        return false;
+    t->pollfds = pollfds;
+    return true;
+}
+
 /* Suspends conn with no deadline: until its client hangs up. */
 static bool timer_park(struct timer *t, struct MHD_Connection *conn, int fd)
 {
@@ -129,8 +130,7 @@ static bool timer_park(struct timer *t, struct MHD_Connection *conn, int fd)
 
     pthread_mutex_lock(&t->lock);
     if (!t->stopping && fd >= 0 &&
-        reserve((void **)&t->parked, &t->capparked, t->nparked, sizeof *t->parked) &&
-        reserve((void **)&t->pollfds, &t->cappollfds, t->nparked, sizeof *t->pollfds)) {
+        room_to_park(t)) {
         MHD_suspend_connection(conn);
         t->parked[t->nparked++] = (struct parked){conn, fd};
         pthread_cond_signal(&t->wake); /* start watching it */

@@ -3,16 +3,14 @@
 
 #include <stdlib.h>
 
+#include "grow.h"
+
 bool server_heap_reserve(struct server_heap *h)
 {
-    if (h->n < h->cap)
-        return true;
-    size_t grown = h->cap ? h->cap * 2 : 64;
-    struct waiter *p = realloc(h->items, grown * sizeof *p);
-    if (!p)
+    struct waiter *items = grow(h->items, &h->cap, h->n + 1, sizeof *items, 64);
+    if (!items)
         return false;
-    h->items = p;
-    h->cap = grown;
+    h->items = items;
     return true;
 }
 

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 struct bundle_cert {
     X509_NAME *subject;
     unsigned char *der;
@@ -108,14 +110,10 @@ static bool is_certificate(const char *pem_name, bool *trusted_form)
 
 static bool push(struct tls_bundle *b, struct bundle_cert cert)
 {
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 64;
-        struct bundle_cert *grown = realloc(b->certs, cap * sizeof *grown);
-        if (!grown)
-            return false;
-        b->certs = grown;
-        b->cap = cap;
-    }
+    struct bundle_cert *certs = grow(b->certs, &b->cap, b->n + 1, sizeof *certs, 64);
+    if (!certs)
+        return false;
+    b->certs = certs;
     b->certs[b->n++] = cert;
     return true;
 }

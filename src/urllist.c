@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "grow.h"
+
 /* A list larger than this is almost surely the wrong file. */
 #define URLLIST_MAX_BYTES ((size_t)1 << 30)
 
@@ -104,13 +106,10 @@ static enum cc_status collect(struct url_list *list, char *text, size_t length,
         line = next;
         if (*url == '\0' || *url == '#')
             continue;
-        if (list->count == capacity) {
-            capacity = capacity ? 2 * capacity : 64;
-            struct url_entry *grown = realloc(list->entries, capacity * sizeof *grown);
-            if (!grown)
-                return cc_error(err, CC_ESYS, "out of memory reading the URL list");
-            list->entries = grown;
-        }
+        struct url_entry *entries = grow(list->entries, &capacity, list->count + 1, sizeof *entries, 64);
+        if (!entries)
+            return cc_error(err, CC_ESYS, "out of memory reading the URL list");
+        list->entries = entries;
         list->entries[list->count++] = (struct url_entry){
             .url = url, .invalid = urllist_check(url), .line = number,
         };
