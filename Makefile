@@ -248,7 +248,7 @@ FUZZ_BINS    := $(FUZZ_TARGETS:%=bin/fuzz/fuzz_%)
 # The concur modules the targets exercise: parsing, formatting and the
 # statistics commands (GSL), no MPI, curl or microhttpd; compiled apart, with
 # clang and the fuzzer's coverage instrumentation.
-FUZZ_MODULES := num urllist runs server_routes json report status \
+FUZZ_MODULES := grow num urllist runs server_routes json report status \
 	cli cmd_stats cmd_compare scaling stats
 FUZZ_OBJS    := $(FUZZ_MODULES:%=build/fuzz/%.o)
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Iinclude -D_GNU_SOURCE \
