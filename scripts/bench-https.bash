@@ -55,7 +55,7 @@ tls_cmd() { # client W
         concur-sync) echo "$concur io --mode sync --urls $io_tmp/plain -q --cacert $b $tls_timeouts" ;;
         concur-threads) echo "$concur io --mode threads --workers $w --urls $io_tmp/plain -q --cacert $b $tls_timeouts" ;;
         concur-multi) echo "$concur io --mode multi --workers $w --urls $io_tmp/plain -q --cacert $b $tls_timeouts" ;;
-        concur-mpi) echo "mpirun --oversubscribe -np 2 $concur io --mode mpi --split cyclic --workers $half --urls $io_tmp/plain -q --cacert $b $tls_timeouts" ;;
+        concur-mpi) echo "mpirun --oversubscribe -np 2 $concur io --mode mpi --dist cyclic --workers $half --urls $io_tmp/plain -q --cacert $b $tls_timeouts" ;;
         concur-threads-libcurl) echo "env CONCUR_TLS_TRUST=libcurl $concur io --mode threads --workers $w --urls $io_tmp/plain -q --cacert $b --capath /etc/ssl/certs $tls_timeouts" ;;
         concur-multi-libcurl) echo "env CONCUR_TLS_TRUST=libcurl $concur io --mode multi --workers $w --urls $io_tmp/plain -q --cacert $b --capath /etc/ssl/certs $tls_timeouts" ;;
         concur-threads-http) echo "$concur io --mode threads --workers $w --urls $io_tmp/http.list -q" ;;
